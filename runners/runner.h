@@ -58,6 +58,9 @@ struct anvil_runner {
 	/* NULL when always available; else 0 and a reason in why when not. */
 	int (*available)(char *why, size_t why_len);
 	enum anvil_status (*run)(struct anvil_ctx *ctx);
+	/* Set when this build lacks what the runner needs (run is then NULL):
+	 * the reason `anvil list` shows, e.g. "ScaLAPACK not found at configure time". */
+	const char *not_built;
 };
 
 /* ---- what a runner may use ------------------------------------------- */

@@ -1,0 +1,254 @@
+#include "bench/config.h"
+#include "anvil_build_config.h"
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *anvil_config_dir(void)
+{
+	static char dir[PATH_MAX];
+	if (dir[0])
+		return dir;
+	const char *env = getenv("ANVIL_CONFIG_DIR");
+	if (env && *env) {
+		snprintf(dir, sizeof(dir), "%s", env);
+		return dir;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			char cand[PATH_MAX + 16];
+			snprintf(cand, sizeof(cand), "%s/../configs", exe);
+			if (is_dir(cand) && realpath(cand, dir))
+				return dir;
+			snprintf(cand, sizeof(cand), "%s/../share/anvil/configs", exe);
+			if (is_dir(cand) && realpath(cand, dir))
+				return dir;
+		}
+	}
+	snprintf(dir, sizeof(dir), "%s/configs", ANVIL_SOURCE_DIR);
+	return dir;
+}
+
+void anvil_profile_names(char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/profiles", anvil_config_dir());
+	buf[0] = '\0';
+	struct dirent **list;
+	int n = scandir(path, &list, NULL, alphasort);
+	size_t off = 0;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(list[i]->d_name);
+		if (l > 5 && strcmp(list[i]->d_name + l - 5, ".json") == 0 && off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%.*s", off ? ", " : "",
+						(int)(l - 5), list[i]->d_name);
+		free(list[i]);
+	}
+	if (n > 0)
+		free(list);
+}
+
+static const struct anvil_json_field profile_fields[] = {
+	{ "schema", AJ_STRING, 1 }, { "name", AJ_STRING, 1 }, { "description", AJ_STRING, 0 },
+	{ "defaults", AJ_OBJECT, 0 }, { "tests", AJ_ARRAY, 1 }, { "checks", AJ_ARRAY, 0 },
+	{ NULL, 0, 0 },
+};
+static const struct anvil_json_field defaults_fields[] = {
+	{ "timeout_s", AJ_NUMBER, 0 }, { "warmup", AJ_NUMBER, 0 }, { NULL, 0, 0 },
+};
+static const struct anvil_json_field test_fields[] = {
+	{ "id", AJ_STRING, 0 }, { "runner", AJ_STRING, 1 }, { "params", AJ_OBJECT, 0 },
+	{ "timeout_s", AJ_NUMBER, 0 }, { "warmup", AJ_NUMBER, 0 }, { "estimate_s", AJ_NUMBER, 0 },
+	{ NULL, 0, 0 },
+};
+static const struct anvil_json_field check_fields[] = {
+	{ "test", AJ_STRING, 1 }, { "metric", AJ_STRING, 1 }, { "rule", AJ_STRING, 1 },
+	{ "peak", AJ_STRING, 0 }, { "min", AJ_NUMBER, 0 }, { "max", AJ_NUMBER, 0 },
+	{ "warn", AJ_NUMBER, 0 }, { "labels", AJ_OBJECT, 0 }, { "why", AJ_STRING, 0 },
+	{ NULL, 0, 0 },
+};
+
+static int check_schema(const struct anvil_json_doc *doc, const char *want, char *err, size_t errlen)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(doc->root, "schema");
+	char w[256];
+	if (!cJSON_IsString(s) || strcmp(s->valuestring, want) != 0) {
+		snprintf(err, errlen, "%s: \"schema\" must be \"%s\"%s%s%s",
+			 anvil_json_where(doc, s ? s : doc->root, w, sizeof(w)), want,
+			 cJSON_IsString(s) ? ", found \"" : "", cJSON_IsString(s) ? s->valuestring : "",
+			 cJSON_IsString(s) ? "\"" : "");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_timeouts(const struct anvil_json_doc *doc, const cJSON *obj, char *err, size_t errlen)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "timeout_s");
+	if (t && anvil_json_check_number(doc, t, "timeout_s", 1, 7 * 86400, 0, err, errlen))
+		return -1;
+	const cJSON *wu = cJSON_GetObjectItemCaseSensitive(obj, "warmup");
+	if (wu && anvil_json_check_number(doc, wu, "warmup", 0, 100, 1, err, errlen))
+		return -1;
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(obj, "estimate_s");
+	if (e && anvil_json_check_number(doc, e, "estimate_s", 0, 7 * 86400, 0, err, errlen))
+		return -1;
+	return 0;
+}
+
+static const char *const rule_names[] = { "peak", "absolute", "peers", NULL };
+
+static int check_rule(const struct anvil_json_doc *doc, const cJSON *c, char *err, size_t errlen)
+{
+	char w[256];
+	const cJSON *rule = cJSON_GetObjectItemCaseSensitive(c, "rule");
+	int known = 0;
+	for (int i = 0; rule_names[i]; i++)
+		known |= strcmp(rule->valuestring, rule_names[i]) == 0;
+	if (!known) {
+		snprintf(err, errlen, "%s: unknown rule \"%s\" (expected peak, absolute or peers)",
+			 anvil_json_where(doc, rule, w, sizeof(w)), rule->valuestring);
+		return -1;
+	}
+	int has_min = cJSON_GetObjectItemCaseSensitive(c, "min") != NULL;
+	int has_max = cJSON_GetObjectItemCaseSensitive(c, "max") != NULL;
+	if (!has_min && !has_max) {
+		snprintf(err, errlen, "%s: a \"%s\" check needs \"min\" or \"max\"",
+			 anvil_json_where(doc, c, w, sizeof(w)), rule->valuestring);
+		return -1;
+	}
+	if (strcmp(rule->valuestring, "peak") == 0 &&
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(c, "peak"))) {
+		snprintf(err, errlen, "%s: a \"peak\" check needs \"peak\": the datasheet figure to compare with (e.g. \"cpu.fp64_gflops\")",
+			 anvil_json_where(doc, c, w, sizeof(w)));
+		return -1;
+	}
+	const char *keys[] = { "min", "max", "warn" };
+	for (int i = 0; i < 3; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, keys[i]);
+		if (v && anvil_json_check_number(doc, v, keys[i], -1e300, 1e300, 0, err, errlen))
+			return -1;
+		if (v && strcmp(rule->valuestring, "absolute") != 0 &&
+		    anvil_json_check_number(doc, v, keys[i], 0, 1000, 0, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+int anvil_profile_check(const struct anvil_json_doc *doc, char *err, size_t errlen)
+{
+	char w[256];
+	if (anvil_json_check(doc, doc->root, "the profile", profile_fields, err, errlen) ||
+	    check_schema(doc, "anvil-profile/1", err, errlen))
+		return -1;
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(doc->root, "defaults");
+	if (d && (anvil_json_check(doc, d, "\"defaults\"", defaults_fields, err, errlen) ||
+		  check_timeouts(doc, d, err, errlen)))
+		return -1;
+	const cJSON *tests = cJSON_GetObjectItemCaseSensitive(doc->root, "tests");
+	const cJSON *t;
+	cJSON_ArrayForEach(t, tests) {
+		if (anvil_json_check(doc, t, "a test of \"tests\"", test_fields, err, errlen) ||
+		    check_timeouts(doc, t, err, errlen))
+			return -1;
+	}
+	if (!cJSON_GetArraySize(tests)) {
+		snprintf(err, errlen, "%s: \"tests\" is empty (expected at least one test)",
+			 anvil_json_where(doc, tests, w, sizeof(w)));
+		return -1;
+	}
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc->root, "checks")) {
+		if (anvil_json_check(doc, c, "a check of \"checks\"", check_fields, err, errlen) ||
+		    check_rule(doc, c, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+static const struct anvil_json_field cluster_fields[] = {
+	{ "schema", AJ_STRING, 1 }, { "name", AJ_STRING, 0 }, { "description", AJ_STRING, 0 },
+	{ "hardware", AJ_OBJECT, 0 }, { "peaks", AJ_OBJECT, 0 }, { "params", AJ_OBJECT, 0 },
+	{ "storage", AJ_OBJECT, 0 }, { "expect", AJ_OBJECT, 0 }, { "nodes", AJ_STRING | AJ_ARRAY, 0 },
+	{ NULL, 0, 0 },
+};
+static const struct anvil_json_field hardware_fields[] = {
+	{ "cpu", AJ_STRING, 0 }, { "gpu", AJ_STRING, 0 }, { "nic", AJ_STRING, 0 }, { NULL, 0, 0 },
+};
+
+int anvil_cluster_check(const struct anvil_json_doc *doc, char *err, size_t errlen)
+{
+	if (anvil_json_check(doc, doc->root, "the cluster config", cluster_fields, err, errlen) ||
+	    check_schema(doc, "anvil-cluster/1", err, errlen))
+		return -1;
+	const cJSON *hw = cJSON_GetObjectItemCaseSensitive(doc->root, "hardware");
+	if (hw && anvil_json_check(doc, hw, "\"hardware\"", hardware_fields, err, errlen))
+		return -1;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(doc->root, "peaks")) {
+		char what[160];
+		snprintf(what, sizeof(what), "peak \"%s\"", p->string);
+		if (anvil_json_check_number(doc, p, what, 1e-9, 1e12, 0, err, errlen))
+			return -1;
+	}
+	const cJSON *r;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc->root, "params")) {
+		char w[256];
+		if (!cJSON_IsObject(r)) {
+			snprintf(err, errlen, "%s: \"params\".\"%s\" must be an object of runner parameters, found %s",
+				 anvil_json_where(doc, r, w, sizeof(w)), r->string, anvil_json_type_name(r));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int anvil_profile_load(const char *name_or_path, struct anvil_json_doc *doc, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	if (strchr(name_or_path, '/') || strstr(name_or_path, ".json")) {
+		snprintf(path, sizeof(path), "%s", name_or_path);
+	} else {
+		snprintf(path, sizeof(path), "%s/profiles/%s.json", anvil_config_dir(), name_or_path);
+		if (access(path, R_OK) != 0) {
+			char names[512];
+			anvil_profile_names(names, sizeof(names));
+			snprintf(err, errlen, "unknown profile \"%s\" (known: %s; or give a path to a .json file)",
+				 name_or_path, names[0] ? names : "none found in the configs directory");
+			return -1;
+		}
+	}
+	if (anvil_json_load(path, 16u << 20, doc, err, errlen))
+		return -1;
+	if (anvil_profile_check(doc, err, errlen)) {
+		anvil_json_doc_release(doc);
+		return -1;
+	}
+	return 0;
+}
+
+int anvil_cluster_load(const char *path, struct anvil_json_doc *doc, char *err, size_t errlen)
+{
+	if (anvil_json_load(path, 16u << 20, doc, err, errlen))
+		return -1;
+	if (anvil_cluster_check(doc, err, errlen)) {
+		anvil_json_doc_release(doc);
+		return -1;
+	}
+	return 0;
+}

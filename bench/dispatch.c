@@ -1,0 +1,266 @@
+#include "bench/dispatch.h"
+#include "bench/ctx.h"
+#include "bench/pairs.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WHY_MAX 256
+
+const char *anvil_dispatch_unmet(const struct anvil_world *w, const struct anvil_runner *r,
+				 char *why, size_t len)
+{
+	if (!r->run) {
+		snprintf(why, len, "not built: %s", r->not_built ? r->not_built : "unknown reason");
+		return why;
+	}
+	if ((r->needs & ANVIL_NEEDS_2RANKS) && w->size < 2) {
+		snprintf(why, len, "needs at least 2 ranks; this job has 1 (launch with mpirun -np 2 or more)");
+		return why;
+	}
+	if ((r->needs & ANVIL_NEEDS_2NODES) && w->nnodes < 2) {
+		snprintf(why, len, "needs ranks on at least 2 nodes; this job spans %d", w->nnodes);
+		return why;
+	}
+	return NULL;
+}
+
+static int participates(const struct anvil_world *w, enum anvil_scope scope)
+{
+	return scope == ANVIL_SCOPE_PER_NODE || scope == ANVIL_SCOPE_PAIRS ? w->local_rank == 0 : 1;
+}
+
+static int threads_for(const struct anvil_world *w, enum anvil_scope scope)
+{
+	if (scope == ANVIL_SCOPE_PER_NODE || scope == ANVIL_SCOPE_PAIRS)
+		return w->cores;
+	int t = w->cores / (w->local_size > 0 ? w->local_size : 1);
+	return t > 0 ? t : 1;
+}
+
+/* Every rank's verdict on availability; rank 0 gets the first "no" and its host. */
+static int agree_available(const struct anvil_world *w, const struct anvil_test *t,
+			   char *why, size_t len)
+{
+	char mine[WHY_MAX] = "";
+	int ok = 1;
+	if (anvil_dispatch_unmet(w, t->runner, mine, sizeof(mine)))
+		ok = 0;
+	else if (participates(w, t->runner->scope) && t->runner->available)
+		ok = t->runner->available(mine, sizeof(mine));
+	if (!ok && !mine[0])
+		snprintf(mine, sizeof(mine), "unavailable (no reason given)");
+	char *all = w->rank == 0 ? calloc((size_t)w->size, WHY_MAX) : NULL;
+	MPI_Gather(mine, WHY_MAX, MPI_CHAR, all, WHY_MAX, MPI_CHAR, 0, w->comm);
+	int verdict = 1;
+	if (w->rank == 0) {
+		for (int r = 0; r < w->size && verdict; r++) {
+			const char *y = all + (size_t)r * WHY_MAX;
+			if (!y[0])
+				continue;
+			verdict = 0;
+			if (w->nnodes > 1)
+				snprintf(why, len, "%.*s (on %s)", WHY_MAX, y, w->hostnames[w->node_of[r]]);
+			else
+				snprintf(why, len, "%.*s", WHY_MAX, y);
+		}
+		free(all);
+	}
+	MPI_Bcast(&verdict, 1, MPI_INT, 0, w->comm);
+	return verdict;
+}
+
+/* Runs the runner once on comm; keeps the records when keep != 0. */
+static enum anvil_status run_once(const struct anvil_world *w, const struct anvil_test *t,
+				  MPI_Comm comm, cJSON *keep, char *why, size_t len, const char *peer)
+{
+	struct anvil_ctx ctx;
+	if (anvil_ctx_init(&ctx, w, t->runner, t->id, comm, t->params, t->timeout_s,
+			   threads_for(w, t->runner->scope))) {
+		anvil_ctx_release(&ctx);
+		snprintf(why, len, "out of memory making the test context");
+		return ANVIL_ERROR;
+	}
+	if (peer)
+		anvil_ctx_label(&ctx, "peer", peer);
+	MPI_Barrier(comm);  /* all start together, so a slow node shows against its peers */
+	enum anvil_status st = t->runner->run(&ctx);
+	if (st != ANVIL_OK)
+		snprintf(why, len, "%s", ctx.why[0] ? ctx.why : "no reason given");
+	if (keep) {
+		cJSON *recs = anvil_ctx_take_records(&ctx);
+		cJSON *r;
+		while ((r = cJSON_DetachItemFromArray(recs, 0)))
+			cJSON_AddItemToArray(keep, r);
+		cJSON_Delete(recs);
+	}
+	anvil_ctx_release(&ctx);
+	return st;
+}
+
+static enum anvil_status run_pairs(const struct anvil_world *w, const struct anvil_test *t,
+				   cJSON *keep, char *why, size_t len)
+{
+	enum anvil_status worst = ANVIL_OK;
+	int rounds = anvil_pairs_rounds(w->nnodes);
+	for (int r = 0; r < rounds; r++) {
+		int partner = anvil_pairs_partner(w->nnodes, r, w->node);
+		int color = partner < 0 ? MPI_UNDEFINED : (w->node < partner ? w->node : partner);
+		MPI_Comm pair;
+		MPI_Comm_split(w->leaders, color, w->node, &pair);
+		if (pair != MPI_COMM_NULL) {
+			char y[WHY_MAX] = "";
+			enum anvil_status st = run_once(w, t, pair, keep, y, sizeof(y),
+							w->hostnames[partner]);
+			if (st > worst) {
+				worst = st;
+				snprintf(why, len, "%s", y);
+			}
+			MPI_Comm_free(&pair);
+		}
+		/* rounds one after the other: a pair's figure is never shared with another round */
+		anvil_world_quiet_barrier(w->leaders);
+	}
+	return worst;
+}
+
+/* This rank's part: status, why and records, as one JSON text. */
+static char *run_here(const struct anvil_world *w, const struct anvil_test *t)
+{
+	cJSON *out = cJSON_CreateObject();
+	cJSON *recs = cJSON_CreateArray();
+	char why[WHY_MAX] = "";
+	enum anvil_status st = ANVIL_OK;
+	enum anvil_scope scope = t->runner->scope;
+	if (participates(w, scope)) {
+		MPI_Comm comm = scope == ANVIL_SCOPE_PER_NODE ? w->leaders :
+				scope == ANVIL_SCOPE_PER_RANK ? MPI_COMM_SELF : w->comm;
+		if (scope == ANVIL_SCOPE_PER_RANK)
+			MPI_Barrier(w->comm);
+		for (int i = 0; i < t->warmup && st == ANVIL_OK; i++)
+			st = scope == ANVIL_SCOPE_PAIRS ? run_pairs(w, t, NULL, why, sizeof(why))
+							: run_once(w, t, comm, NULL, why, sizeof(why), NULL);
+		if (st == ANVIL_OK)
+			st = scope == ANVIL_SCOPE_PAIRS ? run_pairs(w, t, recs, why, sizeof(why))
+							: run_once(w, t, comm, recs, why, sizeof(why), NULL);
+	}
+	/* idle ranks sleep here instead of spinning beside a PER_NODE test */
+	anvil_world_quiet_barrier(w->comm);
+	cJSON_AddNumberToObject(out, "status", st);
+	cJSON_AddStringToObject(out, "why", why);
+	cJSON_AddItemToObject(out, "records", recs);
+	char *text = cJSON_PrintUnformatted(out);
+	cJSON_Delete(out);
+	return text;
+}
+
+static cJSON *gather_parts(const struct anvil_world *w, char *mine)
+{
+	int len = (int)strlen(mine) + 1;
+	int *lens = NULL, *offs = NULL;
+	char *all = NULL;
+	if (w->rank == 0) {
+		lens = calloc((size_t)w->size, sizeof(int));
+		offs = calloc((size_t)w->size, sizeof(int));
+	}
+	MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, w->comm);
+	if (w->rank == 0) {
+		long total = 0;
+		for (int r = 0; r < w->size; r++) {
+			offs[r] = (int)total;
+			total += lens[r];
+		}
+		all = malloc((size_t)total);
+	}
+	MPI_Gatherv(mine, len, MPI_CHAR, all, lens, offs, MPI_CHAR, 0, w->comm);
+	cJSON *parts = NULL;
+	if (w->rank == 0) {
+		parts = cJSON_CreateArray();
+		for (int r = 0; r < w->size; r++) {
+			cJSON *p = cJSON_Parse(all + offs[r]);
+			cJSON_AddItemToArray(parts, p ? p : cJSON_CreateObject());
+		}
+	}
+	free(lens);
+	free(offs);
+	free(all);
+	return parts;
+}
+
+static int journal_test(const struct anvil_world *w, struct anvil_monitor *mon,
+			const struct anvil_test *t, cJSON *parts, double started, char *err,
+			size_t errlen)
+{
+	int worst = ANVIL_OK, rc = 0;
+	char why[WHY_MAX * 2] = "";
+	cJSON *p;
+	int r = 0;
+	cJSON_ArrayForEach(p, parts) {
+		cJSON *recs = cJSON_GetObjectItemCaseSensitive(p, "records"), *rec;
+		cJSON_ArrayForEach(rec, recs) {
+			if (!rc)
+				rc = anvil_monitor_append(mon, rec, err, errlen);
+		}
+		int st = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "status"));
+		if (st > worst) {
+			worst = st;
+			const char *y = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "why"));
+			if (w->size > 1)
+				snprintf(why, sizeof(why), "rank %d (%s): %s", r, w->hostnames[w->node_of[r]], y ? y : "");
+			else
+				snprintf(why, sizeof(why), "%s", y ? y : "");
+		}
+		r++;
+	}
+	const char *status = worst == ANVIL_ERROR ? "error" : worst == ANVIL_SKIP ? "skipped" : "ok";
+	cJSON *rec = anvil_record_new("test", t->id, NULL, -1);
+	cJSON_AddStringToObject(rec, "runner", t->runner->name);
+	cJSON_AddStringToObject(rec, "status", status);
+	if (why[0])
+		cJSON_AddStringToObject(rec, "why", why);
+	cJSON_AddNumberToObject(rec, "started", started);
+	cJSON_AddNumberToObject(rec, "duration_s", anvil_now() - started);
+	if (!rc)
+		rc = anvil_monitor_append(mon, rec, err, errlen);
+	cJSON_Delete(rec);
+	anvil_monitor_end(mon, status, why);
+	return rc;
+}
+
+static int journal_skip(struct anvil_monitor *mon, const struct anvil_test *t, const char *why,
+			char *err, size_t errlen)
+{
+	cJSON *rec = anvil_record_new("test", t->id, NULL, -1);
+	cJSON_AddStringToObject(rec, "runner", t->runner->name);
+	cJSON_AddStringToObject(rec, "status", "skipped");
+	cJSON_AddStringToObject(rec, "why", why);
+	cJSON_AddNumberToObject(rec, "duration_s", 0);
+	int rc = anvil_monitor_append(mon, rec, err, errlen);
+	cJSON_Delete(rec);
+	anvil_monitor_end(mon, "skipped", why);
+	return rc;
+}
+
+int anvil_dispatch_test(const struct anvil_world *w, struct anvil_monitor *mon,
+			const struct anvil_test *t, int index, double estimate_left,
+			char *err, size_t errlen)
+{
+	char why[WHY_MAX * 2] = "";
+	int rc = 0;
+	double started = anvil_now();
+	if (w->rank == 0)
+		anvil_monitor_begin(mon, index, t->id, t->timeout_s, estimate_left);
+	if (!agree_available(w, t, why, sizeof(why))) {
+		if (w->rank == 0)
+			rc = journal_skip(mon, t, why, err, errlen);
+	} else {
+		char *mine = run_here(w, t);
+		cJSON *parts = gather_parts(w, mine);
+		free(mine);
+		if (w->rank == 0)
+			rc = journal_test(w, mon, t, parts, started, err, errlen);
+		cJSON_Delete(parts);
+	}
+	MPI_Bcast(&rc, 1, MPI_INT, 0, w->comm);
+	return rc;
+}

@@ -1,0 +1,185 @@
+#include "common/journal.h"
+#include "common/json.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static long last_seq(const char *text, size_t len, int *torn)
+{
+	long seq = 0;
+	*torn = len > 0 && text[len - 1] != '\n';
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		cJSON *rec = nl ? cJSON_ParseWithLength(p, (size_t)(le - p)) : NULL;
+		cJSON *s = cJSON_GetObjectItemCaseSensitive(rec, "seq");
+		if (cJSON_IsNumber(s) && s->valuedouble >= seq)
+			seq = (long)s->valuedouble + 1;
+		cJSON_Delete(rec);
+		p = le + 1;
+	}
+	return seq;
+}
+
+int anvil_journal_open(struct anvil_journal *j, const char *dir, char *err, size_t errlen)
+{
+	memset(j, 0, sizeof(*j));
+	j->fd = -1;
+	size_t n = strlen(dir) + sizeof(ANVIL_JOURNAL_NAME) + 2;
+	j->path = malloc(n);
+	snprintf(j->path, n, "%s/%s", dir, ANVIL_JOURNAL_NAME);
+	j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (j->fd < 0) {
+		snprintf(err, errlen, "%s: cannot open the journal: %s", j->path,
+			 errno == ELOOP ? "it is a symbolic link (refused)" : strerror(errno));
+		goto err;
+	}
+	struct stat st;
+	if (fstat(j->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: the journal is not a regular file", j->path);
+		goto err;
+	}
+	if (st.st_size > 0) {
+		size_t len;
+		char *text = anvil_read_file(j->path, (size_t)1 << 30, &len, err, errlen);
+		if (!text)
+			goto err;
+		int torn;
+		j->seq = last_seq(text, len, &torn);
+		free(text);
+		if (torn && write(j->fd, "\n", 1) != 1) {
+			snprintf(err, errlen, "%s: cannot close the torn last line: %s", j->path,
+				 strerror(errno));
+			goto err;
+		}
+	}
+	return 0;
+err:
+	anvil_journal_close(j);
+	return -1;
+}
+
+int anvil_journal_append(struct anvil_journal *j, cJSON *rec, char *err, size_t errlen)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "v");
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "seq");
+	/* v and seq first, so a human reading the file sees them first */
+	cJSON *v = cJSON_CreateNumber(ANVIL_JOURNAL_VERSION);
+	cJSON *s = cJSON_CreateNumber((double)j->seq);
+	cJSON_InsertItemInArray(rec, 0, s);
+	cJSON_InsertItemInArray(rec, 0, v);
+	v->string = strdup("v");
+	s->string = strdup("seq");
+	char *line = cJSON_PrintUnformatted(rec);
+	if (!line) {
+		snprintf(err, errlen, "%s: out of memory formatting a record", j->path);
+		return -1;
+	}
+	size_t len = strlen(line);
+	line[len] = '\n';  /* overwrite the NUL: one write() carries the whole line */
+	size_t off = 0;
+	while (off < len + 1) {
+		ssize_t w = write(j->fd, line + off, len + 1 - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = errno;
+			free(line);
+			snprintf(err, errlen, "%s: cannot append record %ld: %s", j->path, j->seq,
+				 e == ENOSPC ? "no space left on the device" : strerror(e));
+			/* a partial write is a torn line: the reader tolerates it at the end */
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	free(line);
+	if (fsync(j->fd) != 0) {
+		snprintf(err, errlen, "%s: fsync failed: %s", j->path, strerror(errno));
+		return -1;
+	}
+	j->seq++;
+	return 0;
+}
+
+void anvil_journal_close(struct anvil_journal *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->path);
+	j->fd = -1;
+	j->path = NULL;
+}
+
+int anvil_journal_read(const char *path, struct anvil_journal_read *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	size_t len;
+	char *text = anvil_read_file(path, (size_t)1 << 31, &len, err, errlen);
+	if (!text)
+		return -1;
+	out->records = cJSON_CreateArray();
+	const char *p = text, *end = text + len;
+	long line = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		line++;
+		size_t n = (size_t)(le - p);
+		if (n == 0) {  /* an empty line: what a resumed torn tail leaves */
+			p = le + 1;
+			continue;
+		}
+		char name[64];
+		snprintf(name, sizeof(name), "%s:%ld", path, line);
+		struct anvil_json_doc doc;
+		char perr[512];
+		int bad = anvil_json_parse(p, n, name, &doc, perr, sizeof(perr)) != 0;
+		if (!bad && !cJSON_IsObject(doc.root)) {
+			snprintf(perr, sizeof(perr), "%s:1: expected a JSON object (one record a line)", name);
+			anvil_json_doc_release(&doc);
+			bad = 1;
+		}
+		if (bad) {
+			/* A bad line followed by nothing but newlines is a torn tail: the
+			 * crash of a writer mid-record (a resume adds the newline). */
+			const char *rest = nl ? le + 1 : end;
+			while (rest < end && *rest == '\n')
+				rest++;
+			if (rest >= end) {
+				out->torn_tail = 1;
+				out->torn_line = line;
+				break;
+			}
+			/* "PATH:LINE:1:COL" reads badly; turn the parser's "name:1:COL" into "PATH:LINE:COL" */
+			const char *msg = perr + strlen(name);
+			unsigned l1, col = 1;
+			if (sscanf(msg, ":%u:%u", &l1, &col) == 2) {
+				msg = strchr(msg + 1, ':');
+				msg = msg ? strchr(msg + 1, ':') : NULL;
+			}
+			snprintf(err, errlen, "%s:%ld:%u%s (a corrupted journal record, not at the end)",
+				 path, line, col, msg ? msg : ": bad record");
+			free(text);
+			anvil_journal_read_release(out);
+			return -1;
+		}
+		cJSON_AddItemToArray(out->records, doc.root);
+		doc.root = NULL;
+		anvil_json_doc_release(&doc);
+		p = le + 1;
+	}
+	out->lines = line;
+	free(text);
+	return 0;
+}
+
+void anvil_journal_read_release(struct anvil_journal_read *r)
+{
+	cJSON_Delete(r->records);
+	memset(r, 0, sizeof(*r));
+}

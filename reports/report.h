@@ -1,0 +1,45 @@
+/*
+ * The report stage: journal → one report tree (the content of report.json)
+ * → renderings (JSON, HTML, JUnit, Prometheus, the terminal table).
+ * Measuring and judging are separate: nothing here runs a test.
+ */
+#ifndef ANVIL_REPORT_H
+#define ANVIL_REPORT_H
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include "common/strbuf.h"
+
+#define ANVIL_REPORT_SCHEMA "anvil-report/1"
+
+/* Verdicts, worst last; the order decides a test's and the run's verdict. */
+enum anvil_verdict {
+	ANVIL_V_PASS, ANVIL_V_SKIP, ANVIL_V_WAIVED, ANVIL_V_WARN, ANVIL_V_NOT_RUN,
+	ANVIL_V_ERROR, ANVIL_V_FAIL,
+};
+const char *anvil_verdict_name(enum anvil_verdict v);
+enum anvil_verdict anvil_verdict_parse(const char *s);
+
+struct anvil_report_opts {
+	const char *profile;    /* judge with this profile instead of the run's; NULL: the run's */
+	const char *baseline;   /* a run dir or report.json to compare with; NULL: none */
+	FILE *out;              /* where the verdict table goes; NULL: nowhere */
+};
+
+/* Builds every output in dir from its journal and prints the verdict table.
+ * Returns the exit code (0 pass, 1 fail, 3 harness error or incomplete),
+ * or -1 with err set when the report could not be made (2 is the caller's). */
+int anvil_report_run(const char *dir, const struct anvil_report_opts *o, char *err, size_t errlen);
+
+/* The pure core, for tests: records (the journal) + the profile to judge by
+ * (NULL: the run's own) + datasheets dir → the report tree. */
+cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char *hardware_dir,
+			  const char *run_dir, int torn_tail, long torn_line, char *err, size_t errlen);
+
+/* Renderings of the tree. */
+void anvil_report_junit(const cJSON *report, struct strbuf *out);
+void anvil_report_html(const cJSON *report, struct strbuf *out);
+void anvil_report_prom(const cJSON *report, struct strbuf *out);
+void anvil_report_table(const cJSON *report, FILE *out);
+int anvil_report_exit_code(const cJSON *report);
+
+#endif

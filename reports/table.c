@@ -1,0 +1,43 @@
+/* The verdict table printed at the end of a run and by anvil report. */
+#include "reports/report.h"
+#include <string.h>
+
+static const char *s(const cJSON *o, const char *k)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+	return v ? v : "";
+}
+
+void anvil_report_table(const cJSON *report, FILE *out)
+{
+	const cJSON *t, *c;
+	fprintf(out, "\n%-20s %-8s %s\n", "TEST", "VERDICT", "WHY (the worst check)");
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests")) {
+		const char *v = s(t, "verdict");
+		const cJSON *worst = NULL;
+		int n = 0;
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
+			n++;
+			if (!strcmp(s(c, "verdict"), v) && !worst)
+				worst = c;
+		}
+		char line[160];
+		if (worst && strcmp(v, "PASS"))
+			snprintf(line, sizeof(line), "%s%s", s(worst, "host")[0] ? s(worst, "host") : "",
+				 s(worst, "host")[0] ? ": " : "");
+		else
+			snprintf(line, sizeof(line), "%d check(s) passed", n);
+		fprintf(out, "%-20s %-8s %s%.300s\n", s(t, "id"), v, line,
+			worst && strcmp(v, "PASS") ? s(worst, "why") : "");
+	}
+	const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
+	fprintf(out, "\nverdict: %s  (", s(report, "verdict"));
+	int first = 1;
+	cJSON_ArrayForEach(c, sum) {
+		if (c->valueint) {
+			fprintf(out, "%s%d %s", first ? "" : ", ", c->valueint, c->string);
+			first = 0;
+		}
+	}
+	fprintf(out, "%s)\n", first ? "no checks" : "");
+}

@@ -1,0 +1,48 @@
+#include "runners/registry.h"
+#include <stdio.h>
+#include <string.h>
+
+extern const struct anvil_runner anvil_runner_null;
+extern const struct anvil_runner anvil_runner_fail;
+extern const struct anvil_runner anvil_runner_sleep;
+
+/* Order is the default order of a plan that names no order. */
+const struct anvil_runner *const anvil_runners[] = {
+	&anvil_runner_null,
+	&anvil_runner_fail,
+	&anvil_runner_sleep,
+	NULL,
+};
+
+const struct anvil_runner *anvil_runner_find(const char *name)
+{
+	for (int i = 0; anvil_runners[i]; i++)
+		if (strcmp(anvil_runners[i]->name, name) == 0)
+			return anvil_runners[i];
+	return NULL;
+}
+
+void anvil_runner_names(char *buf, size_t len, int include_test_only)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int i = 0; anvil_runners[i] && n < len; i++) {
+		if (!include_test_only && (anvil_runners[i]->needs & ANVIL_TEST_ONLY))
+			continue;
+		int w = snprintf(buf + n, len - n, "%s%s", n ? ", " : "", anvil_runners[i]->name);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+}
+
+const char *anvil_scope_name(enum anvil_scope scope)
+{
+	switch (scope) {
+	case ANVIL_SCOPE_PER_RANK: return "per-rank";
+	case ANVIL_SCOPE_PER_NODE: return "per-node";
+	case ANVIL_SCOPE_PAIRS: return "pairs";
+	case ANVIL_SCOPE_ALL: return "all";
+	}
+	return "?";
+}
