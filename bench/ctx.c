@@ -74,6 +74,11 @@ int anvil_ctx_node_of(const struct anvil_ctx *ctx, int rank)
 	return rank >= 0 && rank < ctx->size ? ctx->node_of[rank] : -1;
 }
 const char *anvil_ctx_test(const struct anvil_ctx *ctx) { return ctx->test; }
+const char *anvil_ctx_host_of(const struct anvil_ctx *ctx, int rank)
+{
+	int node = anvil_ctx_node_of(ctx, rank);
+	return node >= 0 ? ctx->world->hostnames[node] : "?";
+}
 int anvil_ctx_threads(const struct anvil_ctx *ctx) { return ctx->threads; }
 double anvil_ctx_time_left(const struct anvil_ctx *ctx) { return ctx->deadline - MPI_Wtime(); }
 

@@ -72,6 +72,8 @@ int anvil_ctx_size(const struct anvil_ctx *ctx);
 const struct anvil_world *anvil_ctx_world(const struct anvil_ctx *ctx);
 /* Node index (0..nodes-1) of a rank of anvil_ctx_comm(). */
 int anvil_ctx_node_of(const struct anvil_ctx *ctx, int rank);
+/* Hostname of the node of a rank of anvil_ctx_comm(). */
+const char *anvil_ctx_host_of(const struct anvil_ctx *ctx, int rank);
 const char *anvil_ctx_test(const struct anvil_ctx *ctx);
 /* Cores this rank may use (all cores of the node for PER_NODE). */
 int anvil_ctx_threads(const struct anvil_ctx *ctx);
