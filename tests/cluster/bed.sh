@@ -1,30 +1,38 @@
 # bed.sh — the anvil multi-host test bed: K "hosts" on one machine, each a
 # network namespace with its own hostname, joined by a Linux bridge, and an
-# rsh agent so that mpirun launches across them as it would over ssh.
+# rsh agent (rsh-agent.sh) so that mpirun launches across them as over ssh.
+# See README.md.  Needs root, ip (iproute2), unshare, mpirun.
 #
-# Source it from a test script (bash, run as root):
+# Source it from a test script (bash):
 #
 #   . "$(dirname "$0")/bed.sh"
-#   bed_up 3                   # hosts node1..node3; installs the EXIT/INT/TERM trap
+#   why=$(bed_check) || { echo "SKIP: $why"; exit 77; }
+#   bed_up 3                   # node1..node3; adds bed_down to the EXIT trap
 #   bed_mpirun 3 hostname      # one rank per host
-#   bed_degrade_link 2 50mbit  # slow link for host 2, both directions
-#   bed_slow_node 3 25         # processes launched on host 3 get 25% of a CPU
-#   bed_host_bind 2 /tmp/os-release /etc/os-release
-#   bed_host_exec 2 cat /etc/os-release
-#   bed_down                   # also done by the trap
+#   bed_host_exec 2 ip addr    # a command on host 2
+#   bed_degrade_link 2 50mbit  # host 2's link at 50 Mbit/s, both directions
+#   bed_restore_link 2
+#   bed_slow_node 3 25         # launches on host 3 get 25% of one CPU ("off" to undo)
+#   bed_host_bind 2 /tmp/os-release /etc/os-release   # host 2 sees another file
+#   bed_down                   # also done by the trap; idempotent
 #
-# Or run it: `bash bed.sh up K` (leaves the bed up and prints how to use it),
-# `bash bed.sh down ID`, `bash bed.sh gc` (removes beds whose owner is gone),
-# `bash bed.sh exec ID I CMD...`, `bash bed.sh mpirun ID NP ARGS...`.
+# Functions return 0 on success, 2 on bad usage, 1 on failure; bed_check and
+# bed_slow_node return 77 when the machine cannot do it (skip).
 #
-# Variables read:  BED_SLOTS (slots per host, default 1), BED_ID (bed id,
-# default the shell's PID), BED_NO_TRAP=1 (the caller's trap calls bed_down),
-# keep=1 (bed_down leaves the bed up, for debugging), BED_VERBOSE=1 (print
-# the mpirun command), BED_DEBUG=1 (the rsh agent logs every launch to
-# $BED_STATE/agent.log), BED_MPIRUN (mpirun binary), BED_BTL (default
-# tcp,self), BED_RUNDIR (where beds keep state; default /run/anvil-bed).
-# Variables set:   BED_ID, BED_STATE (= ANVIL_BED_STATE, exported), BED_K,
-# BED_SUBNET (CIDR), BED_BRIDGE, BED_ADDRS (array, index 1..K),
+# As a command: `bash bed.sh up K` (leaves a bed up, prints its id),
+# `bash bed.sh exec ID I CMD...`, `bash bed.sh mpirun ID NP ARGS...`,
+# `bash bed.sh down ID`, `bash bed.sh gc` (removes beds whose shell is gone).
+#
+# Variables read:  BED_SLOTS (slots per host in the hostfile, default 1),
+# BED_ID (id; default the shell's PID), BED_NO_TRAP=1 (do not touch traps:
+# the caller calls bed_down), keep=1 (bed_down leaves the bed up, for
+# debugging), BED_VERBOSE=1 (print the mpirun command), BED_DEBUG=1 (the rsh
+# agent logs every launch to $BED_STATE/agent.log), BED_MPIRUN (mpirun
+# binary), BED_BTL (default tcp,self), BED_TBF_BURST, BED_TBF_LATENCY,
+# BED_RUNDIR (where beds keep state; default /run/anvil-bed).
+# Variables set:   BED_ID, BED_K, BED_STATE (also exported as
+# ANVIL_BED_STATE, which the rsh agent reads), BED_NET (e.g. 10.213.7),
+# BED_SUBNET (10.213.7.0/24), BED_BRIDGE, BED_ADDRS (array, index 1..K),
 # BED_HOSTFILE, BED_AGENT.
 
 BED_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -108,7 +116,7 @@ bed_up() {
     id=
   done
   if [ -z "$id" ]; then flock -u "$BED_LOCKFD"; exec {BED_LOCKFD}>&-; bed_err "no free bed id from $base"; return 1; fi
-  used=$(ip -o -4 addr show 2>/dev/null; cat "$tmp"/*/env 2>/dev/null)
+  used=$(ip -o -4 addr show 2>/dev/null; cat "$tmp"/*/env 2>/dev/null) || true
   local try start=$(( (base % 250) + 1 ))
   for try in $(seq 0 249); do
     n=$(( (start + try - 1) % 250 + 1 ))
@@ -213,7 +221,15 @@ bed_down() {
 bed__teardown() {
   local st=${BED_STATE:-} i ns pids p cg try
   [ -n "$st" ] || return 0
-  # mpiruns we started and are still running
+  # mpiruns we started and are still running (those of a killed shell too:
+  # recorded in the state dir, and checked to be ours by their hostfile)
+  for p in "$st"/mpirun.*; do
+    p=${p##*/mpirun.}
+    case "$p" in ''|*[!0-9]*) continue ;; esac
+    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "--hostfile $st/hostfile"; then
+      BED_MPIRUN_PIDS+=("$p")
+    fi
+  done
   for p in "${BED_MPIRUN_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
   # Every process inside our namespaces was started by us (agent, orted, ranks).
   for ns in $(ip netns list 2>/dev/null | awk -v p="anvil-$BED_ID-h" 'index($1, p) == 1 {print $1}'); do
@@ -294,19 +310,26 @@ bed_mpirun() {
     --mca pml ob1
     --mca btl "${BED_BTL:-tcp,self}"
     --mca btl_tcp_if_include "$BED_SUBNET"
-    --mca orte_keep_fqdn_hostnames 1
     -x PATH ${LD_LIBRARY_PATH:+-x LD_LIBRARY_PATH}
     "$@")
   [ "${BED_VERBOSE:-0}" = 1 ] && bed_log "run: ${cmd[*]}"
+  # Without the resource manager's variables: inside a Slurm (or SGE, PBS,
+  # LSF) job, mpirun would take its allocation and refuse the bed's hosts.
+  local unset_rm=() v
+  for v in $(compgen -e); do
+    case "$v" in SLURM_*|PBS_*|LSB_*|LSF_*|PE_HOSTFILE|SGE_*|JOB_ID) unset_rm+=(-u "$v") ;; esac
+  done
   # In the background + wait, so that an INT/TERM trap runs at once and
   # bed_down can stop it.
-  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "${cmd[@]}" </dev/null &
+  env "${unset_rm[@]}" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "${cmd[@]}" </dev/null &
   local pid=$! rc=0
   BED_MPIRUN_PIDS+=("$pid")
+  echo "$pid" >"$BED_STATE/mpirun.$pid"   # for bed_gc, should this shell be killed
   wait "$pid" || rc=$?
   local keep_pids=() p
   for p in "${BED_MPIRUN_PIDS[@]}"; do [ "$p" = "$pid" ] || keep_pids+=("$p"); done
   BED_MPIRUN_PIDS=("${keep_pids[@]}")
+  rm -f "$BED_STATE/mpirun.$pid"
   return "$rc"
 }
 
@@ -415,7 +438,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
             touch "$BED_STATE/kept"; echo "$BED_ID"
             bed_log "bed $BED_ID is up (hosts: ${BED_ADDRS[*]}); remove with: bash $0 down $BED_ID" ;;
     down)   [ -n "${2:-}" ] || { bed_err "usage: bed.sh down ID"; exit 2; }
-            bed_attach "$2" || exit 1; bed__teardown ;;
+            # by name, so that it also works when the state dir is gone
+            BED_ID=$2 BED_STATE=$BED_RUNDIR/$2; bed__teardown ;;
     gc)     bed_gc ;;
     exec)   bed_attach "${2:-}" || exit 1; shift 2; bed_host_exec "$@" ;;
     mpirun) bed_attach "${2:-}" || exit 1; shift 2; bed_mpirun "$@" ;;

@@ -18,7 +18,8 @@ die()  { echo "FAIL: $*"; exit 1; }
 field() { local w; for w in $2; do case "$w" in "$1="*) echo "${w#*=}"; return ;; esac; done; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/anvil-bed-smoke.XXXXXX") || die "mktemp"
-trap 'rm -rf "$tmp"' EXIT        # bed_up adds bed_down in front of it
+# bed_up adds bed_down in front of this; with keep=1 the bed still needs $tmp
+trap '[ "${keep:-0}" = 1 ] && echo "keep=1: leaving $tmp" || rm -rf "$tmp"' EXIT
 t_start=$SECONDS
 
 echo "== build the probe program"
