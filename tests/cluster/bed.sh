@@ -73,8 +73,8 @@ bed__load() { # $1 = state dir
     case "$k" in BED_ID|BED_K|BED_NET|BED_SUBNET|BED_BRIDGE|BED_HOSTFILE) printf -v "$k" '%s' "$v" ;; esac
   done <"$BED_STATE/env"
   BED_ADDRS=()
-  local i a ns hn
-  while read -r i a ns hn; do BED_ADDRS[i]=$a; done <"$BED_STATE/hosts"
+  local i a
+  while read -r i a _; do BED_ADDRS[i]=$a; done <"$BED_STATE/hosts"
   export ANVIL_BED_STATE=$BED_STATE
 }
 
@@ -107,7 +107,7 @@ bed_up() {
   bed_gc
 
   # A unique id (the PID of this shell, with a suffix if taken) and a free /24.
-  local base=${BED_ID:-${BASHPID:-$$}} id sfx n= used
+  local base=${BED_ID:-${BASHPID:-$$}} id sfx n="" used
   exec {BED_LOCKFD}>"$tmp/.lock"
   flock "$BED_LOCKFD"
   for sfx in '' a b c d e f g h i j; do
@@ -139,6 +139,7 @@ bed_up() {
     eval "set -- $(trap -p EXIT)"
     old=${3:-}
     case "$old" in *bed_down*) old= ;; esac
+    # shellcheck disable=SC2064  # the old trap is meant to be expanded now
     trap "bed_down${old:+; $old}" EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM

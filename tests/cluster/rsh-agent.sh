@@ -22,7 +22,7 @@ me=rsh-agent
 
 mode=shell
 if [ "${1:-}" = "--exec" ]; then
-  mode=exec
+  mode="exec"
   shift
 fi
 # Skip ssh-style options (OpenMPI may pass some, e.g. from plm_rsh_args).
