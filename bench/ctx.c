@@ -69,6 +69,9 @@ MPI_Comm anvil_ctx_comm(const struct anvil_ctx *ctx) { return ctx->comm; }
 int anvil_ctx_rank(const struct anvil_ctx *ctx) { return ctx->rank; }
 int anvil_ctx_size(const struct anvil_ctx *ctx) { return ctx->size; }
 const struct anvil_world *anvil_ctx_world(const struct anvil_ctx *ctx) { return ctx->world; }
+int anvil_ctx_world_rank(const struct anvil_ctx *ctx) { return ctx->world->rank; }
+int anvil_ctx_local_rank(const struct anvil_ctx *ctx) { return ctx->world->local_rank; }
+int anvil_ctx_local_size(const struct anvil_ctx *ctx) { return ctx->world->local_size; }
 int anvil_ctx_node_of(const struct anvil_ctx *ctx, int rank)
 {
 	return rank >= 0 && rank < ctx->size ? ctx->node_of[rank] : -1;

@@ -26,6 +26,17 @@ static long last_seq(const char *text, size_t len, int *torn)
 	return seq;
 }
 
+static int journal_repair_note(struct anvil_journal *j, long line, char *err, size_t errlen)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "kind", "repair");
+	cJSON_AddNumberToObject(r, "torn_line", (double)line);
+	cJSON_AddStringToObject(r, "why", "the line above was cut short by a crash mid-write; the run went on after it");
+	int rc = anvil_journal_append(j, r, err, errlen);
+	cJSON_Delete(r);
+	return rc;
+}
+
 int anvil_journal_open(struct anvil_journal *j, const char *dir, char *err, size_t errlen)
 {
 	memset(j, 0, sizeof(*j));
@@ -51,12 +62,18 @@ int anvil_journal_open(struct anvil_journal *j, const char *dir, char *err, size
 			goto err;
 		int torn;
 		j->seq = last_seq(text, len, &torn);
+		long line = 1;
+		for (size_t i = 0; i + 1 < len; i++)
+			line += text[i] == '\n';
 		free(text);
 		if (torn && write(j->fd, "\n", 1) != 1) {
 			snprintf(err, errlen, "%s: cannot close the torn last line: %s", j->path,
 				 strerror(errno));
 			goto err;
 		}
+		/* say so in the journal, so a reader knows that line is no corruption */
+		if (torn && journal_repair_note(j, line, err, errlen))
+			goto err;
 	}
 	return 0;
 err:
@@ -115,6 +132,18 @@ void anvil_journal_close(struct anvil_journal *j)
 	j->path = NULL;
 }
 
+/* Is the record at p a repair note for `line`? */
+static int repaired(const char *p, const char *end, long line)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	cJSON *r = cJSON_ParseWithLength(p, (size_t)((nl ? nl : end) - p));
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "kind"));
+	const cJSON *tl = cJSON_GetObjectItemCaseSensitive(r, "torn_line");
+	int ok = kind && !strcmp(kind, "repair") && cJSON_IsNumber(tl) && (long)tl->valuedouble == line;
+	cJSON_Delete(r);
+	return ok;
+}
+
 int anvil_journal_read(const char *path, struct anvil_journal_read *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
@@ -154,6 +183,11 @@ int anvil_journal_read(const char *path, struct anvil_journal_read *out, char *e
 				out->torn_tail = 1;
 				out->torn_line = line;
 				break;
+			}
+			if (repaired(rest, end, line)) {
+				out->torn_repaired++;
+				p = le + 1;
+				continue;
 			}
 			/* "PATH:LINE:1:COL" reads badly; turn the parser's "name:1:COL" into "PATH:LINE:COL" */
 			const char *msg = perr + strlen(name);

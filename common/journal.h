@@ -19,7 +19,8 @@ struct anvil_journal {
 
 /* Opens (creating, never through a symlink) DIR/journal.jsonl for appending.
  * An existing journal is continued: seq goes on from its last record, and a
- * torn last line is closed with a newline so the next record stands alone. */
+ * torn last line is closed with a newline and a "repair" record naming it, so
+ * the next record stands alone and readers know the line is no corruption. */
 int anvil_journal_open(struct anvil_journal *j, const char *dir, char *err, size_t errlen);
 /* Adds "v" and "seq" to rec, writes it as one line and fsyncs. rec stays the caller's. */
 int anvil_journal_append(struct anvil_journal *j, cJSON *rec, char *err, size_t errlen);
@@ -29,6 +30,7 @@ struct anvil_journal_read {
 	cJSON *records;     /* array of every whole record, in order; owned */
 	int torn_tail;      /* the last line was cut short (a crash mid-write) */
 	long torn_line;     /* its line number */
+	int torn_repaired;  /* torn lines inside, each followed by a repair record */
 	long lines;
 };
 

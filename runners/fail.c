@@ -6,7 +6,7 @@
 static const struct anvil_param fail_params[] = {
 	{ "mode", ANVIL_P_STRING, "\"check\"",
 	  "check: an acceptance check fails; error: a harness error; skip: skips" },
-	{ "rank", ANVIL_P_INT, "-1", "only this rank fails (-1: every rank)" },
+	{ "rank", ANVIL_P_INT, "-1", "only this rank of the job fails (-1: every rank)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -14,7 +14,7 @@ static enum anvil_status fail_run(struct anvil_ctx *ctx)
 {
 	long long only = anvil_param_int(ctx, "rank");
 	const char *mode = anvil_param_str(ctx, "mode");
-	if (only >= 0 && only != anvil_ctx_rank(ctx)) {
+	if (only >= 0 && only != anvil_ctx_world_rank(ctx)) {
 		anvil_emit_check(ctx, "planted", 1, 0, 0, NULL);
 		return ANVIL_OK;
 	}

@@ -70,6 +70,10 @@ MPI_Comm anvil_ctx_comm(const struct anvil_ctx *ctx);
 int anvil_ctx_rank(const struct anvil_ctx *ctx);
 int anvil_ctx_size(const struct anvil_ctx *ctx);
 const struct anvil_world *anvil_ctx_world(const struct anvil_ctx *ctx);
+/* This rank in the whole job, and among the ranks of its node (GPU binding). */
+int anvil_ctx_world_rank(const struct anvil_ctx *ctx);
+int anvil_ctx_local_rank(const struct anvil_ctx *ctx);
+int anvil_ctx_local_size(const struct anvil_ctx *ctx);
 /* Node index (0..nodes-1) of a rank of anvil_ctx_comm(). */
 int anvil_ctx_node_of(const struct anvil_ctx *ctx, int rank);
 /* Hostname of the node of a rank of anvil_ctx_comm(). */

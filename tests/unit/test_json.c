@@ -1,0 +1,91 @@
+/* JSON with positions: every error says FILE:LINE:COL and what was expected. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "common/json.h"
+
+static char err[512];
+
+static int parse(const char *text, struct anvil_json_doc *doc)
+{
+	err[0] = '\0';
+	return anvil_json_parse(text, strlen(text), "cfg.json", doc, err, sizeof(err));
+}
+
+static void expect_error(const char *text, const char *want)
+{
+	struct anvil_json_doc doc;
+	assert_int_equal(parse(text, &doc), -1);
+	if (!strstr(err, want))
+		fail_msg("for %s: expected \"%s\" in \"%s\"", text, want, err);
+}
+
+static void test_valid_and_positions(void **state)
+{
+	struct anvil_json_doc doc;
+	assert_int_equal(parse("{\n  \"a\": [1, 2.5e3, true],\n  \"b\": \"x\\u00e9\\ud83d\\ude00\"\n}", &doc), 0);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc.root, "a");
+	assert_int_equal(cJSON_GetArraySize(a), 3);
+	assert_true(cJSON_GetArrayItem(a, 1)->valuedouble == 2500.0);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(doc.root, "b")->valuestring, "x\xc3\xa9\xf0\x9f\x98\x80");
+	char w[64];
+	assert_string_equal(anvil_json_where(&doc, a, w, sizeof(w)), "cfg.json:2:8");
+	assert_string_equal(anvil_json_where(&doc, cJSON_GetArrayItem(a, 2), w, sizeof(w)), "cfg.json:2:19");
+	anvil_json_doc_release(&doc);
+}
+
+static void test_errors(void **state)
+{
+	expect_error("", "cfg.json:1:1: empty document");
+	expect_error("{\"a\": 1,\n \"b\" 2}", "cfg.json:2:6: expected ':' after member name \"b\"");
+	expect_error("{\"a\": 1 \"b\": 2}", "cfg.json:1:9: expected ',' or '}'");
+	expect_error("[1, 2", "cfg.json:1:1: array is not closed");
+	expect_error("{\"a\": 1, \"a\": 2}", "cfg.json:1:10: duplicate key \"a\" (first at cfg.json:1:7)");
+	expect_error("{\"a\": \"\xff\"}", "cfg.json:1:8: invalid UTF-8");
+	expect_error("{\"a\": 01}", "leading zeros");
+	expect_error("{\"a\": 1e999}", "out of range");
+	expect_error("{\"a\": tru}", "expected a value");
+	expect_error("{} x", "cfg.json:1:4: unexpected 'x' after the end");
+	expect_error("\"\\ud800\"", "unpaired UTF-16 surrogate");
+	expect_error("\"a\tb\"", "control character");
+	char deep[200];
+	memset(deep, '[', 100);
+	deep[100] = '\0';
+	expect_error(deep, "nesting deeper than 64");
+}
+
+static void test_check_shape(void **state)
+{
+	static const struct anvil_json_field fields[] = {
+		{ "name", AJ_STRING, 1 }, { "n", AJ_NUMBER, 0 }, { NULL, 0, 0 },
+	};
+	struct anvil_json_doc doc;
+	assert_int_equal(parse("{\"name\": \"x\",\n \"nn\": 1}", &doc), 0);
+	assert_int_equal(anvil_json_check(&doc, doc.root, "the thing", fields, err, sizeof(err)), -1);
+	assert_string_equal(err, "cfg.json:2:8: unknown key \"nn\" in the thing (expected one of: name, n)");
+	anvil_json_doc_release(&doc);
+	assert_int_equal(parse("{\"name\": 3}", &doc), 0);
+	assert_int_equal(anvil_json_check(&doc, doc.root, "the thing", fields, err, sizeof(err)), -1);
+	assert_string_equal(err, "cfg.json:1:10: \"name\" in the thing must be a string, found a number");
+	anvil_json_doc_release(&doc);
+	assert_int_equal(parse("{\"n\": -3.5}", &doc), 0);
+	assert_int_equal(anvil_json_check(&doc, doc.root, "the thing", fields, err, sizeof(err)), -1);
+	assert_true(strstr(err, "lacks the required key \"name\"") != NULL);
+	assert_int_equal(anvil_json_check_number(&doc, cJSON_GetObjectItemCaseSensitive(doc.root, "n"),
+						 "n", 0, 10, 1, err, sizeof(err)), -1);
+	assert_string_equal(err, "cfg.json:1:7: n must be a whole number, found -3.5");
+	anvil_json_doc_release(&doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_and_positions),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_check_shape),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
