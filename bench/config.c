@@ -66,7 +66,7 @@ void anvil_profile_names(char *buf, size_t len)
 static const struct anvil_json_field profile_fields[] = {
 	{ "schema", AJ_STRING, 1 }, { "name", AJ_STRING, 1 }, { "description", AJ_STRING, 0 },
 	{ "defaults", AJ_OBJECT, 0 }, { "tests", AJ_ARRAY, 1 }, { "checks", AJ_ARRAY, 0 },
-	{ NULL, 0, 0 },
+	{ "baseline", AJ_OBJECT, 0 }, { NULL, 0, 0 },
 };
 static const struct anvil_json_field defaults_fields[] = {
 	{ "timeout_s", AJ_NUMBER, 0 }, { "warmup", AJ_NUMBER, 0 }, { NULL, 0, 0 },
@@ -150,9 +150,19 @@ static int check_rule(const struct anvil_json_doc *doc, const cJSON *c, char *er
 	return 0;
 }
 
+static const struct anvil_json_field baseline_fields[] = {
+	{ "tolerance", AJ_NUMBER, 0 }, { "metrics", AJ_OBJECT, 0 }, { NULL, 0, 0 },
+};
+
 int anvil_profile_check(const struct anvil_json_doc *doc, char *err, size_t errlen)
 {
 	char w[256];
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(doc->root, "baseline");
+	if (b && anvil_json_check(doc, b, "\"baseline\"", baseline_fields, err, errlen))
+		return -1;
+	const cJSON *tol = cJSON_GetObjectItemCaseSensitive(b, "tolerance");
+	if (tol && anvil_json_check_number(doc, tol, "baseline tolerance", 0, 10, 0, err, errlen))
+		return -1;
 	if (anvil_json_check(doc, doc->root, "the profile", profile_fields, err, errlen) ||
 	    check_schema(doc, "anvil-profile/1", err, errlen))
 		return -1;

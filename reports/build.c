@@ -117,6 +117,11 @@ static void gather(struct gathered *g, const cJSON *records)
 			continue;
 		if (!strcmp(kind, "run")) {
 			gather_run(g, rec);
+		} else if (!strcmp(kind, "repair")) {
+			char note[200];
+			snprintf(note, sizeof(note), "journal line %.0f was cut short by a crash mid-write; the run was resumed after it",
+				 num(rec, "torn_line"));
+			cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(g->runinfo, "notes"), cJSON_CreateString(note));
 		} else if (!strcmp(kind, "inventory") && str(rec, "host")) {
 			cJSON_DeleteItemFromObjectCaseSensitive(g->inventory, str(rec, "host"));
 			cJSON_AddItemToObject(g->inventory, str(rec, "host"),
@@ -414,18 +419,25 @@ int anvil_report_exit_code(const cJSON *report)
 	return v == ANVIL_V_FAIL ? 1 : v >= ANVIL_V_NOT_RUN ? 3 : 0;
 }
 
-static void summarise(cJSON *report, const cJSON *tests)
+void anvil_report_summarise(cJSON *report)
 {
 	int counts[ANVIL_V_FAIL + 1] = { 0 };
 	enum anvil_verdict overall = ANVIL_V_PASS;
-	const cJSON *t, *c;
+	cJSON *t;
+	const cJSON *c;
+	cJSON *tests = cJSON_GetObjectItemCaseSensitive(report, "tests");
 	cJSON_ArrayForEach(t, tests) {
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "verdict");
+		cJSON_AddStringToObject(t, "verdict", verdict_names[worst_of(cJSON_GetObjectItemCaseSensitive(t, "checks"))]);
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
 			counts[anvil_verdict_parse(str(c, "verdict"))]++;
 		enum anvil_verdict v = anvil_verdict_parse(str(t, "verdict"));
 		if (v > overall && v != ANVIL_V_SKIP && v != ANVIL_V_WAIVED)
 			overall = v;
 	}
+	cJSON_DeleteItemFromObjectCaseSensitive(report, "summary");
+	cJSON_DeleteItemFromObjectCaseSensitive(report, "verdict");
+	cJSON_DeleteItemFromObjectCaseSensitive(report, "exit_code");
 	cJSON *s = cJSON_AddObjectToObject(report, "summary");
 	for (int v = ANVIL_V_PASS; v <= ANVIL_V_FAIL; v++)
 		cJSON_AddNumberToObject(s, verdict_names[v], counts[v]);
@@ -442,6 +454,7 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 	g.inventory = cJSON_CreateObject();
 	g.runinfo = cJSON_CreateObject();
 	cJSON_AddArrayToObject(g.runinfo, "parts");
+	cJSON_AddArrayToObject(g.runinfo, "notes");
 	gather(&g, records);
 	if (!g.start) {
 		snprintf(err, errlen, "the journal has no run start record (is this an anvil run directory?)");
@@ -469,13 +482,15 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 	else
 		cJSON_AddNullToObject(run, "cluster");
 	cJSON_AddItemToObject(run, "parts", cJSON_DetachItemFromObjectCaseSensitive(g.runinfo, "parts"));
+	cJSON_AddItemToObject(run, "profile_doc", cJSON_Duplicate(profile, 1));
 	cJSON_AddStringToObject(run, "end", str(g.runinfo, "end_status") ? str(g.runinfo, "end_status") : "none (the run did not finish)");
 	if (str(g.runinfo, "end_why"))
 		cJSON_AddStringToObject(run, "end_why", str(g.runinfo, "end_why"));
 	cJSON *journal = cJSON_AddObjectToObject(run, "journal");
 	cJSON_AddNumberToObject(journal, "records", cJSON_GetArraySize(records));
 	cJSON_AddBoolToObject(journal, "torn_tail", torn_tail);
-	cJSON *notes = cJSON_AddArrayToObject(report, "notes");
+	cJSON *notes = cJSON_DetachItemFromObjectCaseSensitive(g.runinfo, "notes");
+	cJSON_AddItemToObject(report, "notes", notes);
 	if (torn_tail) {
 		char note[200];
 		snprintf(note, sizeof(note), "the journal's last line (%ld) was cut short, as by a crash mid-write; it was ignored", torn_line);
@@ -493,10 +508,9 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 		judge_rules(&j, t, profile);
 		judge_runner_checks(t);
 		judge_status(t);
-		cJSON_AddStringToObject(t, "verdict", verdict_names[worst_of(cJSON_GetObjectItemCaseSensitive(t, "checks"))]);
 		cJSON_AddItemToArray(tests, t);
 	}
-	summarise(report, tests);
+	anvil_report_summarise(report);
 	cJSON_AddItemToObject(report, "inventory", g.inventory);
 	anvil_peaks_free(peaks);
 	cJSON_Delete(g.tests);

@@ -41,5 +41,7 @@ void anvil_report_html(const cJSON *report, struct strbuf *out);
 void anvil_report_prom(const cJSON *report, struct strbuf *out);
 void anvil_report_table(const cJSON *report, FILE *out);
 int anvil_report_exit_code(const cJSON *report);
+/* (Re)computes each test's verdict from its checks, the summary, the run's verdict and exit code. */
+void anvil_report_summarise(cJSON *report);
 
 #endif
