@@ -256,6 +256,34 @@ static enum anvil_verdict bound(double value, double lo, double hi, double warn,
 	return ANVIL_V_PASS;
 }
 
+/* A node's peak, or with "cluster." the sum over every node of the run (Rpeak). */
+static int peak_for(const struct judge *j, const char *key, const cJSON *inv, const char *gpu,
+		    double *value, char *src, size_t len)
+{
+	if (strncmp(key, "cluster.", 8))
+		return anvil_peaks_get(j->peaks, key, inv, gpu, value, src, len);
+	const cJSON *node;
+	double sum = 0;
+	int n = 0;
+	cJSON_ArrayForEach(node, j->inventory) {
+		double v;
+		char why[400];
+		if (anvil_peaks_get(j->peaks, key + 8, node, gpu, &v, why, sizeof(why))) {
+			snprintf(src, len, "node %s: %s", node->string, why);
+			return -1;
+		}
+		sum += v;
+		n++;
+	}
+	if (!n) {
+		snprintf(src, len, "no node inventory in the journal to sum %s over", key + 8);
+		return -1;
+	}
+	*value = sum;
+	snprintf(src, len, "sum of %s over %d node(s)", key + 8, n);
+	return 0;
+}
+
 static void judge_metric(const struct judge *j, cJSON *checks, const char *test, const cJSON *rule,
 			 const cJSON *metrics, const cJSON *m)
 {
@@ -281,7 +309,7 @@ static void judge_metric(const struct judge *j, cJSON *checks, const char *test,
 		char src[512];
 		const cJSON *inv = cJSON_GetObjectItemCaseSensitive(j->inventory, str(m, "host") ? str(m, "host") : "");
 		const char *gpu = str(cJSON_GetObjectItemCaseSensitive(m, "labels"), "gpu_name");
-		if (anvil_peaks_get(j->peaks, str(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
+		if (peak_for(j, str(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
 			v = ANVIL_V_SKIP;
 			snprintf(why, sizeof(why), "no peak to judge %s by: %s", name, src);
 		} else {

@@ -5,6 +5,8 @@
 extern const struct anvil_runner anvil_runner_null;
 extern const struct anvil_runner anvil_runner_fail;
 extern const struct anvil_runner anvil_runner_sleep;
+extern const struct anvil_runner anvil_runner_hpl;
+extern const struct anvil_runner anvil_runner_hpl_cluster;
 extern const struct anvil_runner anvil_runner_cpu_dgemm;
 
 extern const struct anvil_runner anvil_runner_mpi_pingpong;
@@ -12,6 +14,8 @@ extern const struct anvil_runner anvil_runner_mpi_allreduce;
 
 /* Order is the default order of a plan that names no order. */
 const struct anvil_runner *const anvil_runners[] = {
+	&anvil_runner_hpl,
+	&anvil_runner_hpl_cluster,
 	&anvil_runner_cpu_dgemm,
 
 	&anvil_runner_mpi_pingpong,
