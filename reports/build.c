@@ -427,18 +427,23 @@ static void judge_status(cJSON *t)
 	new_check(cJSON_GetObjectItemCaseSensitive(t, "checks"), str(t, "id"), "status", "status", NULL, v, text);
 }
 
+/* The worst verdict; SKIP and WAIVED count only when every check is one. */
 static enum anvil_verdict worst_of(const cJSON *checks)
 {
-	enum anvil_verdict w = ANVIL_V_PASS;
+	enum anvil_verdict w = ANVIL_V_PASS, quiet = ANVIL_V_PASS;
 	const cJSON *c;
-	int any = 0;
+	int judged = 0, any = 0;
 	cJSON_ArrayForEach(c, checks) {
 		enum anvil_verdict v = anvil_verdict_parse(str(c, "verdict"));
-		if (!any || v > w)
-			w = v;
 		any = 1;
+		if (v == ANVIL_V_SKIP || v == ANVIL_V_WAIVED) {
+			quiet = v > quiet ? v : quiet;
+			continue;
+		}
+		w = !judged || v > w ? v : w;
+		judged = 1;
 	}
-	return w;
+	return judged || !any ? w : quiet;
 }
 
 int anvil_report_exit_code(const cJSON *report)

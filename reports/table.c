@@ -15,9 +15,10 @@ void anvil_report_table(const cJSON *report, FILE *out)
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests")) {
 		const char *v = s(t, "verdict");
 		const cJSON *worst = NULL;
-		int n = 0;
+		int n = 0, skipped = 0;
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
 			n++;
+			skipped += !strcmp(s(c, "verdict"), "SKIP");
 			if (!strcmp(s(c, "verdict"), v) && !worst)
 				worst = c;
 		}
@@ -25,6 +26,8 @@ void anvil_report_table(const cJSON *report, FILE *out)
 		if (worst && strcmp(v, "PASS"))
 			snprintf(line, sizeof(line), "%s%s", s(worst, "host")[0] ? s(worst, "host") : "",
 				 s(worst, "host")[0] ? ": " : "");
+		else if (skipped)
+			snprintf(line, sizeof(line), "%d check(s) passed, %d skipped (see the report)", n - skipped, skipped);
 		else
 			snprintf(line, sizeof(line), "%d check(s) passed", n);
 		fprintf(out, "%-20s %-8s %s%.300s\n", s(t, "id"), v, line,

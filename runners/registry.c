@@ -8,6 +8,7 @@ extern const struct anvil_runner anvil_runner_sleep;
 extern const struct anvil_runner anvil_runner_hpl;
 extern const struct anvil_runner anvil_runner_hpl_cluster;
 extern const struct anvil_runner anvil_runner_cpu_dgemm;
+extern const struct anvil_runner anvil_runner_stream;
 
 extern const struct anvil_runner anvil_runner_mpi_pingpong;
 extern const struct anvil_runner anvil_runner_mpi_allreduce;
@@ -17,6 +18,7 @@ const struct anvil_runner *const anvil_runners[] = {
 	&anvil_runner_hpl,
 	&anvil_runner_hpl_cluster,
 	&anvil_runner_cpu_dgemm,
+	&anvil_runner_stream,
 
 	&anvil_runner_mpi_pingpong,
 	&anvil_runner_mpi_allreduce,
