@@ -271,31 +271,18 @@ static int record_inventory(const struct anvil_world *w, struct anvil_monitor *m
 	} else {
 		mine = strdup("");
 	}
-	int n = (int)strlen(mine) + 1, *lens = NULL, *offs = NULL;
-	char *all = NULL;
-	if (w->rank == 0) {
-		lens = calloc((size_t)w->size, sizeof(int));
-		offs = calloc((size_t)w->size, sizeof(int));
-	}
-	MPI_Gather(&n, 1, MPI_INT, lens, 1, MPI_INT, 0, w->comm);
-	if (w->rank == 0) {
-		long total = 0;
-		for (int r = 0; r < w->size; r++) {
-			offs[r] = (int)total;
-			total += lens[r];
-		}
-		all = malloc((size_t)total);
-	}
-	MPI_Gatherv(mine, n, MPI_CHAR, all, lens, offs, MPI_CHAR, 0, w->comm);
+	cJSON *all = anvil_world_gather_json(w, mine);
 	free(mine);
 	int rc = 0;
 	if (w->rank == 0) {
 		char err[ERR_MAX];
 		cJSON *nodes = cJSON_CreateObject();
 		for (int r = 0; r < w->size && !rc; r++) {
-			cJSON *inv = lens[r] > 1 ? cJSON_Parse(all + offs[r]) : NULL;
-			if (!inv)
+			cJSON *inv = cJSON_DetachItemFromArray(all, 0);
+			if (!cJSON_IsObject(inv)) {
+				cJSON_Delete(inv);
 				continue;
+			}
 			const char *host = w->hostnames[w->node_of[r]];
 			cJSON *rec = anvil_record_new("inventory", NULL, host, r);
 			cJSON_AddItemToObject(rec, "inventory", cJSON_Duplicate(inv, 1));
@@ -311,9 +298,7 @@ static int record_inventory(const struct anvil_world *w, struct anvil_monitor *m
 		free(text);
 		cJSON_Delete(nodes);
 	}
-	free(all);
-	free(lens);
-	free(offs);
+	cJSON_Delete(all);
 	MPI_Bcast(&rc, 1, MPI_INT, 0, w->comm);
 	return rc;
 }

@@ -154,39 +154,6 @@ static char *run_here(const struct anvil_world *w, const struct anvil_test *t)
 	return text;
 }
 
-static cJSON *gather_parts(const struct anvil_world *w, char *mine)
-{
-	int len = (int)strlen(mine) + 1;
-	int *lens = NULL, *offs = NULL;
-	char *all = NULL;
-	if (w->rank == 0) {
-		lens = calloc((size_t)w->size, sizeof(int));
-		offs = calloc((size_t)w->size, sizeof(int));
-	}
-	MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, w->comm);
-	if (w->rank == 0) {
-		long total = 0;
-		for (int r = 0; r < w->size; r++) {
-			offs[r] = (int)total;
-			total += lens[r];
-		}
-		all = malloc((size_t)total);
-	}
-	MPI_Gatherv(mine, len, MPI_CHAR, all, lens, offs, MPI_CHAR, 0, w->comm);
-	cJSON *parts = NULL;
-	if (w->rank == 0) {
-		parts = cJSON_CreateArray();
-		for (int r = 0; r < w->size; r++) {
-			cJSON *p = cJSON_Parse(all + offs[r]);
-			cJSON_AddItemToArray(parts, p ? p : cJSON_CreateObject());
-		}
-	}
-	free(lens);
-	free(offs);
-	free(all);
-	return parts;
-}
-
 static int journal_test(const struct anvil_world *w, struct anvil_monitor *mon,
 			const struct anvil_test *t, cJSON *parts, double started, char *err,
 			size_t errlen)
@@ -255,7 +222,7 @@ int anvil_dispatch_test(const struct anvil_world *w, struct anvil_monitor *mon,
 			rc = journal_skip(mon, t, why, err, errlen);
 	} else {
 		char *mine = run_here(w, t);
-		cJSON *parts = gather_parts(w, mine);
+		cJSON *parts = anvil_world_gather_json(w, mine);
 		free(mine);
 		if (w->rank == 0)
 			rc = journal_test(w, mon, t, parts, started, err, errlen);
