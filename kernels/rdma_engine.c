@@ -124,9 +124,10 @@ static int stalled(struct anvil_rdma_watch *w, uint64_t *peer_counts, int *peer_
 	return 0;
 }
 
-int anvil_rdma_prepare(struct anvil_rdma *r, const struct anvil_rdma_run *run, char *why, size_t len)
+int anvil_rdma_prepare(struct anvil_rdma *r, const struct anvil_rdma_run *run, int receives,
+		       char *why, size_t len)
 {
-	if (r->o.verb == ANVIL_RDMA_SEND) {
+	if (r->o.verb == ANVIL_RDMA_SEND && receives) {
 		long per_qp = run->duration_s > 0 ? -1 : run->iters;
 		for (int q = 0; q < r->o.qps; q++)
 			if (top_up(r, q, per_qp)) {

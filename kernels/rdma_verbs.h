@@ -102,9 +102,10 @@ struct anvil_rdma_run {
 
 uint64_t anvil_rdma_now_ns(void);
 
-/* Before each run, on both ends: post receives (send tests), clear the byte
- * the write latency loop polls. */
-int anvil_rdma_prepare(struct anvil_rdma *r, const struct anvil_rdma_run *run, char *why, size_t len);
+/* Before each run, on both ends: post receives where this end receives
+ * (send tests), clear the byte the write latency loop polls. */
+int anvil_rdma_prepare(struct anvil_rdma *r, const struct anvil_rdma_run *run, int receives,
+		       char *why, size_t len);
 /* The active end of a bandwidth test: write, read or send run->iters
  * messages on each QP (or for run->duration_s). sent[q] gets what QP q posted. */
 int anvil_rdma_bw(struct anvil_rdma *r, const struct anvil_rdma_run *run, struct anvil_rdma_watch *w,

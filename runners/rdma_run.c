@@ -149,7 +149,8 @@ enum role { PASSIVE, ACTIVE };
 static int one_run(struct job *j, const struct anvil_rdma_run *run, enum role role, struct row *out,
 		   char *why, size_t len)
 {
-	int ok = anvil_rdma_prepare(j->r, run, why, len) == 0;
+	int receives = j->t->verb == ANVIL_RDMA_SEND && (j->t->latency || role == PASSIVE);
+	int ok = anvil_rdma_prepare(j->r, run, receives, why, len) == 0;
 	if (!anvil_rdma_pair_agree(&j->pair, ok, why, len))
 		return -1;
 	anvil_rdma_pair_arm(&j->pair);
