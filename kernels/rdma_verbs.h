@@ -1,7 +1,7 @@
 /*
  * RDMA over libibverbs, RC queue pairs, the way perftest sets them up
  * (perftest_resources.c): resources (kernels/rdma_verbs.c) and the bandwidth
- * and latency loops (kernels/rdma_engine.c). No MPI here: the two ends swap
+ * and latency loops (kernels/rdma_bw.c, rdma_lat.c). No MPI here: the ends swap
  * struct anvil_rdma_endpoint and their end-of-run messages through whatever
  * the caller has (runners/rdma_pair.c does it over the pair's communicator),
  * and the loops ask the caller about the peer through struct anvil_rdma_watch.
@@ -80,7 +80,7 @@ int anvil_rdma_connect(struct anvil_rdma *r, const struct anvil_rdma_endpoint *p
 void anvil_rdma_facts(const struct anvil_rdma *r, struct anvil_rdma_facts *f);
 void anvil_rdma_close(struct anvil_rdma *r);
 
-/* ---- the loops (kernels/rdma_engine.c) ------------------------------------ */
+/* ---- the loops (kernels/rdma_post.c, rdma_bw.c, rdma_lat.c) ------------- */
 
 /* How a loop learns about the peer while it waits: check() returns 0 when
  * nothing is known yet, 1 when the peer has finished (its messages posted

@@ -10,7 +10,7 @@
  */
 #include "runners/rdma_run.h"
 #include "runners/rdma_pair.h"
-#include <math.h>
+#include "runners/rdma_records.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +30,6 @@ int anvil_rdma_available(char *why, size_t len)
 	return ok;
 }
 
-struct row {
-	size_t size;
-	long iters;
-	struct anvil_rdma_bw bw;
-	struct anvil_rdma_lat lat;
-};
-
 struct job {
 	struct anvil_ctx *ctx;
 	const struct anvil_rdma_test *t;
@@ -48,7 +41,7 @@ struct job {
 	struct anvil_rdma_pair pair;
 	struct anvil_rdma_endpoint peer;
 	uint64_t deadline_ns;
-	struct row *rows;          /* what this end measured, sw.n at most */
+	struct anvil_rdma_row *rows;          /* what this end measured, sw.n at most */
 	int nrows;
 };
 
@@ -146,7 +139,7 @@ static int read_params(struct job *j, char *why, size_t len)
 
 enum role { PASSIVE, ACTIVE };
 
-static int one_run(struct job *j, const struct anvil_rdma_run *run, enum role role, struct row *out,
+static int one_run(struct job *j, const struct anvil_rdma_run *run, enum role role, struct anvil_rdma_row *out,
 		   char *why, size_t len)
 {
 	int receives = j->t->verb == ANVIL_RDMA_SEND && (j->t->latency || role == PASSIVE);
@@ -177,7 +170,7 @@ static int one_size(struct job *j, size_t size, enum role role, char *why, size_
 		.cq_mod = anvil_rdma_cq_mod(j->cq_mod, size, j->o.tx_depth),
 		.peak = j->peak && iters <= PEAK_MAX_ITERS && j->duration_s <= 0,
 	};
-	struct row scratch;
+	struct anvil_rdma_row scratch;
 	if (j->t->latency)
 		run.cq_mod = 1;
 	if (warm > 0 && j->duration_s <= 0) {
@@ -187,7 +180,7 @@ static int one_size(struct job *j, size_t size, enum role role, char *why, size_
 		if (one_run(j, &w, role, &scratch, why, len))
 			return -1;
 	}
-	struct row *out = &j->rows[j->nrows];
+	struct anvil_rdma_row *out = &j->rows[j->nrows];
 	memset(out, 0, sizeof(*out));
 	if (one_run(j, &run, role, out, why, len))
 		return -1;
@@ -210,156 +203,6 @@ static int sweep(struct job *j, char *why, size_t len)
 				return -1;
 	}
 	return 0;
-}
-
-/* ---- records -------------------------------------------------------------------- */
-
-static const char *width_name(int lanes)
-{
-	switch (lanes) {
-	case 1: return "1x";
-	case 2: return "2x";
-	case 4: return "4x";
-	case 8: return "8x";
-	case 12: return "12x";
-	default: return "?";
-	}
-}
-
-/* The link's rate as JSON, or its problem; *gbs gets the data rate or NAN. */
-static cJSON *rate_json(int width, int speed, uint32_t speed_ex, int link_layer, double *gbs)
-{
-	struct anvil_rdma_rate rate;
-	char why[200];
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "active_width", width);
-	cJSON_AddNumberToObject(o, "active_speed", speed);
-	cJSON_AddNumberToObject(o, "active_speed_ex", speed_ex);
-	*gbs = NAN;
-	if (anvil_rdma_decode_rate(width, speed, speed_ex, link_layer, &rate, why, sizeof(why))) {
-		cJSON_AddStringToObject(o, "problem", why);
-		return o;
-	}
-	cJSON_AddStringToObject(o, "width", width_name(rate.lanes));
-	cJSON_AddStringToObject(o, "speed", rate.speed_name);
-	cJSON_AddNumberToObject(o, "lane_nominal_gbps", rate.lane_nominal_gbps);
-	cJSON_AddNumberToObject(o, "lane_data_gbps", rate.lane_data_gbps);
-	cJSON_AddNumberToObject(o, "data_gbps", rate.data_gbps);
-	cJSON_AddNumberToObject(o, "data_gbs", rate.data_gbs);
-	*gbs = rate.data_gbs;
-	return o;
-}
-
-static const char *direction_text(const struct anvil_rdma_test *t)
-{
-	if (t->latency)
-		return t->verb == ANVIL_RDMA_READ ? "this host reads from the peer (round trip, not halved)"
-						  : "ping-pong with the peer (round trip / 2)";
-	return t->verb == ANVIL_RDMA_WRITE ? "this host writes to the peer" :
-	       t->verb == ANVIL_RDMA_READ ? "this host reads from the peer (data flows peer → host)"
-					  : "this host sends to the peer";
-}
-
-/* Emits the facts of both ends; returns the link rate to judge by (the
- * slower end's data rate, GB/s) or NAN. */
-static double emit_facts(struct job *j)
-{
-	struct anvil_rdma_facts f;
-	double mine, theirs;
-	anvil_rdma_facts(j->r, &f);
-	cJSON *info = cJSON_CreateObject();
-	cJSON_AddStringToObject(info, "anchor", j->t->anchor);
-	cJSON_AddStringToObject(info, "direction", direction_text(j->t));
-	cJSON_AddStringToObject(info, "device", f.device);
-	cJSON_AddNumberToObject(info, "port", f.port);
-	cJSON_AddStringToObject(info, "fw_ver", f.fw_ver);
-	cJSON_AddStringToObject(info, "link_layer", anvil_rdma_link_layer_name(f.link_layer));
-	cJSON_AddItemToObject(info, "link", rate_json(f.width, f.speed, f.speed_ex, f.link_layer, &mine));
-	char peer[ANVIL_RDMA_NAME_MAX + 16];
-	snprintf(peer, sizeof(peer), "%s:%d", j->peer.device, j->peer.port);
-	cJSON_AddStringToObject(info, "peer_device", peer);
-	cJSON_AddItemToObject(info, "peer_link", rate_json(j->peer.width, j->peer.speed, j->peer.speed_ex,
-							    j->peer.link_layer, &theirs));
-	double rate = isfinite(mine) && isfinite(theirs) ? (mine < theirs ? mine : theirs) : NAN;
-	if (isfinite(rate))
-		cJSON_AddNumberToObject(info, "link_rate_gbs", rate);
-	if (f.link_layer == ANVIL_RDMA_LL_IB)
-		cJSON_AddNumberToObject(info, "lid", f.lid);
-	cJSON_AddNumberToObject(info, "gid_index", f.gid_index);
-	if (f.gid_index >= 0) {
-		cJSON_AddStringToObject(info, "gid", f.gid);
-		cJSON_AddStringToObject(info, "gid_type", anvil_rdma_gid_type_name(f.gid_type));
-	}
-	cJSON_AddNumberToObject(info, "mtu", f.mtu_bytes);
-	cJSON_AddNumberToObject(info, "qps", f.qps);
-	cJSON_AddNumberToObject(info, "tx_depth", f.tx_depth);
-	if (j->t->verb == ANVIL_RDMA_SEND)
-		cJSON_AddNumberToObject(info, "rx_depth", f.rx_depth);
-	if (j->t->verb == ANVIL_RDMA_READ)
-		cJSON_AddNumberToObject(info, "outstanding_reads", f.out_reads);
-	cJSON_AddNumberToObject(info, "inline_size", f.inline_size);
-	cJSON_AddStringToObject(info, "memory", f.memory);
-	if (!j->t->latency) {
-		if (j->cq_mod)
-			cJSON_AddNumberToObject(info, "cq_mod", j->cq_mod);
-		else
-			cJSON_AddStringToObject(info, "cq_mod", "perftest's: 100, 1 above 8 KiB");
-		if (j->duration_s > 0)
-			cJSON_AddNumberToObject(info, "duration_s", j->duration_s);
-	}
-	cJSON_AddStringToObject(info, "timer", "CLOCK_MONOTONIC, ns");
-	anvil_emit_info(j->ctx, info);
-	return rate;
-}
-
-static void emit_bw(struct job *j, double rate)
-{
-	struct anvil_series *s = anvil_series_new(j->ctx, "bandwidth", "size", "B");
-	anvil_series_column(s, "bw_peak", "GB/s");
-	anvil_series_column(s, "bw_avg", "GB/s");
-	anvil_series_column(s, "bw_avg_gbps", "Gb/s");
-	anvil_series_column(s, "msg_rate", "Mpps");
-	anvil_series_column(s, "iterations", "");
-	for (int i = 0; i < j->nrows; i++) {
-		const struct row *w = &j->rows[i];
-		anvil_series_row(s, (double)w->size, (double[]){ w->bw.peak_gbs, w->bw.avg_gbs, w->bw.avg_gbs * 8,
-								  w->bw.msg_rate_mpps, (double)w->bw.msgs });
-	}
-	anvil_series_emit(s);
-	if (j->nrows < j->sw.n)
-		return;   /* the sweep stopped early: no headline figures */
-	const struct row *big = &j->rows[j->nrows - 1], *small = &j->rows[0];
-	anvil_emit_metric(j->ctx, "bandwidth_gbs", big->bw.avg_gbs, "GB/s", ANVIL_HIGHER);
-	anvil_emit_metric(j->ctx, "bandwidth_gbps", big->bw.avg_gbs * 8, "Gb/s", ANVIL_HIGHER);
-	if (isfinite(big->bw.peak_gbs))
-		anvil_emit_metric(j->ctx, "bandwidth_peak_gbs", big->bw.peak_gbs, "GB/s", ANVIL_HIGHER);
-	anvil_emit_metric(j->ctx, "msg_rate_mpps", small->bw.msg_rate_mpps, "Mpps", ANVIL_HIGHER);
-	anvil_emit_metric(j->ctx, "link_rate_gbs", rate, "GB/s", ANVIL_NEUTRAL);
-	anvil_emit_metric(j->ctx, "link_fraction", big->bw.avg_gbs / rate, "fraction", ANVIL_HIGHER);
-}
-
-static void emit_lat(struct job *j)
-{
-	struct anvil_series *s = anvil_series_new(j->ctx, "latency", "size", "B");
-	const char *cols[] = { "t_min", "t_typical", "t_avg", "t_p99", "t_p99.9", "t_max" };
-	for (int c = 0; c < 6; c++)
-		anvil_series_column(s, cols[c], "us");
-	anvil_series_column(s, "iterations", "");
-	for (int i = 0; i < j->nrows; i++) {
-		const struct anvil_rdma_lat *l = &j->rows[i].lat;
-		anvil_series_row(s, (double)j->rows[i].size, (double[]){ l->min_us, l->typical_us, l->avg_us, l->p99_us,
-									  l->p999_us, l->max_us, (double)j->rows[i].iters });
-	}
-	anvil_series_emit(s);
-	if (j->nrows < j->sw.n)
-		return;
-	const struct anvil_rdma_lat *l = &j->rows[0].lat;
-	anvil_emit_metric(j->ctx, "latency_us", l->typical_us, "us", ANVIL_LOWER);
-	anvil_emit_metric(j->ctx, "latency_min_us", l->min_us, "us", ANVIL_LOWER);
-	anvil_emit_metric(j->ctx, "latency_avg_us", l->avg_us, "us", ANVIL_LOWER);
-	anvil_emit_metric(j->ctx, "latency_p99_us", l->p99_us, "us", ANVIL_LOWER);
-	anvil_emit_metric(j->ctx, "latency_p999_us", l->p999_us, "us", ANVIL_LOWER);
-	anvil_emit_metric(j->ctx, "latency_max_us", l->max_us, "us", ANVIL_LOWER);
 }
 
 /* ---- the run ------------------------------------------------------------------------ */
@@ -403,12 +246,12 @@ enum anvil_status anvil_rdma_run(struct anvil_ctx *ctx, const struct anvil_rdma_
 	anvil_rdma_pair_init(&j.pair, anvil_ctx_comm(ctx), anvil_ctx_host_of(ctx, 1 - anvil_ctx_rank(ctx)));
 	int rc = set_up(&j, why, sizeof(why));
 	if (!rc) {
-		double rate = emit_facts(&j);
+		double rate = anvil_rdma_emit_facts(ctx, t, j.r, &j.peer, j.cq_mod, j.duration_s);
 		rc = sweep(&j, why, sizeof(why));
 		if (j.nrows && t->latency)
-			emit_lat(&j);
+			anvil_rdma_emit_lat(ctx, j.rows, j.nrows, j.nrows == j.sw.n);
 		else if (j.nrows)
-			emit_bw(&j, rate);
+			anvil_rdma_emit_bw(ctx, j.rows, j.nrows, j.nrows == j.sw.n, rate);
 	}
 	anvil_rdma_close(j.r);
 	anvil_sweep_release(&j.sw);

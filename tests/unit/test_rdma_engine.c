@@ -1,5 +1,5 @@
 /*
- * The RDMA loops (kernels/rdma_engine.c) against a software stand-in for an
+ * The RDMA loops (kernels/rdma_bw.c, rdma_lat.c) against a stand-in for an
  * HCA: ibv_post_send, ibv_post_recv and ibv_poll_cq are inline calls through
  * the context's ops, so a test context whose ops are the functions below
  * sees every work request the loops post. It checks each one (opcode, local
