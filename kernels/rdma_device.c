@@ -15,7 +15,8 @@
 _Static_assert((int)IBV_PORT_ACTIVE == (int)ANVIL_RDMA_PORT_ACTIVE, "port state values");
 _Static_assert((int)IBV_LINK_LAYER_INFINIBAND == (int)ANVIL_RDMA_LL_IB &&
 	       (int)IBV_LINK_LAYER_ETHERNET == (int)ANVIL_RDMA_LL_ETH, "link layer values");
-_Static_assert((int)IBV_GID_TYPE_IB == (int)ANVIL_RDMA_GID_IB && (int)IBV_GID_TYPE_ROCE_V1 == (int)ANVIL_RDMA_GID_ROCE_V1 &&
+_Static_assert((int)IBV_GID_TYPE_IB == (int)ANVIL_RDMA_GID_IB &&
+	       (int)IBV_GID_TYPE_ROCE_V1 == (int)ANVIL_RDMA_GID_ROCE_V1 &&
 	       (int)IBV_GID_TYPE_ROCE_V2 == (int)ANVIL_RDMA_GID_ROCE_V2, "GID type values");
 
 #define DEF_INLINE_WRITE 220  /* perftest's latency defaults for RC */

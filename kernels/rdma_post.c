@@ -12,8 +12,8 @@
 /* perftest's INC(): small messages step by at least a cache line. */
 static size_t step_of(size_t size)
 {
-	return size > ANVIL_RDMA_CACHE_LINE ? (size + ANVIL_RDMA_CACHE_LINE - 1) / ANVIL_RDMA_CACHE_LINE * ANVIL_RDMA_CACHE_LINE
-					    : ANVIL_RDMA_CACHE_LINE;
+	size_t line = ANVIL_RDMA_CACHE_LINE;
+	return size > line ? (size + line - 1) / line * line : line;
 }
 
 /* perftest's increase_loc_addr()/increase_rem_addr(): message k of a size up
@@ -87,8 +87,8 @@ int anvil_rdma_top_up(struct anvil_rdma *r, int q, long remaining)
 	return 0;
 }
 
-int anvil_rdma_wc_error(const struct anvil_rdma *r, const struct ibv_wc *wc, const char *what, uint64_t done,
-		    uint64_t total, char *why, size_t len)
+int anvil_rdma_wc_error(const struct anvil_rdma *r, const struct ibv_wc *wc, const char *what,
+			uint64_t done, uint64_t total, char *why, size_t len)
 {
 	char of[32] = "";
 	if (total)
@@ -99,9 +99,8 @@ int anvil_rdma_wc_error(const struct anvil_rdma *r, const struct ibv_wc *wc, con
 	return -1;
 }
 
-/* Called while a loop makes no progress: 1 = give up (why says why). */
-int anvil_rdma_stalled(struct anvil_rdma_watch *w, uint64_t *peer_counts, int *peer_done, const char *waiting,
-		   char *why, size_t len)
+int anvil_rdma_stalled(struct anvil_rdma_watch *w, uint64_t *peer_counts, int *peer_done,
+		       const char *waiting, char *why, size_t len)
 {
 	if (w && w->check) {
 		int c = w->check(w->arg, peer_counts);

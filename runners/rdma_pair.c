@@ -46,7 +46,7 @@ void anvil_rdma_pair_swap(struct anvil_rdma_pair *p, const void *mine, void *the
 void anvil_rdma_pair_arm(struct anvil_rdma_pair *p)
 {
 	memset(&p->in, 0, sizeof(p->in));
-	p->arrived = 0;
+	p->arrived = p->stopped_by_peer = 0;
 	p->armed = 1;
 	MPI_Irecv(&p->in, sizeof(p->in), MPI_BYTE, p->peer, TAG_END, p->comm, &p->req);
 }
@@ -64,8 +64,10 @@ int anvil_rdma_pair_check(void *arg, uint64_t *counts)
 		p->arrived = 1;
 		p->in.why[sizeof(p->in.why) - 1] = '\0';
 	}
-	if (!p->in.ok)
+	if (!p->in.ok) {
+		p->stopped_by_peer = 1;
 		return -1;
+	}
 	memcpy(counts, p->in.counts, sizeof(p->in.counts));
 	return 1;
 }
@@ -86,8 +88,8 @@ int anvil_rdma_pair_finish(struct anvil_rdma_pair *p, int ok, const uint64_t *co
 		p->in.why[sizeof(p->in.why) - 1] = '\0';
 	}
 	MPI_Wait(&sreq, MPI_STATUS_IGNORE);
-	p->armed = p->arrived = 0;
-	if (ok && !p->in.ok)
+	if ((ok || p->stopped_by_peer) && !p->in.ok)
 		peer_reason(p, p->in.why, why, len);
+	p->armed = p->arrived = p->stopped_by_peer = 0;
 	return ok && p->in.ok;
 }

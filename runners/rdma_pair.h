@@ -21,6 +21,7 @@ struct anvil_rdma_pair {
 	const char *peer_host;  /* borrowed */
 	MPI_Request req;        /* the peer's end message, once armed */
 	int armed, arrived;
+	int stopped_by_peer;    /* check() reported the peer's failure to a loop */
 	struct anvil_rdma_end in;
 };
 
@@ -36,7 +37,8 @@ void anvil_rdma_pair_arm(struct anvil_rdma_pair *p);
  * (its counts copied), -1 it failed. */
 int anvil_rdma_pair_check(void *arg, uint64_t *counts);
 /* After a run: tells the peer how it went here and waits for its word.
- * 1 when both ends are ok; else 0 with why as anvil_rdma_pair_agree. */
+ * 1 when both ends are ok; else 0 with why as anvil_rdma_pair_agree, and
+ * with the peer's reason when this end stopped because the peer failed. */
 int anvil_rdma_pair_finish(struct anvil_rdma_pair *p, int ok, const uint64_t *counts, int nq,
 			   char *why, size_t len);
 
