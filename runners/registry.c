@@ -12,6 +12,12 @@ extern const struct anvil_runner anvil_runner_stream;
 
 extern const struct anvil_runner anvil_runner_mpi_pingpong;
 extern const struct anvil_runner anvil_runner_mpi_allreduce;
+extern const struct anvil_runner anvil_runner_rdma_write_bw;
+extern const struct anvil_runner anvil_runner_rdma_read_bw;
+extern const struct anvil_runner anvil_runner_rdma_send_bw;
+extern const struct anvil_runner anvil_runner_rdma_write_lat;
+extern const struct anvil_runner anvil_runner_rdma_read_lat;
+extern const struct anvil_runner anvil_runner_rdma_send_lat;
 
 /* Order is the default order of a plan that names no order. */
 const struct anvil_runner *const anvil_runners[] = {
@@ -22,6 +28,12 @@ const struct anvil_runner *const anvil_runners[] = {
 
 	&anvil_runner_mpi_pingpong,
 	&anvil_runner_mpi_allreduce,
+	&anvil_runner_rdma_write_bw,
+	&anvil_runner_rdma_read_bw,
+	&anvil_runner_rdma_send_bw,
+	&anvil_runner_rdma_write_lat,
+	&anvil_runner_rdma_read_lat,
+	&anvil_runner_rdma_send_lat,
 	&anvil_runner_null,
 	&anvil_runner_fail,
 	&anvil_runner_sleep,
