@@ -7,11 +7,19 @@ extern const struct anvil_runner anvil_runner_fail;
 extern const struct anvil_runner anvil_runner_sleep;
 extern const struct anvil_runner anvil_runner_mpi_pingpong;
 extern const struct anvil_runner anvil_runner_mpi_allreduce;
+extern const struct anvil_runner anvil_runner_gpu_dgemm;
+extern const struct anvil_runner anvil_runner_gpu_hpl;
+extern const struct anvil_runner anvil_runner_gpu_stream;
+extern const struct anvil_runner anvil_runner_gpu_burn;
 
 /* Order is the default order of a plan that names no order. */
 const struct anvil_runner *const anvil_runners[] = {
 	&anvil_runner_mpi_pingpong,
 	&anvil_runner_mpi_allreduce,
+	&anvil_runner_gpu_dgemm,
+	&anvil_runner_gpu_hpl,
+	&anvil_runner_gpu_stream,
+	&anvil_runner_gpu_burn,
 	&anvil_runner_null,
 	&anvil_runner_fail,
 	&anvil_runner_sleep,
