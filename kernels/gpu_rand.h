@@ -22,7 +22,7 @@ ANVIL_HD uint64_t anvil_rand_bits(uint64_t seed, uint64_t i)
 /* Uniform in [lo, hi): the top 53 bits as a fraction. */
 ANVIL_HD double anvil_rand_uniform(uint64_t seed, uint64_t i, double lo, double hi)
 {
-	return lo + (hi - lo) * ((double)(anvil_rand_bits(seed, i) >> 11) * ANVIL_2M53 * 2.0);
+	return lo + (hi - lo) * ((double)(anvil_rand_bits(seed, i) >> 11) * ANVIL_2M53);
 }
 
 #endif

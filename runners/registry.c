@@ -11,6 +11,13 @@ extern const struct anvil_runner anvil_runner_gpu_dgemm;
 extern const struct anvil_runner anvil_runner_gpu_hpl;
 extern const struct anvil_runner anvil_runner_gpu_stream;
 extern const struct anvil_runner anvil_runner_gpu_burn;
+extern const struct anvil_runner anvil_runner_nccl_allreduce;
+extern const struct anvil_runner anvil_runner_nccl_allgather;
+extern const struct anvil_runner anvil_runner_nccl_reducescatter;
+extern const struct anvil_runner anvil_runner_nccl_broadcast;
+extern const struct anvil_runner anvil_runner_nccl_reduce;
+extern const struct anvil_runner anvil_runner_nccl_alltoall;
+extern const struct anvil_runner anvil_runner_nccl_sendrecv;
 
 /* Order is the default order of a plan that names no order. */
 const struct anvil_runner *const anvil_runners[] = {
@@ -20,6 +27,13 @@ const struct anvil_runner *const anvil_runners[] = {
 	&anvil_runner_gpu_hpl,
 	&anvil_runner_gpu_stream,
 	&anvil_runner_gpu_burn,
+	&anvil_runner_nccl_allreduce,
+	&anvil_runner_nccl_allgather,
+	&anvil_runner_nccl_reducescatter,
+	&anvil_runner_nccl_broadcast,
+	&anvil_runner_nccl_reduce,
+	&anvil_runner_nccl_alltoall,
+	&anvil_runner_nccl_sendrecv,
 	&anvil_runner_null,
 	&anvil_runner_fail,
 	&anvil_runner_sleep,
