@@ -11,17 +11,20 @@
  * GFLOP/s come from the real matrix size: 2 n^3 per GEMM, over GPU time
  * between CUDA events (gpu-burn reports 2 n^3 too). Telemetry through NVML
  * once a sample_s: temperature, power and its limit, SM and memory clocks,
- * clock-event (throttle) reasons, PCIe link; ECC counters before and after.
+ * clock-event (throttle) reasons, PCIe link, volatile ECC counts; volatile
+ * and aggregate ECC counters before and after for the verdict.
  *
- * The verdict per GPU comes from what is emitted: checks "mismatches",
- * "reference", "ecc_uncorrected", "throttle", "pcie_link_gen", "pcie_link_width";
- * metrics "tflops"
- * (records labelled precision; the profile holds it against the datasheet
- * peak and against peers), "cv" (%), "temp_max_c", "power_mean_w",
- * "pcie_gen", "pcie_width"; the series "burn". No NVML: telemetry unavailable (a note),
+ * The verdict per GPU comes from what is emitted: the checks "mismatches"
+ * and "reference" here, "ecc_uncorrected", "throttle", "pcie_link_gen" and
+ * "pcie_link_width" from runners/gpu_telemetry.c; the metrics "tflops" and
+ * "cv" (%) here, "temp_max_c", "power_mean_w", "pcie_gen", "pcie_width"
+ * there, which the profile judges (tflops against the datasheet peak of the
+ * "precision" label's format and against peers; cv and temperature against
+ * limits); and the series "burn". No NVML: telemetry unavailable (a note),
  * and only the checks that need no telemetry.
  */
 #include "runners/gpu_common.h"
+#include "runners/gpu_telemetry.h"
 
 #ifdef ANVIL_HAVE_NVCC
 #include "kernels/gpu_gemm.h"
@@ -33,8 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RING 16     /* events and counter snapshots in flight, recycled */
-#define DEPTH 4     /* GEMMs queued ahead of the host; < RING */
+#define RING 512     /* events and counter snapshots in flight, recycled */
+#define QUEUE_S 0.05 /* GPU work kept queued ahead of the host (it naps 1 ms) */
 #define SEED_A 0x4255524eULL
 
 struct telemetry {
@@ -44,11 +47,6 @@ struct telemetry {
 	long done_prev;
 	double *gflops;                     /* one per sample with completions; owned */
 	int nsamples, cap;
-	double temp_max, power_sum, sm_sum;
-	int npower, nsm, ntemp, nreasons;
-	int throttled;                      /* samples with thermal / HW slowdown */
-	unsigned long long reasons_seen;
-	double pcie_gen_max, pcie_width_max;
 };
 
 struct burn {
@@ -69,11 +67,12 @@ struct burn {
 	cudaEvent_t start, ev[RING];
 	int nev;
 	long queued, done;
+	int depth;                          /* GEMMs kept in flight: QUEUE_S worth, < RING */
 	unsigned long long mismatches;
 	struct anvil_gemm_sample refcheck;
-	struct anvil_nvml_ecc ecc0, ecc1;
 	struct anvil_series *series;
 	struct telemetry tm;
+	struct anvil_telemetry nv;          /* NVML readings and their aggregates */
 };
 
 static double now_s(void)
@@ -182,14 +181,30 @@ static void release(struct burn *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* A, B, the reference C = A B, checked on sampled elements against the host. */
+/* Small GEMMs need a deeper queue to keep the GPU busy between the host's naps. */
+static void set_depth(struct burn *st, double seconds_per_gemm)
+{
+	double want = ceil(QUEUE_S / seconds_per_gemm);
+	st->depth = !(want >= 2) ? 2 : want > RING - 2 ? RING - 2 : (int)want;
+}
+
+/* A, B, the reference C = A B, checked on sampled elements against the host,
+ * and a first measure of one GEMM's time for the queue depth. */
 static int prepare(struct burn *st, struct anvil_gpu_err *err)
 {
+	float ms = 0;
 	ANVIL_CUDA(err, anvil_gpu_fill(st->a, st->count, st->prec, SEED_A, -1.0, 1.0, st->stream));
 	ANVIL_CUDA(err, anvil_gpu_fill(st->b, st->count, st->prec, SEED_A + 1, -1.0, 1.0, st->stream));
 	ANVIL_CUDA(err, cudaMemsetAsync(st->d_bad, 0, sizeof(*st->d_bad), st->stream));
 	ANVIL_CUBLAS(err, anvil_gpu_gemm(st->blas, st->prec, (int)st->n, st->a, st->b, st->ref));
 	ANVIL_CUDA(err, cudaStreamSynchronize(st->stream));
+	ANVIL_CUDA(err, cudaEventRecord(st->start, st->stream));
+	for (int i = 0; i < 3; i++)
+		ANVIL_CUBLAS(err, anvil_gpu_gemm(st->blas, st->prec, (int)st->n, st->a, st->b, st->results));
+	ANVIL_CUDA(err, cudaEventRecord(st->ev[0], st->stream));
+	ANVIL_CUDA(err, cudaEventSynchronize(st->ev[0]));
+	ANVIL_CUDA(err, cudaEventElapsedTime(&ms, st->start, st->ev[0]));
+	set_depth(st, ms / 3e3);
 	return anvil_gpu_gemm_sample(st->prec, st->n, st->a, st->b, st->ref, 8, SEED_A + 2, &st->refcheck, err);
 }
 
@@ -229,14 +244,10 @@ static int reap(struct burn *st, struct anvil_gpu_err *err)
 
 static void series_open(struct anvil_ctx *ctx, struct burn *st)
 {
-	static const char *const cols[][2] = {
-		{ "gflops", "GFLOP/s" }, { "temperature", "C" }, { "power", "W" }, { "power_limit", "W" },
-		{ "sm_clock", "MHz" }, { "mem_clock", "MHz" }, { "pcie_gen", "gen" }, { "pcie_width", "lanes" },
-		{ "throttled", "0/1" }, { "power_capped", "0/1" }, { "mismatches", "elements" },
-	};
 	st->series = anvil_series_new(ctx, "burn", "time", "s");
-	for (size_t i = 0; i < sizeof(cols) / sizeof(*cols); i++)
-		anvil_series_column(st->series, cols[i][0], cols[i][1]);
+	anvil_series_column(st->series, "gflops", "GFLOP/s");
+	anvil_telemetry_columns(st->series);
+	anvil_series_column(st->series, "mismatches", "elements");
 }
 
 static void keep_rate(struct telemetry *tm, double g)
@@ -252,30 +263,6 @@ static void keep_rate(struct telemetry *tm, double g)
 	tm->gflops[tm->nsamples++] = g;
 }
 
-static void keep_nvml(struct telemetry *tm, const struct anvil_nvml_sample *s)
-{
-	if (isfinite(s->temp_c)) {
-		tm->temp_max = tm->ntemp++ ? fmax(tm->temp_max, s->temp_c) : s->temp_c;
-	}
-	if (isfinite(s->power_w)) {
-		tm->power_sum += s->power_w;
-		tm->npower++;
-	}
-	if (isfinite(s->sm_mhz)) {
-		tm->sm_sum += s->sm_mhz;
-		tm->nsm++;
-	}
-	if (s->reasons_ok) {
-		tm->nreasons++;
-		tm->reasons_seen |= s->reasons;
-		tm->throttled += (s->reasons & ANVIL_NVML_REASONS_BAD) != 0;
-	}
-	if (isfinite(s->pcie_gen) && !(s->pcie_gen <= tm->pcie_gen_max))
-		tm->pcie_gen_max = s->pcie_gen;
-	if (isfinite(s->pcie_width) && !(s->pcie_width <= tm->pcie_width_max))
-		tm->pcie_width_max = s->pcie_width;
-}
-
 /* One row: GFLOP/s over the GEMMs finished since the last row (GPU time
  * between their events), and one NVML reading. */
 static int sample(struct burn *st, struct anvil_gpu_err *err)
@@ -287,21 +274,18 @@ static int sample(struct burn *st, struct anvil_gpu_err *err)
 		ANVIL_CUDA(err, cudaEventElapsedTime(&ms, st->start, st->ev[(st->done - 1) % RING]));
 		double t = ms / 1e3, n = (double)st->n;
 		if (t > tm->t_gpu_prev) {
-			g = (double)(st->done - tm->done_prev) * 2.0 * n * n * n / (t - tm->t_gpu_prev) / 1e9;
+			double per = (t - tm->t_gpu_prev) / (double)(st->done - tm->done_prev);
+			g = 2.0 * n * n * n / per / 1e9;
 			keep_rate(tm, g);
+			set_depth(st, per);
 		}
 		tm->t_gpu_prev = t;
 		tm->done_prev = st->done;
 	}
-	struct anvil_nvml_sample s = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0, 0 };
-	if (st->gpu.have_nvml) {
-		anvil_nvml_sample(st->gpu.nvml, &s);
-		keep_nvml(tm, &s);
-	}
-	double row[] = { g, s.temp_c, s.power_w, s.power_limit_w, s.sm_mhz, s.mem_mhz, s.pcie_gen, s.pcie_width,
-			 s.reasons_ok ? (double)((s.reasons & ANVIL_NVML_REASONS_BAD) != 0) : NAN,
-			 s.reasons_ok ? (double)((s.reasons & ANVIL_NVML_REASON_SW_POWER_CAP) != 0) : NAN,
-			 (double)st->mismatches };
+	double row[1 + ANVIL_TELEMETRY_NCOLS + 1];
+	row[0] = g;
+	anvil_telemetry_sample(&st->nv, row + 1);
+	row[1 + ANVIL_TELEMETRY_NCOLS] = (double)st->mismatches;
 	anvil_series_row(st->series, now_s() - tm->t0, row);
 	return 0;
 }
@@ -317,7 +301,7 @@ static int burn_loop(struct anvil_ctx *ctx, struct burn *st, struct anvil_gpu_er
 		double now = now_s();
 		/* stop on time, or early enough before the test's timeout to drain */
 		int stop = now - tm->t0 >= st->duration || anvil_ctx_time_left(ctx) < 10 + 2 * st->sample_s;
-		while (!stop && st->queued - st->done < DEPTH)
+		while (!stop && st->queued - st->done < st->depth)
 			if (enqueue(st, st->queued++, err))
 				return -1;
 		if (reap(st, err))
@@ -360,59 +344,6 @@ static void emit_checks_core(struct anvil_ctx *ctx, const struct burn *st)
 	anvil_emit_check(ctx, "reference", st->refcheck.bad == 0, st->refcheck.bad, 0, why);
 }
 
-static void emit_ecc(struct anvil_ctx *ctx, const struct burn *st, cJSON *notes)
-{
-	const struct anvil_nvml_ecc *a = &st->ecc0, *b = &st->ecc1;
-	long long dv = a->volatile_uncorrected >= 0 && b->volatile_uncorrected >= 0 ?
-		       b->volatile_uncorrected - a->volatile_uncorrected : -1;
-	long long da = a->aggregate_uncorrected >= 0 && b->aggregate_uncorrected >= 0 ?
-		       b->aggregate_uncorrected - a->aggregate_uncorrected : -1;
-	if (dv < 0 && da < 0) {
-		cJSON_AddItemToArray(notes, cJSON_CreateString(a->enabled == 0 ? "ECC is off: no ECC counters to check"
-						: "ECC counters unreadable through NVML: not checked"));
-		return;
-	}
-	long long d = dv > da ? dv : da;
-	char why[200];
-	snprintf(why, sizeof(why), "%lld new uncorrected ECC error(s) during the burn (volatile %+lld, aggregate %+lld)",
-		 d, dv, da);
-	anvil_emit_check(ctx, "ecc_uncorrected", d == 0, (double)d, 0, why);
-}
-
-static void emit_telemetry(struct anvil_ctx *ctx, const struct burn *st, cJSON *notes)
-{
-	const struct telemetry *tm = &st->tm;
-	char why[400], reasons[200];
-	if (tm->ntemp)
-		anvil_emit_metric(ctx, "temp_max_c", tm->temp_max, "C", ANVIL_LOWER);
-	if (tm->npower)
-		anvil_emit_metric(ctx, "power_mean_w", tm->power_sum / tm->npower, "W", ANVIL_HIGHER);
-	if (tm->nsm)
-		anvil_emit_metric(ctx, "sm_clock_mean_mhz", tm->sm_sum / tm->nsm, "MHz", ANVIL_NEUTRAL);
-	if (tm->nreasons) {
-		anvil_nvml_reasons_text(tm->reasons_seen, reasons, sizeof(reasons));
-		snprintf(why, sizeof(why), "%d of %d samples with thermal or hardware slowdown; reasons seen: %s",
-			 tm->throttled, tm->nreasons, reasons);
-		anvil_emit_check(ctx, "throttle", tm->throttled == 0, tm->throttled, 0, why);
-	} else {
-		cJSON_AddItemToArray(notes, cJSON_CreateString("clock-event (throttle) reasons unreadable: not checked"));
-	}
-	cJSON *facts = st->gpu.have_nvml ? anvil_nvml_facts(st->gpu.nvml, 0) : NULL;
-	double gmax = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(facts, "pcie_max_gen"));
-	double wmax = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(facts, "pcie_max_width"));
-	if (tm->pcie_gen_max > 0 && tm->pcie_width_max > 0 && gmax > 0 && wmax > 0) {
-		anvil_emit_metric(ctx, "pcie_gen", tm->pcie_gen_max, "gen", ANVIL_HIGHER);
-		anvil_emit_metric(ctx, "pcie_width", tm->pcie_width_max, "lanes", ANVIL_HIGHER);
-		snprintf(why, sizeof(why), "PCIe link under load at best Gen%g x%g; the GPU and slot allow Gen%g x%g",
-			 tm->pcie_gen_max, tm->pcie_width_max, gmax, wmax);
-		anvil_emit_check(ctx, "pcie_link_gen", tm->pcie_gen_max >= gmax, tm->pcie_gen_max, gmax, why);
-		anvil_emit_check(ctx, "pcie_link_width", tm->pcie_width_max >= wmax, tm->pcie_width_max, wmax, why);
-	} else {
-		cJSON_AddItemToArray(notes, cJSON_CreateString("PCIe link generation/width unreadable: not checked"));
-	}
-	cJSON_Delete(facts);
-}
-
 static void emit_all(struct anvil_ctx *ctx, struct burn *st, cJSON *info)
 {
 	cJSON *notes = cJSON_AddArrayToObject(info, "notes");
@@ -427,15 +358,7 @@ static void emit_all(struct anvil_ctx *ctx, struct burn *st, cJSON *info)
 	else
 		cJSON_AddItemToArray(notes, cJSON_CreateString("fewer than 2 samples: no coefficient of variation"));
 	emit_checks_core(ctx, st);
-	if (st->gpu.have_nvml) {
-		emit_ecc(ctx, st, notes);
-		emit_telemetry(ctx, st, notes);
-	} else {
-		char t[320];
-		snprintf(t, sizeof(t), "telemetry unavailable (%s): no temperature, power, throttle, ECC or PCIe checks",
-			 st->gpu.nvml_why);
-		cJSON_AddItemToArray(notes, cJSON_CreateString(t));
-	}
+	anvil_telemetry_emit(ctx, &st->nv, info, notes);
 	cJSON *b = cJSON_AddObjectToObject(info, "burn");
 	cJSON_AddStringToObject(b, "precision", anvil_prec_name(st->prec));
 	cJSON_AddNumberToObject(b, "n", n);
@@ -447,26 +370,16 @@ static void emit_all(struct anvil_ctx *ctx, struct burn *st, cJSON *info)
 	cJSON_AddNumberToObject(b, "inject_errors", st->inject);
 }
 
-static cJSON *ecc_json(const struct anvil_nvml_ecc *e)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "volatile_corrected", (double)e->volatile_corrected);
-	cJSON_AddNumberToObject(o, "volatile_uncorrected", (double)e->volatile_uncorrected);
-	cJSON_AddNumberToObject(o, "aggregate_corrected", (double)e->aggregate_corrected);
-	cJSON_AddNumberToObject(o, "aggregate_uncorrected", (double)e->aggregate_uncorrected);
-	return o;
-}
-
 static enum anvil_status burn_run(struct anvil_ctx *ctx)
 {
 	struct burn st;
 	struct anvil_gpu_err err = { "" };
 	memset(&st, 0, sizeof(st));
 	int rc = setup(ctx, &st, &err);
-	if (!rc && st.gpu.have_nvml)
-		anvil_nvml_ecc(st.gpu.nvml, &st.ecc0);
-	if (!rc)
+	if (!rc) {
+		anvil_telemetry_start(&st.nv, &st.gpu);
 		rc = prepare(&st, &err);
+	}
 	if (!rc) {
 		series_open(ctx, &st);
 		rc = burn_loop(ctx, &st, &err);
@@ -475,12 +388,6 @@ static enum anvil_status burn_run(struct anvil_ctx *ctx)
 		anvil_series_emit(st.series);
 		st.series = NULL;
 		cJSON *info = anvil_gpu_info(&st.gpu);
-		if (st.gpu.have_nvml) {
-			anvil_nvml_ecc(st.gpu.nvml, &st.ecc1);
-			cJSON *ecc = cJSON_AddObjectToObject(info, "ecc");
-			cJSON_AddItemToObject(ecc, "before", ecc_json(&st.ecc0));
-			cJSON_AddItemToObject(ecc, "after", ecc_json(&st.ecc1));
-		}
 		emit_all(ctx, &st, info);
 		anvil_emit_info(ctx, info);
 	}

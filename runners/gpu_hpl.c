@@ -28,7 +28,7 @@ struct hpl {
 	int64_t n;
 	double *a, *b, *x, *ax, *rowabs;
 	int64_t *ipiv;
-	int *info;
+	int *info;                     /* [0] getrf's, [1] getrs's (getrs would overwrite one) */
 	void *work_dev, *work_host;
 	size_t work_dev_bytes, work_host_bytes;
 	cusolverDnHandle_t solver;
@@ -80,7 +80,7 @@ static int alloc_all(struct hpl *st, int64_t warm_n, struct anvil_gpu_err *err)
 	ANVIL_CUDA(err, cudaMalloc((void **)&st->ax, n * sizeof(double)));
 	ANVIL_CUDA(err, cudaMalloc((void **)&st->rowabs, n * sizeof(double)));
 	ANVIL_CUDA(err, cudaMalloc((void **)&st->ipiv, n * sizeof(int64_t)));
-	ANVIL_CUDA(err, cudaMalloc((void **)&st->info, sizeof(int)));
+	ANVIL_CUDA(err, cudaMalloc((void **)&st->info, 2 * sizeof(int)));
 	ANVIL_CUSOLVER(err, cusolverDnXgetrf_bufferSize(st->solver, st->params, st->n, st->n, CUDA_R_64F,
 							st->a, st->n, CUDA_R_64F, &dw, &hw));
 	ANVIL_CUSOLVER(err, cusolverDnXgetrf_bufferSize(st->solver, st->params, warm_n, warm_n, CUDA_R_64F,
@@ -155,11 +155,17 @@ static int solve(struct hpl *st, int64_t n, double *t, int *info, struct anvil_g
 					     CUDA_R_64F, st->work_dev, st->work_dev_bytes, st->work_host,
 					     st->work_host_bytes, st->info));
 	ANVIL_CUSOLVER(err, cusolverDnXgetrs(st->solver, st->params, CUBLAS_OP_N, n, 1, CUDA_R_64F, st->a, n,
-					     st->ipiv, CUDA_R_64F, st->x, n, st->info));
+					     st->ipiv, CUDA_R_64F, st->x, n, st->info + 1));
 	ANVIL_CUDA(err, cudaEventRecord(st->e1, st->stream));
 	ANVIL_CUDA(err, cudaEventSynchronize(st->e1));
 	ANVIL_CUDA(err, cudaEventElapsedTime(&ms, st->e0, st->e1));
-	ANVIL_CUDA(err, cudaMemcpy(info, st->info, sizeof(int), cudaMemcpyDeviceToHost));
+	int both[2];
+	ANVIL_CUDA(err, cudaMemcpy(both, st->info, sizeof(both), cudaMemcpyDeviceToHost));
+	if (both[1] < 0)
+		return anvil_gpu_failf(err, "gpu-hpl: cusolverDnXgetrs rejects argument %d (info = %d)", -both[1], both[1]);
+	if (both[0] < 0)
+		return anvil_gpu_failf(err, "gpu-hpl: cusolverDnXgetrf rejects argument %d (info = %d)", -both[0], both[0]);
+	*info = both[0];
 	*t = ms / 1e3;
 	return 0;
 }

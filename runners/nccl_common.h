@@ -61,6 +61,19 @@ struct anvil_nccl_coll {
 /* The whole test for coll, on every rank of the context's communicator. */
 enum anvil_status anvil_nccl_run(struct anvil_ctx *ctx, const struct anvil_nccl_coll *coll);
 
+/*
+ * Collective over comm; the result on rank 0 (NULL elsewhere): the path the
+ * collective crosses ("nvlink" within a node where every GPU has active
+ * NVLink, "pcie" within a node otherwise, "network" across nodes) and the
+ * per-GPU, per-direction peak it allows where the topology gives a number:
+ * PCIe, the slowest GPU's link (rates of configs/hardware/links.json);
+ * network, the active RDMA ports' rate of rank 0's node / 8 / GPUs per node.
+ * NVLink: NAN here, the report takes the datasheet's nvlink_gbs_per_dir.
+ * Caller owns the object.
+ */
+cJSON *anvil_nccl_topology(struct anvil_ctx *ctx, MPI_Comm comm, const struct anvil_gpu *gpu,
+			   const char **path, double *peak);
+
 /* nccl-tests' element-count rule for split buffers: count / nranks rounded
  * down to 16 bytes (4 floats). */
 size_t anvil_nccl_split(size_t count, int nranks);
