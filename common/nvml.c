@@ -100,9 +100,8 @@ void anvil_nvml_close(void)
 	if (nv.ok && nv.opens > 0 && --nv.opens == 0) {
 		if (nv.nvmlShutdown)
 			nv.nvmlShutdown();
-		nv.tried = nv.ok = 0;
 		dlclose(nv.lib);
-		nv.lib = NULL;
+		memset(&nv, 0, sizeof(nv));  /* no pointer into the unloaded library survives */
 	}
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cuda_runtime_api.h>
 #include "kernels/gpu_compare.h"
+#include "kernels/nccl_data.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,33 +60,8 @@ cudaError_t anvil_gpu_stream_check(const void *a, const void *b, const void *c, 
 				   int fp64, double ga, double gb, double gc,
 				   unsigned long long *bad, cudaStream_t stream);
 
-/* ---- NCCL data (gpu_nccl.cu) -------------------------------------------- */
+/* ---- NCCL data (gpu_nccl.cu), the rules in nccl_data.h ---------------------- */
 
-/*
- * Exactly predictable float data. A rank r fills its send buffer with
- * v(r, i) (16-bit whole numbers from the generator) for data that is moved,
- * or g(i) + h(r) (g in 0..255, h = 1 + r % 16) for data that is summed, so
- * every sum is a whole number below 2^24 and exact in float whatever the
- * order of the additions (up to 61000 ranks).
- */
-enum anvil_nccl_expect {
-	ANVIL_EXPECT_SUM,        /* all_reduce, reduce at root: n g(j) + H */
-	ANVIL_EXPECT_SUM_BLOCK,  /* reduce_scatter: n g(rank part + j) + H */
-	ANVIL_EXPECT_GATHER,     /* all_gather: v(j / part, j % part) */
-	ANVIL_EXPECT_ALLTOALL,   /* alltoall: v(j / part, rank part + j % part) */
-	ANVIL_EXPECT_ROOT,       /* broadcast: v(root, j) */
-	ANVIL_EXPECT_PREV,       /* sendrecv ring: v((rank - 1 + n) % n, j) */
-};
-
-struct anvil_nccl_want {
-	enum anvil_nccl_expect kind;
-	int rank, nranks, root;
-	size_t part;       /* elements per rank's block (all_gather, reduce_scatter, alltoall) */
-	double hsum;       /* H = sum over ranks of h(r) */
-};
-
-/* h(r) of the summed data, for computing H on the host. */
-double anvil_nccl_h(int rank);
 cudaError_t anvil_gpu_nccl_fill(float *x, size_t count, int summed, int rank, cudaStream_t stream);
 cudaError_t anvil_gpu_nccl_check(const float *x, size_t count, const struct anvil_nccl_want *w,
 				 unsigned long long *bad, cudaStream_t stream);

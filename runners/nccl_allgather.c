@@ -27,7 +27,8 @@ static ncclResult_t run(const void *send, void *recv, size_t param, int root, nc
 	return ncclAllGather(send, recv, param, ncclFloat, comm, stream);
 }
 
-static const struct anvil_nccl_coll coll = {
+/* exported for tests/unit/test_nccl_data.c, which simulates it on the host */
+const struct anvil_nccl_coll anvil_nccl_allgather = {
 	.name = "all_gather",
 	.in_place = 1,
 	.summed = 0,
@@ -41,7 +42,7 @@ static const struct anvil_nccl_coll coll = {
 
 static enum anvil_status allgather_run(struct anvil_ctx *ctx)
 {
-	return anvil_nccl_run(ctx, &coll);
+	return anvil_nccl_run(ctx, &anvil_nccl_allgather);
 }
 #endif
 

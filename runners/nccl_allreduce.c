@@ -23,7 +23,8 @@ static ncclResult_t run(const void *send, void *recv, size_t param, int root, nc
 	return ncclAllReduce(send, recv, param, ncclFloat, ncclSum, comm, stream);
 }
 
-static const struct anvil_nccl_coll coll = {
+/* exported for tests/unit/test_nccl_data.c, which simulates it on the host */
+const struct anvil_nccl_coll anvil_nccl_allreduce = {
 	.name = "all_reduce",
 	.in_place = 1,
 	.summed = 1,
@@ -37,7 +38,7 @@ static const struct anvil_nccl_coll coll = {
 
 static enum anvil_status allreduce_run(struct anvil_ctx *ctx)
 {
-	return anvil_nccl_run(ctx, &coll);
+	return anvil_nccl_run(ctx, &anvil_nccl_allreduce);
 }
 #endif
 

@@ -43,7 +43,8 @@ static ncclResult_t run(const void *send, void *recv, size_t param, int root, nc
 	return r != ncclSuccess ? r : e;
 }
 
-static const struct anvil_nccl_coll coll = {
+/* exported for tests/unit/test_nccl_data.c, which simulates it on the host */
+const struct anvil_nccl_coll anvil_nccl_alltoall = {
 	.name = "alltoall",
 	.in_place = 0,
 	.summed = 0,
@@ -57,7 +58,7 @@ static const struct anvil_nccl_coll coll = {
 
 static enum anvil_status alltoall_run(struct anvil_ctx *ctx)
 {
-	return anvil_nccl_run(ctx, &coll);
+	return anvil_nccl_run(ctx, &anvil_nccl_alltoall);
 }
 #endif
 

@@ -58,6 +58,10 @@ struct anvil_nccl_coll {
 			    cudaStream_t stream);
 };
 
+/* The collectives, one per runners/nccl_<name>.c. */
+extern const struct anvil_nccl_coll anvil_nccl_allreduce, anvil_nccl_allgather, anvil_nccl_reducescatter,
+	anvil_nccl_broadcast, anvil_nccl_reduce, anvil_nccl_alltoall, anvil_nccl_sendrecv;
+
 /* The whole test for coll, on every rank of the context's communicator. */
 enum anvil_status anvil_nccl_run(struct anvil_ctx *ctx, const struct anvil_nccl_coll *coll);
 

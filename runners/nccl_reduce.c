@@ -22,7 +22,8 @@ static ncclResult_t run(const void *send, void *recv, size_t param, int root, nc
 	return ncclReduce(send, recv, param, ncclFloat, ncclSum, root, comm, stream);
 }
 
-static const struct anvil_nccl_coll coll = {
+/* exported for tests/unit/test_nccl_data.c, which simulates it on the host */
+const struct anvil_nccl_coll anvil_nccl_reduce = {
 	.name = "reduce",
 	.in_place = 1,
 	.summed = 1,
@@ -36,7 +37,7 @@ static const struct anvil_nccl_coll coll = {
 
 static enum anvil_status reduce_run(struct anvil_ctx *ctx)
 {
-	return anvil_nccl_run(ctx, &coll);
+	return anvil_nccl_run(ctx, &anvil_nccl_reduce);
 }
 #endif
 
