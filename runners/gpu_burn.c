@@ -41,7 +41,7 @@
 #define SEED_A 0x4255524eULL
 
 struct telemetry {
-	double t0;                          /* wall clock at the start of the loop */
+	double t0, t_end;                   /* wall clock at the start and end of the loop */
 	double next;                        /* next sample due (wall clock) */
 	double t_gpu_prev;                  /* GPU time of the last sample's last GEMM */
 	long done_prev;
@@ -311,8 +311,10 @@ static int burn_loop(struct anvil_ctx *ctx, struct burn *st, struct anvil_gpu_er
 				return -1;
 			tm->next = now - tm->next > st->sample_s ? now + st->sample_s : tm->next + st->sample_s;
 		}
-		if (stop && st->done == st->queued)
+		if (stop && st->done == st->queued) {
+			tm->t_end = now;
 			return 0;
+		}
 		nanosleep(&nap, NULL);
 	}
 }
@@ -338,6 +340,8 @@ static void emit_checks_core(struct anvil_ctx *ctx, const struct burn *st)
 		 "2 units of %s roundoff (%.3g relative + %.3g)%s", st->mismatches, st->done, st->n, st->n,
 		 anvil_prec_name(st->prec), rel, abs_tol,
 		 st->inject ? "; inject_errors is set: a test run that must fail" : "");
+	if (st->done == 0)
+		snprintf(why, sizeof(why), "no GEMM finished: nothing was compared");
 	anvil_emit_check(ctx, "mismatches", st->mismatches == 0 && st->done > 0, (double)st->mismatches, 0, why);
 	snprintf(why, sizeof(why), "reference result: %d of %d sampled elements outside the tolerance of a long-double "
 		 "host product (worst %.3g of it)", st->refcheck.bad, st->refcheck.checked, st->refcheck.worst);
@@ -357,6 +361,12 @@ static void emit_all(struct anvil_ctx *ctx, struct burn *st, cJSON *info)
 		anvil_emit_metric(ctx, "cv", cv, "%", ANVIL_LOWER);
 	else
 		cJSON_AddItemToArray(notes, cJSON_CreateString("fewer than 2 samples: no coefficient of variation"));
+	if (st->tm.t_end - st->tm.t0 < st->duration) {
+		char note[200];
+		snprintf(note, sizeof(note), "stopped after %.0f s of duration_s %.0f: the test's timeout was near",
+			 st->tm.t_end - st->tm.t0, st->duration);
+		cJSON_AddItemToArray(notes, cJSON_CreateString(note));
+	}
 	emit_checks_core(ctx, st);
 	anvil_telemetry_emit(ctx, &st->nv, info, notes);
 	cJSON *b = cJSON_AddObjectToObject(info, "burn");
