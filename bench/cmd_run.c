@@ -219,8 +219,6 @@ static void print_dry_run(const struct anvil_world *w, const struct anvil_plan *
 		const struct anvil_test *t = &plan->tests[i];
 		char why[512] = "";
 		const char *unmet = anvil_dispatch_unmet(w, t->runner, why, sizeof(why));
-		if (!unmet && t->runner->available && !t->runner->available(why, sizeof(why)))
-			unmet = why;
 		char *params = cJSON_PrintUnformatted(t->params);
 		printf("  %2d. %-18s %-9s timeout %5.0fs  %s\n      params %s\n", i + 1, t->id,
 		       anvil_scope_name(t->runner->scope), t->timeout_s,

@@ -7,6 +7,24 @@
 
 #define WHY_MAX 256
 
+/* What the job's shape lacks; asked after the runner's own availability, so
+ * "no RDMA device" is said before "needs 2 nodes". */
+static const char *shape_unmet(const struct anvil_world *w, const struct anvil_runner *r,
+			       char *why, size_t len)
+{
+	if ((r->needs & ANVIL_NEEDS_2RANKS) && w->size < 2) {
+		snprintf(why, len, "needs at least 2 ranks; this job has 1 (launch with mpirun -np 2 or more)");
+		return why;
+	}
+	if (((r->needs & ANVIL_NEEDS_2NODES) || r->scope == ANVIL_SCOPE_PAIRS) && w->nnodes < 2) {
+		snprintf(why, len, "needs ranks on at least 2 nodes; this job spans %d", w->nnodes);
+		return why;
+	}
+	return NULL;
+}
+
+static int participates(const struct anvil_world *w, enum anvil_scope scope);
+
 const char *anvil_dispatch_unmet(const struct anvil_world *w, const struct anvil_runner *r,
 				 char *why, size_t len)
 {
@@ -14,15 +32,13 @@ const char *anvil_dispatch_unmet(const struct anvil_world *w, const struct anvil
 		snprintf(why, len, "not built: %s", r->not_built ? r->not_built : "unknown reason");
 		return why;
 	}
-	if ((r->needs & ANVIL_NEEDS_2RANKS) && w->size < 2) {
-		snprintf(why, len, "needs at least 2 ranks; this job has 1 (launch with mpirun -np 2 or more)");
+	/* the runner's own word first: "no RDMA device" before "needs 2 nodes" */
+	if (participates(w, r->scope) && r->available && !r->available(why, len)) {
+		if (!why[0])
+			snprintf(why, len, "unavailable (no reason given)");
 		return why;
 	}
-	if ((r->needs & ANVIL_NEEDS_2NODES) && w->nnodes < 2) {
-		snprintf(why, len, "needs ranks on at least 2 nodes; this job spans %d", w->nnodes);
-		return why;
-	}
-	return NULL;
+	return shape_unmet(w, r, why, len);
 }
 
 static int participates(const struct anvil_world *w, enum anvil_scope scope)
@@ -43,13 +59,7 @@ static int agree_available(const struct anvil_world *w, const struct anvil_test 
 			   char *why, size_t len)
 {
 	char mine[WHY_MAX] = "";
-	int ok = 1;
-	if (anvil_dispatch_unmet(w, t->runner, mine, sizeof(mine)))
-		ok = 0;
-	else if (participates(w, t->runner->scope) && t->runner->available)
-		ok = t->runner->available(mine, sizeof(mine));
-	if (!ok && !mine[0])
-		snprintf(mine, sizeof(mine), "unavailable (no reason given)");
+	anvil_dispatch_unmet(w, t->runner, mine, sizeof(mine));
 	char *all = w->rank == 0 ? calloc((size_t)w->size, WHY_MAX) : NULL;
 	MPI_Gather(mine, WHY_MAX, MPI_CHAR, all, WHY_MAX, MPI_CHAR, 0, w->comm);
 	int verdict = 1;

@@ -211,7 +211,25 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median of the same figure (name, labels) on the other hosts; NAN when none. */
+/* Labels equal but for "gpu": a GPU's peers are the other GPUs, on this node too. */
+static int peer_labels(const cJSON *a, const cJSON *b)
+{
+	const cJSON *l;
+	cJSON_ArrayForEach(l, a) {
+		if (!strcmp(l->string, "gpu"))
+			continue;
+		const char *o = str(b, l->string);
+		if (!cJSON_IsString(l) || !o || strcmp(o, l->valuestring))
+			return 0;
+	}
+	cJSON_ArrayForEach(l, b)
+		if (strcmp(l->string, "gpu") && !str(a, l->string))
+			return 0;
+	return 1;
+}
+
+/* Median of the same figure of every other record (the other nodes, or the
+ * other GPUs); NAN when there is none. */
 static double peer_median(const cJSON *metrics, const cJSON *m, int *npeers)
 {
 	int n = 0, cap = cJSON_GetArraySize(metrics);
@@ -219,8 +237,7 @@ static double peer_median(const cJSON *metrics, const cJSON *m, int *npeers)
 	const cJSON *o;
 	cJSON_ArrayForEach(o, metrics) {
 		if (o == m || strcmp(str(o, "name"), str(m, "name")) ||
-		    !strcmp(str(o, "host") ? str(o, "host") : "", str(m, "host") ? str(m, "host") : "") ||
-		    !same_labels(cJSON_GetObjectItemCaseSensitive(o, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) ||
+		    !peer_labels(cJSON_GetObjectItemCaseSensitive(o, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) ||
 		    !isfinite(num(o, "value")))
 			continue;
 		v[n++] = num(o, "value");
@@ -328,12 +345,12 @@ static void judge_metric(const struct judge *j, cJSON *checks, const char *test,
 		ref = peer_median(metrics, m, &n);
 		if (!n) {
 			v = ANVIL_V_SKIP;
-			snprintf(why, sizeof(why), "no other node has %s to compare with", name);
+			snprintf(why, sizeof(why), "no other node or GPU has %s to compare with", name);
 		} else {
 			double frac = value / ref;
 			v = bound(frac, lower ? NAN : mn, lower ? mx : NAN, wn, lower, &limit);
 			limit *= ref;
-			snprintf(why, sizeof(why), "%.4g %s is %.1f%% of the median of %d other node(s) (%.4g %s); %s %.0f%%",
+			snprintf(why, sizeof(why), "%.4g %s is %.1f%% of the median of %d peer(s) (%.4g %s); %s %.0f%%",
 				 value, unit, 100 * frac, n, ref, unit, lower ? "ceiling" : "floor",
 				 100 * (lower ? mx : mn));
 			extra = cJSON_CreateObject();
@@ -379,9 +396,9 @@ static void judge_rules(const struct judge *j, cJSON *t, const cJSON *profile)
 		}
 		if (!hits) {
 			char why[300];
-			snprintf(why, sizeof(why), "the profile checks %s of %s, but the test recorded no such figure",
-				 str(rule, "metric"), id);
-			new_check(checks, id, str(rule, "metric"), str(rule, "rule"), NULL, ANVIL_V_ERROR, why);
+			snprintf(why, sizeof(why), "the profile checks %s%s of %s, but the test recorded no such figure: nothing to judge",
+				 str(rule, "metric"), cJSON_GetObjectItemCaseSensitive(rule, "labels") ? " (with the labels given)" : "", id);
+			new_check(checks, id, str(rule, "metric"), str(rule, "rule"), NULL, ANVIL_V_SKIP, why);
 		}
 	}
 }
