@@ -2,6 +2,7 @@
 #include "anvil_build_config.h"
 #include "reports/report.h"
 #include "reports/peaks.h"
+#include "reports/pairwise.h"
 #include "common/fsutil.h"
 #include <math.h>
 #include <stdio.h>
@@ -556,6 +557,7 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 		if (!t)
 			continue;
 		judge_rules(&j, t, profile);
+		anvil_pairwise_judge(t, profile);  /* node-pair tests: matrix, pair medians, culprits */
 		judge_runner_checks(t);
 		judge_status(t);
 		cJSON_AddItemToArray(tests, t);
