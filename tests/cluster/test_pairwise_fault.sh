@@ -6,13 +6,16 @@
 # flag nothing (exit 0, no culprit). Exit 0 pass, 1 fail, 77 skip.
 #
 # Why every link is shaped, not only the bad one: unshaped, a veth runs at
-# whatever the CPU gives it (0.1 to 0.8 GB/s here, with all "hosts" on the
-# same 2 cores and busy-polling MPI ranks), so two pairs measured at once
-# can differ by 2x with no fault at all. At 400 Mbit/s (tc tbf) every link
-# is the bottleneck, not the CPU: pairs agree within a few percent, and
-# the degraded one at 100 Mbit/s is 4x below them. The cluster config
-# declares that 400 Mbit/s as the link peak (0.05 GB/s), so the peak rule is
-# exercised as well as the median of all pairs.
+# whatever the CPU gives it (0.1 to 1.1 GB/s here, with all "hosts" on the
+# same 2 cores, busy-polling MPI ranks, and whatever else the machine runs),
+# so two pairs measured at once can differ by 2x with no fault at all; even
+# at 400 Mbit/s a loaded machine (load 12 on 2 cores) let clean pairs drop to
+# 60-70% of each other. At 100 Mbit/s (tc tbf) the link is the bottleneck,
+# not the CPU: clean pairs agree within about 10% under that load, and the
+# degraded host at 25 Mbit/s is 4x below them. The cluster config declares
+# the 100 Mbit/s as the link peak (0.0125 GB/s), so the peak rule is
+# exercised as well as the median of all pairs. The profile uses 1 MiB
+# messages, so that a measurement at 25 Mbit/s still fits its 0.5 s budget.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -26,7 +29,7 @@ anvil=$(cd "$(dirname "$anvil")" && pwd)/$(basename "$anvil")
 
 profile=$src/tests/data/pairwise.json
 cluster=$src/tests/data/pairwise-cluster.json
-fabric=400mbit bad=100mbit hosts=4 bad_host=3
+fabric=100mbit bad=25mbit hosts=4 bad_host=3
 
 fails=0
 pass() { echo "PASS: $*"; }
