@@ -458,10 +458,63 @@ static struct verdict_line *find_line(struct verdict_line *lines, int nlines, co
 	return NULL;
 }
 
+/* The slow matrix of metric k as true/false/null rows; returns the slow pairs. */
+static int slow_rows(cJSON *slow_tree, const struct pairs *p, int k, const signed char *slow)
+{
+	int n = p->n, total = 0;
+	cJSON *rows = cJSON_AddArrayToObject(slow_tree, p->names[k]);
+	for (int i = 0; i < n; i++) {
+		cJSON *row = cJSON_CreateArray();
+		for (int j = 0; j < n; j++) {
+			total += j > i && slow[i * n + j] == 1;
+			cJSON_AddItemToArray(row, slow[i * n + j] < 0 ? cJSON_CreateNull() : cJSON_CreateBool(slow[i * n + j]));
+		}
+		cJSON_AddItemToArray(rows, row);
+	}
+	return total;
+}
+
+/* One culprit into "culprits" and as a FAIL check put first among the
+ * checks, so that the verdict table shows the diagnosis; frees l's text. */
+static void put_culprit(cJSON *t, cJSON *culprits, const struct pairs *p, struct verdict_line *l)
+{
+	int node = l->c.kind == ANVIL_CULPRIT_NODE;
+	const char *a = p->hosts[l->c.a], *b = node ? NULL : p->hosts[l->c.b];
+	struct strbuf text = STRBUF_INIT;
+	if (node)
+		strbuf_addf(&text, "%s: its port or cable: %s", a, strbuf_str(&l->why));
+	else
+		strbuf_addf(&text, "link %s\u2013%s: %s", a, b, strbuf_str(&l->why));
+	cJSON *cu = cJSON_CreateObject();
+	cJSON_AddStringToObject(cu, "kind", node ? "node" : "link");
+	cJSON *hosts = cJSON_AddArrayToObject(cu, "hosts");
+	cJSON_AddItemToArray(hosts, cJSON_CreateString(a));
+	if (b)
+		cJSON_AddItemToArray(hosts, cJSON_CreateString(b));
+	cJSON_AddStringToObject(cu, "why", strbuf_str(&text));
+	cJSON_AddItemToObject(cu, "metrics", l->metrics);
+	cJSON_AddItemToArray(culprits, cu);
+	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	cJSON *labels = b ? cJSON_CreateObject() : NULL;
+	if (labels)
+		cJSON_AddStringToObject(labels, "peer", b);
+	/* the table prints "host: why", so a node's check leaves its name out */
+	cJSON *c = add_check(checks, str(t, "id"), "culprit", "pairs", a, labels, ANVIL_V_FAIL,
+			     node ? strbuf_str(&text) + strlen(a) + 2 : strbuf_str(&text));
+	cJSON_Delete(labels);
+	cJSON_AddNumberToObject(c, "value", l->c.slow);
+	cJSON_AddStringToObject(c, "unit", "slow pairs");
+	cJSON_InsertItemInArray(checks, cJSON_GetArraySize(culprits) - 1, cJSON_DetachItemViaPointer(checks, c));
+	strbuf_release(&text);
+	strbuf_release(&l->why);
+}
+
+/* Culprits of every pair metric, merged: a node slow on bandwidth and on
+ * latency is one culprit with two reasons. */
 static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 {
 	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
-	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	const cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
 	int n = p->n, cap = n * n + 1, nlines = 0;
 	struct verdict_line *lines = calloc((size_t)cap * MAX_NAMES, sizeof(*lines));
 	struct anvil_culprit *found = calloc((size_t)cap, sizeof(*found));
@@ -470,17 +523,9 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 	cJSON *slow_tree = cJSON_AddObjectToObject(matrix, "slow"), *notes = cJSON_AddArrayToObject(matrix, "notes");
 	for (int k = 0; k < p->nnames; k++) {
 		double *v = matrix_of(p, metrics, k);
-		int wide, total = 0;
+		int wide;
 		slow_of(p, checks, k, v, slow, why);
-		cJSON *rows = cJSON_AddArrayToObject(slow_tree, p->names[k]);
-		for (int i = 0; i < n; i++) {
-			cJSON *row = cJSON_CreateArray();
-			for (int j = 0; j < n; j++) {
-				total += j > i && slow[i * n + j] == 1;
-				cJSON_AddItemToArray(row, slow[i * n + j] < 0 ? cJSON_CreateNull() : cJSON_CreateBool(slow[i * n + j]));
-			}
-			cJSON_AddItemToArray(rows, row);
-		}
+		int total = slow_rows(slow_tree, p, k, slow);
 		int nf = anvil_pairwise_culprits(n, slow, found, cap, &wide);
 		if (wide)
 			cJSON_AddItemToArray(notes, widespread_note(p, k, slow, total));
@@ -501,39 +546,8 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 		free(v);
 	}
 	cJSON *culprits = cJSON_AddArrayToObject(t, "culprits");
-	for (int i = nlines - 1; i >= 0; i--) {
-		struct verdict_line *l = &lines[i];
-		int node = l->c.kind == ANVIL_CULPRIT_NODE;
-		const char *a = p->hosts[l->c.a], *b = node ? NULL : p->hosts[l->c.b];
-		char head[300];
-		if (node)
-			snprintf(head, sizeof(head), "%s: its port or cable: ", a);
-		else
-			snprintf(head, sizeof(head), "link %s\u2013%s: ", a, b);
-		cJSON *cu = cJSON_CreateObject();
-		cJSON_AddStringToObject(cu, "kind", node ? "node" : "link");
-		cJSON *hosts = cJSON_AddArrayToObject(cu, "hosts");
-		cJSON_AddItemToArray(hosts, cJSON_CreateString(a));
-		if (b)
-			cJSON_AddItemToArray(hosts, cJSON_CreateString(b));
-		struct strbuf text = STRBUF_INIT;
-		strbuf_addf(&text, "%s%s", head, strbuf_str(&l->why));
-		cJSON_AddStringToObject(cu, "why", strbuf_str(&text));
-		cJSON_AddItemToObject(cu, "metrics", l->metrics);
-		cJSON_InsertItemInArray(culprits, 0, cu);
-		/* first among the checks, so the verdict table shows the diagnosis */
-		cJSON *labels = b ? cJSON_CreateObject() : NULL;
-		if (labels)
-			cJSON_AddStringToObject(labels, "peer", b);
-		cJSON *c = add_check(checks, str(t, "id"), "culprit", "pairs", a, labels, ANVIL_V_FAIL,
-				     node ? strbuf_str(&text) + strlen(a) + 2 : strbuf_str(&text));
-		cJSON_Delete(labels);
-		cJSON_AddNumberToObject(c, "value", l->c.slow);
-		cJSON_AddStringToObject(c, "unit", "slow pairs");
-		cJSON_InsertItemInArray(checks, 0, cJSON_DetachItemViaPointer(checks, c));
-		strbuf_release(&text);
-		strbuf_release(&l->why);
-	}
+	for (int i = 0; i < nlines; i++)
+		put_culprit(t, culprits, p, &lines[i]);
 	free(lines);
 	free(found);
 	free(slow);
