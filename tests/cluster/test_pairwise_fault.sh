@@ -46,7 +46,9 @@ run_pairwise() {
   # mpi_yield_when_idle: ranks waiting in MPI give the shared cores to the pairs being measured
   bed_mpirun "$hosts" --mca mpi_yield_when_idle 1 \
     "$anvil" run -p "$profile" -c "$cluster" --only mpi-pairwise -o "$1" 2>&1 | sed 's/^/   | /'
-  return "${PIPESTATUS[0]}"
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -gt 128 ] && echo "   mpirun was killed by signal $((rc - 128)) (from outside this test?)"
+  return "$rc"
 }
 
 # show DIR: the bandwidth matrix and the culprits of a run
