@@ -157,6 +157,13 @@ static const char *peer_of(const cJSON *o)
 	return str(cJSON_GetObjectItemCaseSensitive(o, "labels"), "peer");
 }
 
+/* A metric (or check) of a node pair: a host and another host as its peer. */
+static int is_pair(const cJSON *o)
+{
+	const char *h = str(o, "host"), *peer = peer_of(o);
+	return h && peer && strcmp(h, peer);
+}
+
 /* The pair metrics of one test: hosts in natural order (node2 before node10). */
 struct pairs {
 	const char **hosts;  /* borrowed from the metrics */
@@ -195,7 +202,7 @@ static void collect(struct pairs *p, const cJSON *metrics)
 	p->hosts = calloc((size_t)cap, sizeof(char *));
 	cJSON_ArrayForEach(m, metrics) {
 		const char *h[2] = { str(m, "host"), peer_of(m) }, *name = str(m, "name");
-		if (!h[0] || !h[1] || !name)
+		if (!is_pair(m) || !name)
 			continue;
 		for (int e = 0; e < 2; e++)
 			if (host_index(p, h[e]) < 0)
@@ -280,7 +287,7 @@ static void drop_host_peers_checks(cJSON *checks)
 	cJSON *c = checks ? checks->child : NULL;
 	while (c) {
 		cJSON *next = c->next;
-		if (str(c, "rule") && !strcmp(str(c, "rule"), "peers") && peer_of(c))
+		if (str(c, "rule") && !strcmp(str(c, "rule"), "peers") && is_pair(c))
 			cJSON_Delete(cJSON_DetachItemViaPointer(checks, c));
 		c = next;
 	}
@@ -316,7 +323,7 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 	int cap = cJSON_GetArraySize(metrics), n = 0;
 	double *vals = malloc(sizeof(double) * (size_t)(cap + 1));
 	cJSON_ArrayForEach(m, metrics)
-		if (peer_of(m) && !strcmp(str(m, "name") ? str(m, "name") : "", name) &&
+		if (is_pair(m) && !strcmp(str(m, "name") ? str(m, "name") : "", name) &&
 		    labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) &&
 		    isfinite(num(m, "value")))
 			vals[n++] = num(m, "value");
@@ -324,7 +331,7 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 	free(vals);
 	const char *unit = p->units[k];
 	cJSON_ArrayForEach(m, metrics) {
-		if (!peer_of(m) || strcmp(str(m, "name") ? str(m, "name") : "", name) ||
+		if (!is_pair(m) || strcmp(str(m, "name") ? str(m, "name") : "", name) ||
 		    !labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")))
 			continue;
 		double value = num(m, "value"), limit = NAN, frac = value / med;

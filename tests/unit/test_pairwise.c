@@ -494,6 +494,18 @@ static void test_not_pairs(void **state)
 	free(before);
 	free(after);
 	cJSON_Delete(t);
+	/* mpi-pingpong on one node labels its peer with its own host: no pair */
+	t = cJSON_Parse("{\"id\":\"mpi-pingpong\",\"runner\":\"mpi-pingpong\",\"status\":\"ok\",\"metrics\":"
+			"[{\"name\":\"latency_us\",\"host\":\"a\",\"labels\":{\"peer\":\"a\"},\"value\":1}],"
+			"\"checks\":[{\"name\":\"latency_us\",\"rule\":\"peers\",\"host\":\"a\",\"labels\":{\"peer\":\"a\"},"
+			"\"verdict\":\"SKIP\"}]}");
+	before = cJSON_PrintUnformatted(t);
+	assert_int_equal(anvil_pairwise_judge(t, NULL), 0);
+	after = cJSON_PrintUnformatted(t);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	cJSON_Delete(t);
 }
 
 int main(void)
