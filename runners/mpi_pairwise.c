@@ -170,19 +170,16 @@ static struct bw_result measure_bw(struct pw *p, int bidir)
 	struct bw_result r = { NAN, 0, 0 };
 	size_t bytes = (size_t)p->o.bw_bytes;
 	r.window = pick_window(p, bytes, bidir);
-	double spent = 0, last = 0, total = 0;
+	double spent = 0, last = 0;
 	long i;
 	for (i = 0; go_on(p, i, p->o.bw_warmup, spent, p->o.seconds / 4, last); i++)
 		spent += last = bw_window(p, bytes, r.window, bidir);
 	spent = 0;
-	for (i = 0; i == 0 || go_on(p, i, p->o.bw_iters, spent, p->o.seconds, last); i++) {
-		last = bw_window(p, bytes, r.window, bidir);
-		spent += last;
-		total += last;
-	}
+	for (i = 0; i == 0 || go_on(p, i, p->o.bw_iters, spent, p->o.seconds, last); i++)
+		spent += last = bw_window(p, bytes, r.window, bidir);
 	r.windows = i;
 	double moved = (double)bytes * r.window * (double)i * (bidir ? 2 : 1);
-	r.gbs = total > 0 ? moved / total / 1e9 : NAN;
+	r.gbs = spent > 0 ? moved / spent / 1e9 : NAN;
 	return r;
 }
 
@@ -206,7 +203,7 @@ static double pingpong(struct pw *p, size_t bytes, long n)
 static double measure_lat(struct pw *p, long *timed)
 {
 	size_t bytes = (size_t)p->o.lat_bytes;
-	double spent = 0, last = 0, total = 0;
+	double spent = 0, last = 0;
 	long done;
 	for (done = 0; go_on(p, done, p->o.lat_warmup, spent, p->o.seconds / 4, last);) {
 		long n = p->o.lat_warmup - done < LAT_CHUNK ? p->o.lat_warmup - done : LAT_CHUNK;
@@ -216,13 +213,11 @@ static double measure_lat(struct pw *p, long *timed)
 	spent = 0;
 	for (done = 0; done == 0 || go_on(p, done, p->o.lat_iters, spent, p->o.seconds, last);) {
 		long n = p->o.lat_iters - done < LAT_CHUNK ? p->o.lat_iters - done : LAT_CHUNK;
-		last = pingpong(p, bytes, n);
-		spent += last;
-		total += last;
+		spent += last = pingpong(p, bytes, n);
 		done += n;
 	}
 	*timed = done;
-	return total / (2.0 * (double)done);
+	return spent / (2.0 * (double)done);
 }
 
 /* The receiver's check of the last message; every rank gets the pair's total. */
