@@ -2,6 +2,7 @@
 #include "anvil_build_config.h"
 #include "reports/report.h"
 #include "reports/peaks.h"
+#include "reports/pairwise.h"
 #include "common/fsutil.h"
 #include <math.h>
 #include <stdio.h>
@@ -164,11 +165,6 @@ static int labels_match(const cJSON *want, const cJSON *have)
 			return 0;
 	}
 	return 1;
-}
-
-static int same_labels(const cJSON *a, const cJSON *b)
-{
-	return labels_match(a, b) && labels_match(b, a);
 }
 
 static void label_text(const cJSON *labels, char *buf, size_t len)
@@ -556,6 +552,7 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 		if (!t)
 			continue;
 		judge_rules(&j, t, profile);
+		anvil_pairwise_judge(t, profile);  /* node-pair tests: matrix, pair medians, culprits */
 		judge_runner_checks(t);
 		judge_status(t);
 		cJSON_AddItemToArray(tests, t);
