@@ -2,6 +2,7 @@
 #include "anvil_build_config.h"
 #include "reports/report.h"
 #include "reports/peaks.h"
+#include "reports/drift.h"
 #include "common/fsutil.h"
 #include <math.h>
 #include <stdio.h>
@@ -560,6 +561,7 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 		judge_status(t);
 		cJSON_AddItemToArray(tests, t);
 	}
+	anvil_drift_judge(report, g.inventory, cJSON_IsObject(cluster) ? cluster : NULL);
 	anvil_report_summarise(report);
 	cJSON_AddItemToObject(report, "inventory", g.inventory);
 	anvil_peaks_free(peaks);
