@@ -401,7 +401,7 @@ static int run_job(const struct anvil_world *w, const struct run_opts *o, struct
 			anvil_die_msg("%s", err);
 			code = ANVIL_EXIT_USAGE;
 		} else {
-			mon = anvil_monitor_start(&j, plan.ntests, stderr);
+			mon = anvil_monitor_start(&j, s->dir, plan.ntests, stderr);
 			char *hl = anvil_hostlist_compress((const char *const *)w->hostnames, (size_t)w->nnodes);
 			cJSON *sl = anvil_slurm_env();
 			const char *job = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sl, "job_id"));
