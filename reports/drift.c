@@ -192,7 +192,36 @@ static int pinned(const struct pin *pins, int npins, const char *field)
 struct node {
 	const char *host;   /* borrowed from the inventory object */
 	cJSON *flat;        /* owned: field → scalar */
+	cJSON **sorted;     /* owned array of flat's members by name, for lookups */
+	int nsorted;
 };
+
+static int item_cmp(const void *a, const void *b)
+{
+	return strcmp((*(cJSON *const *)a)->string, (*(cJSON *const *)b)->string);
+}
+
+static void index_node(struct node *nd)
+{
+	int n = cJSON_GetArraySize(nd->flat), k = 0;
+	cJSON *c;
+	nd->sorted = calloc((size_t)(n ? n : 1), sizeof(*nd->sorted));
+	cJSON_ArrayForEach(c, nd->flat)
+		if (nd->sorted && c->string)
+			nd->sorted[k++] = c;
+	nd->nsorted = k;
+	if (nd->sorted)
+		qsort(nd->sorted, (size_t)k, sizeof(*nd->sorted), item_cmp);
+}
+
+/* The node's value of a field, or NULL (a node of hundreds of fields, a
+ * run of thousands of nodes: a binary search, not cJSON's list walk). */
+static const cJSON *node_get(const struct node *nd, const char *field)
+{
+	cJSON key = { .string = (char *)field }, *kp = &key;
+	cJSON **hit = nd->sorted ? bsearch(&kp, nd->sorted, (size_t)nd->nsorted, sizeof(*nd->sorted), item_cmp) : NULL;
+	return hit ? *hit : NULL;
+}
 
 /* Fields computed from the inventory: device counts and each GPU's PCIe
  * link as "Gen5 x16", so they can be pinned in the words people use. */
@@ -237,7 +266,8 @@ static struct node *load_nodes(const cJSON *inventory, int *count)
 		if (!flat)
 			continue;
 		add_derived(flat, inv);
-		nodes[n++] = (struct node){ inv->string, flat };
+		nodes[n] = (struct node){ inv->string, flat, NULL, 0 };
+		index_node(&nodes[n++]);
 	}
 	qsort(nodes, (size_t)n, sizeof(*nodes), node_cmp);
 	*count = n;
@@ -246,8 +276,10 @@ static struct node *load_nodes(const cJSON *inventory, int *count)
 
 static void free_nodes(struct node *nodes, int n)
 {
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		cJSON_Delete(nodes[i].flat);
+		free(nodes[i].sorted);
+	}
 	free(nodes);
 }
 
@@ -355,7 +387,7 @@ static int numeric_median(const struct node *nodes, int nn, const char *field, d
 	double *v = malloc(sizeof(double) * (size_t)nn);
 	int k = 0, ok = v != NULL;
 	for (int i = 0; ok && i < nn; i++) {
-		const cJSON *x = cJSON_GetObjectItemCaseSensitive(nodes[i].flat, field);
+		const cJSON *x = node_get(&nodes[i], field);
 		if (x && !cJSON_IsNumber(x))
 			ok = 0;
 		else if (x)
@@ -389,7 +421,7 @@ static void group_field(const struct node *nodes, int nn, const char *field, dou
 		cJSON_Delete(m);
 	}
 	for (int i = 0; i < nn; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(nodes[i].flat, field);
+		const cJSON *v = node_get(&nodes[i], field);
 		struct group *g;
 		if (centre && v && fabs(v->valuedouble - med) <= tol * fabs(med)) {
 			g = centre;
