@@ -3,6 +3,8 @@
 #include "reports/report.h"
 #include "reports/peaks.h"
 #include "reports/pairwise.h"
+#include "reports/drift.h"
+#include "reports/ops.h"
 #include "common/fsutil.h"
 #include <math.h>
 #include <stdio.h>
@@ -89,6 +91,7 @@ static void gather_run(struct gathered *g, const cJSON *rec)
 		add_num(p, "ranks", num(rec, "ranks"));
 		add_num(p, "nodes", num(rec, "nodes"));
 		cJSON_AddItemToObject(p, "hosts", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "hosts"), 1));
+		anvil_ops_part(p, rec);  /* hostlist, Slurm job: reports/ops.c */
 		cJSON_AddItemToArray(parts, p);
 	} else if (ev && !strcmp(ev, "end")) {
 		cJSON_DeleteItemFromObjectCaseSensitive(g->runinfo, "end_status");
@@ -557,6 +560,7 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 		judge_status(t);
 		cJSON_AddItemToArray(tests, t);
 	}
+	anvil_drift_judge(report, g.inventory, cJSON_IsObject(cluster) ? cluster : NULL);
 	anvil_report_summarise(report);
 	cJSON_AddItemToObject(report, "inventory", g.inventory);
 	anvil_peaks_free(peaks);
