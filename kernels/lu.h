@@ -109,7 +109,8 @@ int anvil_lu_solve_matrix(const struct anvil_lu_opts *o, const double *a, int ld
  * as P·A = L·U, in LAPACK's layout: ipiv[i] (1-based) is the row that row i
  * was swapped with. Uses o->method, o->nb and o->threads (o->n is ignored).
  * Returns LAPACK's info: 0, or k > 0 when U(k,k) is exactly zero (the
- * factorization is completed all the same); -1 on bad arguments.
+ * factorization is completed all the same); -1 on bad arguments or no
+ * memory for the blocked method's small workspace.
  */
 int anvil_lu_factor(double *a, int lda, int n, int *ipiv, const struct anvil_lu_opts *o);
 
@@ -121,7 +122,8 @@ int anvil_lu_factor(double *a, int lda, int n, int *ipiv, const struct anvil_lu_
  * the same). With left_swaps == 0 the pivots are not applied to L's
  * columns (only U and the extra columns are usable afterwards: HPL's
  * shortcut). ipiv is 1-based as LAPACK's. corrupt_at_col: see the opts.
- * Returns info as anvil_lu_factor; -1 on bad arguments.
+ * Returns info as anvil_lu_factor; -1 on bad arguments or when its
+ * workspace (2·nb² doubles for the inverted L11 blocks) cannot be had.
  */
 int anvil_lu_blocked_factor(int n, int ncols, double *a, int lda, int *ipiv, int nb,
 			    int threads, int left_swaps, int corrupt_at_col);
