@@ -15,14 +15,17 @@
  *
  * Pure computation: no MPI, no printing, no files, no exit.
  *
- * Measured on the development VM (AMD EPYC Zen 4, 2 vCPUs, OpenBLAS 0.3.21
- * pthread, Debian 12), 2 threads, lda padded; noisy host, so medians of
- * several interleaved runs (see the branch's commit log for the full table):
- *   N=8000, NB=192: ANVIL_LU_BLOCKED  ~ 93 GFLOP/s   (best 95)
- *                   ANVIL_LU_LAPACK   ~ 88 GFLOP/s   (best 90)
- *                   cblas_dgemm 8000³ ~ 100 GFLOP/s  (best 105)
- *                   hpcc 1.5.0 HPL, 2 ranks, NB=192: 87 GFLOP/s
- *   N=4000, NB=192: ANVIL_LU_BLOCKED  ~ 84, ANVIL_LU_LAPACK ~ 77 GFLOP/s
+ * Measured on the development VM (AMD EPYC Zen 4, 2 vCPUs, 24 GB, OpenBLAS
+ * 0.3.21 pthread "Cooperlake" kernels, Debian 12), 2 threads, NB=192, the
+ * three methods interleaved, medians of 3 (range); the host is shared, so
+ * absolute figures drift by +-5% from hour to hour:
+ *   N=8000  ANVIL_LU_BLOCKED   90.4 GFLOP/s  (88.5-92.5)   0.92 of DGEMM
+ *           ANVIL_LU_LAPACK    85.6 GFLOP/s  (84.7-86.3)
+ *           cblas_dgemm 8000³  97.9 GFLOP/s  (96.9-98.5)
+ *           hpcc 1.5.0 HPL, 2 ranks, NB=192, same runs: 78.9 (76.8-80.7);
+ *           (the 87 quoted for hpcc here came from a quieter hour)
+ *   N=4000  ANVIL_LU_BLOCKED   84.6 (82.4-87.1), ANVIL_LU_LAPACK 75.9 (73.1-78.1),
+ *           cblas_dgemm 91.2
  * hence ANVIL_LU_BLOCKED is the default.
  */
 #ifndef ANVIL_LU_H

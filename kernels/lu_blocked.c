@@ -3,8 +3,8 @@
  * with a look-ahead of one panel, as HPL does on one process.
  *
  * Step k, with panel k (columns k .. k+jb) already factored:
- *   - thread 0 first brings the NEXT panel's columns up to date (swaps,
- *     DTRSM for U12, DGEMM), factors that panel, and only then joins in;
+ *   - thread 0 first brings the NEXT panel's columns up to date (row
+ *     swaps, U12 = L11⁻¹·A12, DGEMM), factors that panel, then joins in;
  *   - all other threads meanwhile update the rest of the trailing matrix,
  *     in column pieces they take from a shared queue (lu_grab).
  * So the panel factorization, a slow memory-bound step, hides behind the
@@ -81,10 +81,10 @@ static int lu_leaf(int m, double *a, int *piv)
 		p = 0;
 	piv[0] = p;
 	double v = a[p];
-	if (v == 0.0)
-		return 1;
 	a[p] = a[0];
 	a[0] = v;
+	if (v == 0.0)     /* the whole column is zero: nothing to scale */
+		return 1;
 	if (fabs(v) >= DBL_MIN) {
 		cblas_dscal(m - 1, 1.0 / v, a + 1, 1);
 	} else {
