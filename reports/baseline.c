@@ -1,13 +1,46 @@
-/* Regression against a baseline run: every figure that has a direction
- * (higher or lower is better) compared with the same figure (test, name,
- * host, labels) of the baseline; a drop beyond the tolerance is FAIL. */
-#include "reports/report.h"
+/* Regression against a baseline run; see baseline.h. The baseline's figures
+ * are kept in a hash by (test, name, host, labels), so each figure of the new
+ * run costs one lookup, and only its figures are ever read. */
 #include "reports/baseline.h"
+#include "reports/report.h"
+#include "reports/rules.h"
+#include "reports/jscan.h"
+#include "reports/jsource.h"
+#include "reports/jwrite.h"
+#include "reports/keymap.h"
+#include "common/journal.h"
+#include "common/fsutil.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#define DEFAULT_TOLERANCE 0.05
+#define KEPT_ROWS 2000
+#define MISSING_ROWS 1000
+
+struct fig {
+	double value, spread;
+	int used;
+	char *unit;
+	char *ident;    /* {"test", "name", "host", "labels"} as compact JSON, for the missing list */
+};
+
+struct anvil_baseline {
+	char *source, *generated;
+	struct anvil_keymap figs;     /* key -> struct fig */
+	struct strbuf key;            /* scratch */
+	struct strbuf rows;           /* every row, compact JSON, comma-separated */
+	cJSON *kept;                  /* rows kept as a tree */
+	int keep_all;
+	long nrows, regressions, warnings;
+	double tolerance, k;          /* the profile's defaults, as last used */
+};
 
 static const char *s(const cJSON *o, const char *k)
 {
@@ -15,94 +48,436 @@ static const char *s(const cJSON *o, const char *k)
 	return v ? v : "";
 }
 
-static const cJSON *find_same(const cJSON *base, const char *test, const cJSON *m)
+static double num(const cJSON *o, const char *k)
 {
-	const cJSON *t, *o;
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(base, "tests")) {
-		if (strcmp(s(t, "id"), test))
-			continue;
-		cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(t, "metrics")) {
-			const cJSON *la = cJSON_GetObjectItemCaseSensitive(o, "labels");
-			const cJSON *lb = cJSON_GetObjectItemCaseSensitive(m, "labels");
-			if (!strcmp(s(o, "name"), s(m, "name")) && !strcmp(s(o, "host"), s(m, "host")) &&
-			    (la == lb || (la && lb && cJSON_Compare(la, lb, 1))))
-				return o;
-		}
-	}
-	return NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-static double tolerance_for(const cJSON *profile, const char *test, const char *metric)
+double anvil_metric_spread(const cJSON *m)
 {
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(profile, "baseline");
-	const cJSON *per = cJSON_GetObjectItemCaseSensitive(b, "metrics"), *p;
-	char key[256];
-	snprintf(key, sizeof(key), "%s/%s", test, metric);
-	cJSON_ArrayForEach(p, per)
-		if (cJSON_IsNumber(p) && !strcmp(p->string, key))
-			return p->valuedouble;
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "tolerance");
-	return cJSON_IsNumber(t) ? t->valuedouble : DEFAULT_TOLERANCE;
+	double sd = num(m, "stddev");
+	if (isfinite(sd) && sd >= 0)
+		return sd;
+	const cJSON *v;
+	double sum = 0, sq = 0;
+	int n = 0;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(m, "samples"))
+		if (cJSON_IsNumber(v) && isfinite(v->valuedouble)) {
+			sum += v->valuedouble;
+			n++;
+		}
+	if (n < 2)
+		return NAN;
+	double mean = sum / n;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(m, "samples"))
+		if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
+			sq += (v->valuedouble - mean) * (v->valuedouble - mean);
+	return sqrt(sq / (n - 1));
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* test, name, host and the labels in key order, each with its length. */
+static void fig_key(struct strbuf *key, const char *test, const cJSON *m)
+{
+	const char *name = s(m, "name"), *host = s(m, "host");
+	key->len = 0;
+	strbuf_addf(key, "%zu:%s|%zu:%s|%zu:%s", strlen(test), test, strlen(name), name, strlen(host), host);
+	const cJSON *ls[64], *l;
+	size_t n = 0;
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m, "labels"))
+		if (l->string && n < sizeof(ls) / sizeof(*ls))
+			ls[n++] = l;
+	qsort(ls, n, sizeof(*ls), cmp_label);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(key, "|%zu:%s=", strlen(ls[i]->string), ls[i]->string);
+		anvil_jw_compact(key, ls[i]);
+	}
+}
+
+static struct anvil_baseline *baseline_new(const char *source)
+{
+	struct anvil_baseline *b = calloc(1, sizeof(*b));
+	b->source = strdup(source);
+	b->generated = strdup("");
+	strbuf_init(&b->key);
+	strbuf_init(&b->rows);
+	b->kept = cJSON_CreateArray();
+	b->tolerance = ANVIL_BASELINE_TOLERANCE;
+	b->k = ANVIL_BASELINE_K;
+	return b;
+}
+
+/* A figure of the baseline; one without a direction or a value is no figure. */
+static void add_fig(struct anvil_baseline *b, const char *test, const cJSON *m)
+{
+	const char *better = s(m, "better");
+	double v = num(m, "value");
+	if ((strcmp(better, "higher") && strcmp(better, "lower")) || !isfinite(v))
+		return;
+	fig_key(&b->key, test, m);
+	struct fig *f = calloc(1, sizeof(*f));
+	f->value = v;
+	f->spread = anvil_metric_spread(m);
+	f->unit = strdup(s(m, "unit"));
+	cJSON *id = cJSON_CreateObject();
+	cJSON_AddStringToObject(id, "test", test);
+	cJSON_AddStringToObject(id, "name", s(m, "name"));
+	cJSON_AddStringToObject(id, "host", s(m, "host"));
+	if (cJSON_GetObjectItemCaseSensitive(m, "labels"))
+		cJSON_AddItemToObject(id, "labels", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(m, "labels"), 1));
+	struct strbuf text = STRBUF_INIT;
+	anvil_jw_compact(&text, id);
+	cJSON_Delete(id);
+	f->ident = strbuf_detach(&text);
+	struct fig *old = anvil_keymap_put(&b->figs, b->key.buf, b->key.len, f);
+	if (old) {
+		free(old->unit);
+		free(old->ident);
+		free(old);
+	}
+}
+
+struct anvil_baseline *anvil_baseline_from_report(const cJSON *report, const char *source)
+{
+	struct anvil_baseline *b = baseline_new(source);
+	free(b->generated);
+	b->generated = strdup(s(report, "generated"));
+	const cJSON *t, *m;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests"))
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics"))
+			add_fig(b, s(t, "id"), m);
+	return b;
+}
+
+static void free_fig(void *value, void *arg)
+{
+	struct fig *f = value;
+	(void)arg;
+	free(f->unit);
+	free(f->ident);
+	free(f);
+}
+
+void anvil_baseline_free(struct anvil_baseline *b)
+{
+	if (!b)
+		return;
+	anvil_keymap_each(&b->figs, free_fig, NULL);
+	anvil_keymap_release(&b->figs);
+	strbuf_release(&b->key);
+	strbuf_release(&b->rows);
+	cJSON_Delete(b->kept);
+	free(b->source);
+	free(b->generated);
+	free(b);
+}
+
+void anvil_baseline_keep_all(struct anvil_baseline *b) { b->keep_all = 1; }
+long anvil_baseline_regressions(const struct anvil_baseline *b) { return b->regressions; }
+
+/* ---- reading a baseline run ------------------------------------------------ */
+
+/* A run directory: the metric records of its journal, test by test. */
+static struct anvil_baseline *load_journal(const char *dir, const char *jpath, char *err, size_t errlen)
+{
+	struct anvil_jsource *src = anvil_jsource_file(jpath, err, errlen);
+	if (!src)
+		return NULL;
+	struct anvil_baseline *b = baseline_new(dir);
+	const cJSON *rec;
+	cJSON_ArrayForEach(rec, anvil_jsource_meta(src)) {
+		if (!strcmp(s(rec, "kind"), "run") && !strcmp(s(rec, "event"), "start")) {
+			char iso[32];
+			anvil_iso_time(num(rec, "t"), iso, sizeof(iso));
+			free(b->generated);
+			b->generated = strdup(iso);
+			break;
+		}
+	}
+	for (size_t i = 0; i < anvil_jsource_ntests(src); i++) {
+		cJSON *recs = anvil_jsource_test_records(src, i, err, errlen);
+		if (!recs) {
+			anvil_baseline_free(b);
+			anvil_jsource_free(src);
+			return NULL;
+		}
+		cJSON_ArrayForEach(rec, recs)
+			if (!strcmp(s(rec, "kind"), "metric"))
+				add_fig(b, anvil_jsource_test_id(src, i), rec);
+		cJSON_Delete(recs);
+	}
+	anvil_jsource_free(src);
+	return b;
+}
+
+static void line_col(const char *text, size_t off, unsigned *line, unsigned *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/* A report.json: tests[].metrics[] read one object at a time. */
+static struct anvil_baseline *load_report(const char *path, const char *text, size_t len, char *err, size_t errlen)
+{
+	size_t where;
+	const char *what;
+	if (anvil_jscan_check(text, len, &where, &what)) {
+		unsigned line, col;
+		line_col(text, where, &line, &col);
+		snprintf(err, errlen, "%s:%u:%u: expected %s", path, line, col, what);
+		return NULL;
+	}
+	struct anvil_jscan_it top, tests, test, metrics;
+	char schema[64] = "", generated[64] = "";
+	const char *tv = NULL, *tend = NULL;
+	anvil_jscan_object(&top, text, text + len);
+	while (anvil_jscan_next(&top)) {
+		if (anvil_jscan_key_is(&top, "schema"))
+			anvil_jscan_string(top.val, top.vend, schema, sizeof(schema));
+		else if (anvil_jscan_key_is(&top, "generated"))
+			anvil_jscan_string(top.val, top.vend, generated, sizeof(generated));
+		else if (anvil_jscan_key_is(&top, "tests") && *top.val == '[')
+			tv = top.val, tend = top.vend;
+	}
+	if (strcmp(schema, ANVIL_REPORT_SCHEMA)) {
+		snprintf(err, errlen, "%s: not an anvil report (expected \"schema\": \"%s\") nor a run directory",
+			 path, ANVIL_REPORT_SCHEMA);
+		return NULL;
+	}
+	struct anvil_baseline *b = baseline_new(path);
+	free(b->generated);
+	b->generated = strdup(generated);
+	anvil_jscan_array(&tests, tv, tend);
+	while (tv && anvil_jscan_next_elem(&tests)) {
+		char id[512] = "";
+		const char *mv = NULL, *mend = NULL;
+		anvil_jscan_object(&test, tests.val, tests.vend);
+		while (anvil_jscan_next(&test)) {
+			if (anvil_jscan_key_is(&test, "id"))
+				anvil_jscan_string(test.val, test.vend, id, sizeof(id));
+			else if (anvil_jscan_key_is(&test, "metrics") && *test.val == '[')
+				mv = test.val, mend = test.vend;
+		}
+		anvil_jscan_array(&metrics, mv, mend);
+		while (mv && anvil_jscan_next_elem(&metrics)) {
+			cJSON *m = cJSON_ParseWithLength(metrics.val, (size_t)(metrics.vend - metrics.val));
+			add_fig(b, id, m);
+			cJSON_Delete(m);
+		}
+	}
+	return b;
+}
+
+struct anvil_baseline *anvil_baseline_load(const char *path, char *err, size_t errlen)
+{
+	char jpath[PATH_MAX];
+	snprintf(jpath, sizeof(jpath), "%s/%s", path, ANVIL_JOURNAL_NAME);
+	if (access(jpath, F_OK) == 0)
+		return load_journal(path, jpath, err, errlen);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) || S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) :
+			 "a directory without a journal.jsonl: not a run directory");
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	size_t len = (size_t)st.st_size;
+	char *text = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	close(fd);
+	if (len && text == MAP_FAILED) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (len)
+		madvise(text, len, MADV_SEQUENTIAL);
+	struct anvil_baseline *b = load_report(path, text ? text : "", len, err, errlen);
+	if (len)
+		munmap(text, len);
+	return b;
+}
+
+/* ---- comparing ----------------------------------------------------------- */
+
+static void tolerances(struct anvil_baseline *b, const cJSON *profile, const char *test, const char *metric,
+		       double *tol, double *k)
+{
+	const cJSON *conf = cJSON_GetObjectItemCaseSensitive(profile, "baseline"), *p;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(conf, "tolerance");
+	const cJSON *kk = cJSON_GetObjectItemCaseSensitive(conf, "k");
+	*tol = cJSON_IsNumber(t) ? t->valuedouble : ANVIL_BASELINE_TOLERANCE;
+	*k = cJSON_IsNumber(kk) ? kk->valuedouble : ANVIL_BASELINE_K;
+	b->tolerance = *tol;
+	b->k = *k;
+	size_t tl = strlen(test);
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(conf, "metrics"))
+		if (cJSON_IsNumber(p) && !strncmp(p->string, test, tl) && p->string[tl] == '/' &&
+		    !strcmp(p->string + tl + 1, metric))
+			*tol = p->valuedouble;
+}
+
+static void add_row(struct anvil_baseline *b, cJSON *row, const char *verdict)
+{
+	if (b->nrows++)
+		strbuf_add(&b->rows, ", ", 2);
+	anvil_jw_compact(&b->rows, row);
+	if (b->keep_all || (strcmp(verdict, "PASS") && cJSON_GetArraySize(b->kept) < KEPT_ROWS))
+		cJSON_AddItemToArray(b->kept, row);
+	else
+		cJSON_Delete(row);
+}
+
+static void compare_one(struct anvil_baseline *b, cJSON *checks, const char *test, const cJSON *m,
+			const cJSON *profile)
+{
+	const char *better = s(m, "better");
+	int dir = !strcmp(better, "higher") ? 1 : !strcmp(better, "lower") ? -1 : 0;
+	double after = num(m, "value");
+	if (!dir || !isfinite(after))
+		return;
+	fig_key(&b->key, test, m);
+	struct fig *f = anvil_keymap_get(&b->figs, b->key.buf, b->key.len);
+	if (!f)
+		return;
+	f->used = 1;
+	if (f->value == 0)
+		return;
+	double before = f->value, change = (after - before) / fabs(before), tol, k;
+	tolerances(b, profile, test, s(m, "name"), &tol, &k);
+	double sa = anvil_metric_spread(m), sb = f->spread;
+	/* the noise of a difference of two measurements: their spreads in quadrature */
+	double spread = isfinite(sa) && isfinite(sb) ? sqrt(sa * sa + sb * sb) : isfinite(sa) ? sa : sb;
+	int beyond_tol = dir * change < -tol;
+	int beyond_noise = !isfinite(spread) || fabs(after - before) > k * spread;
+	const char *verdict = beyond_tol ? (beyond_noise ? "FAIL" : "WARN") : "PASS";
+	b->regressions += beyond_tol && beyond_noise;
+	b->warnings += beyond_tol && !beyond_noise;
+	char why[500], noise[160] = "";
+	if (isfinite(spread))
+		snprintf(noise, sizeof(noise), "; noise: %g x spread %.3g = %.3g %s", k, spread, k * spread, s(m, "unit"));
+	snprintf(why, sizeof(why), "%s %.4g -> %.4g %s (%+.1f%%; %s %.1f%% allowed%s)%s", s(m, "name"), before, after,
+		 s(m, "unit"), 100 * change, dir > 0 ? "a drop of" : "a rise of", 100 * tol, noise,
+		 beyond_tol && !beyond_noise ? ": beyond the tolerance but within the noise of the repeated samples" : "");
+	/* the bound the new value must keep: the tolerance, or the noise where that is wider */
+	double margin = fmax(tol * fabs(before), isfinite(spread) ? k * spread : 0);
+	cJSON *c = anvil_check_new(checks, test, s(m, "name"), "baseline", m, anvil_verdict_parse(verdict), why);
+	cJSON_AddNumberToObject(c, "value", after);
+	cJSON_AddStringToObject(c, "unit", s(m, "unit"));
+	cJSON_AddNumberToObject(c, "limit", before - dir * margin);
+	cJSON *bx = cJSON_AddObjectToObject(c, "baseline");
+	cJSON_AddNumberToObject(bx, "before", before);
+	cJSON_AddNumberToObject(bx, "change", change);
+	cJSON_AddNumberToObject(bx, "tolerance", tol);
+	if (isfinite(spread)) {
+		cJSON_AddNumberToObject(bx, "spread", spread);
+		cJSON_AddNumberToObject(bx, "k", k);
+	}
+	cJSON *row = cJSON_CreateObject();
+	cJSON_AddStringToObject(row, "test", test);
+	cJSON_AddStringToObject(row, "name", s(m, "name"));
+	cJSON_AddStringToObject(row, "host", s(m, "host"));
+	if (cJSON_GetObjectItemCaseSensitive(m, "labels"))
+		cJSON_AddItemToObject(row, "labels", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(m, "labels"), 1));
+	cJSON_AddNumberToObject(row, "before", before);
+	cJSON_AddNumberToObject(row, "after", after);
+	cJSON_AddNumberToObject(row, "change", change);
+	if (isfinite(spread))
+		cJSON_AddNumberToObject(row, "spread", spread);
+	cJSON_AddStringToObject(row, "unit", s(m, "unit"));
+	cJSON_AddStringToObject(row, "verdict", verdict);
+	add_row(b, row, verdict);
+}
+
+void anvil_baseline_test(struct anvil_baseline *b, cJSON *t, const cJSON *profile)
+{
+	const cJSON *m;
+	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics"))
+		compare_one(b, checks, s(t, "id"), m, profile);
+}
+
+struct missing {
+	const struct fig **f;
+	size_t n, cap;
+};
+
+static void collect_missing(void *value, void *arg)
+{
+	const struct fig *f = value;
+	struct missing *ms = arg;
+	if (f->used)
+		return;
+	if (ms->n == ms->cap) {
+		ms->cap = ms->cap ? 2 * ms->cap : 64;
+		ms->f = realloc(ms->f, ms->cap * sizeof(*ms->f));
+	}
+	ms->f[ms->n++] = f;
+}
+
+static int cmp_ident(const void *a, const void *b)
+{
+	return strcmp((*(const struct fig *const *)a)->ident, (*(const struct fig *const *)b)->ident);
+}
+
+cJSON *anvil_baseline_section(const struct anvil_baseline *b, int raw_rows)
+{
+	cJSON *sec = cJSON_CreateObject();
+	cJSON_AddStringToObject(sec, "source", b->source);
+	cJSON_AddStringToObject(sec, "generated", b->generated);
+	cJSON_AddNumberToObject(sec, "tolerance", b->tolerance);
+	cJSON_AddNumberToObject(sec, "k", b->k);
+	if (raw_rows) {
+		struct strbuf text = STRBUF_INIT;
+		strbuf_addch(&text, '[');
+		strbuf_add(&text, b->rows.buf ? b->rows.buf : "", b->rows.len);
+		strbuf_addch(&text, ']');
+		cJSON_AddRawToObject(sec, "rows", text.buf);
+		strbuf_release(&text);
+	} else {
+		cJSON_AddItemToObject(sec, "rows", cJSON_Duplicate(b->kept, 1));
+	}
+	cJSON_AddNumberToObject(sec, "rows_total", (double)b->nrows);
+	cJSON_AddNumberToObject(sec, "regressions", (double)b->regressions);
+	cJSON_AddNumberToObject(sec, "warnings", (double)b->warnings);
+	/* figures of the baseline this run does not have: a node or a test gone */
+	cJSON *missing = cJSON_AddArrayToObject(sec, "missing");
+	struct missing ms = { NULL, 0, 0 };
+	anvil_keymap_each((struct anvil_keymap *)&b->figs, collect_missing, &ms);
+	qsort(ms.f, ms.n, sizeof(*ms.f), cmp_ident);
+	for (size_t i = 0; i < ms.n && i < MISSING_ROWS; i++) {
+		cJSON *row = cJSON_Parse(ms.f[i]->ident);
+		cJSON_AddNumberToObject(row, "before", ms.f[i]->value);
+		cJSON_AddStringToObject(row, "unit", ms.f[i]->unit);
+		cJSON_AddItemToArray(missing, row);
+	}
+	long nmissing = (long)ms.n;
+	free(ms.f);
+	cJSON_AddNumberToObject(sec, "missing_total", (double)nmissing);
+	return sec;
 }
 
 void anvil_baseline_compare(cJSON *report, const cJSON *base, const char *source, const cJSON *profile)
 {
-	cJSON *section = cJSON_AddObjectToObject(report, "baseline");
-	cJSON_AddStringToObject(section, "source", source);
-	cJSON_AddStringToObject(section, "generated", s(base, "generated"));
-	cJSON *rows = cJSON_AddArrayToObject(section, "rows");
-	int regressions = 0;
+	struct anvil_baseline *b = anvil_baseline_from_report(base, source);
+	anvil_baseline_keep_all(b);
 	cJSON *t;
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests")) {
-		const cJSON *m;
-		cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
-		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics")) {
-			const char *better = s(m, "better");
-			int dir = !strcmp(better, "higher") ? 1 : !strcmp(better, "lower") ? -1 : 0;
-			const cJSON *o = dir ? find_same(base, s(t, "id"), m) : NULL;
-			const cJSON *nv = cJSON_GetObjectItemCaseSensitive(m, "value");
-			const cJSON *ov = cJSON_GetObjectItemCaseSensitive(o, "value");
-			if (!o || !cJSON_IsNumber(nv) || !cJSON_IsNumber(ov) || ov->valuedouble == 0)
-				continue;
-			double before = ov->valuedouble, after = nv->valuedouble;
-			double change = (after - before) / fabs(before);
-			double tol = tolerance_for(profile, s(t, "id"), s(m, "name"));
-			int worse = dir * change < -tol;
-			regressions += worse;
-			char why[400];
-			snprintf(why, sizeof(why), "%s %.4g -> %.4g %s (%+.1f%%; %s %.1f%% allowed)", s(m, "name"),
-				 before, after, s(m, "unit"), 100 * change,
-				 dir > 0 ? "a drop of" : "a rise of", 100 * tol);
-			cJSON *row = cJSON_CreateObject();
-			cJSON_AddStringToObject(row, "test", s(t, "id"));
-			cJSON_AddStringToObject(row, "name", s(m, "name"));
-			cJSON_AddStringToObject(row, "host", s(m, "host"));
-			if (cJSON_GetObjectItemCaseSensitive(m, "labels"))
-				cJSON_AddItemToObject(row, "labels", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(m, "labels"), 1));
-			cJSON_AddNumberToObject(row, "before", before);
-			cJSON_AddNumberToObject(row, "after", after);
-			cJSON_AddNumberToObject(row, "change", change);
-			cJSON_AddStringToObject(row, "unit", s(m, "unit"));
-			cJSON_AddStringToObject(row, "verdict", worse ? "FAIL" : "PASS");
-			cJSON_AddItemToArray(rows, row);
-			cJSON *c = cJSON_CreateObject();
-			char id[512];
-			snprintf(id, sizeof(id), "%s/%s/baseline@%s", s(t, "id"), s(m, "name"), s(m, "host"));
-			cJSON_AddStringToObject(c, "id", id);
-			cJSON_AddStringToObject(c, "test", s(t, "id"));
-			cJSON_AddStringToObject(c, "name", s(m, "name"));
-			cJSON_AddStringToObject(c, "rule", "baseline");
-			cJSON_AddStringToObject(c, "host", s(m, "host"));
-			cJSON_AddNumberToObject(c, "value", after);
-			cJSON_AddStringToObject(c, "unit", s(m, "unit"));
-			cJSON_AddNumberToObject(c, "limit", before * (1 - dir * tol));
-			cJSON_AddStringToObject(c, "verdict", worse ? "FAIL" : "PASS");
-			cJSON_AddStringToObject(c, "why", why);
-			cJSON_AddItemToArray(checks, c);
-			if (worse) {
-				cJSON_ReplaceItemInObjectCaseSensitive(t, "verdict", cJSON_CreateString("FAIL"));
-			}
-		}
-	}
-	cJSON_AddNumberToObject(section, "regressions", regressions);
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests"))
+		anvil_baseline_test(b, t, profile);
+	cJSON_DeleteItemFromObjectCaseSensitive(report, "baseline");
+	cJSON_AddItemToObject(report, "baseline", anvil_baseline_section(b, 0));
+	anvil_baseline_free(b);
 }

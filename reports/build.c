@@ -1,12 +1,20 @@
-/* Journal records → the report tree (report.json's content), judged. */
+/* Journal records → the report tree (report.json's content), judged, one
+ * test at a time (see engine.h); the rules themselves are in rules.c. */
 #include "anvil_build_config.h"
+#include "reports/engine.h"
 #include "reports/report.h"
+#include "reports/rules.h"
 #include "reports/peaks.h"
+#include "reports/jsource.h"
+#include "reports/keymap.h"
+#include "reports/waivers.h"
+#include "reports/baseline.h"
 #include "reports/pairwise.h"
 #include "reports/drift.h"
 #include "reports/ops.h"
 #include "common/fsutil.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,44 +53,52 @@ static void add_num(cJSON *o, const char *k, double v)
 		cJSON_AddNullToObject(o, k);
 }
 
-/* ---- gathering the journal ------------------------------------------- */
-
-struct gathered {
-	const cJSON *start;      /* first run record with a plan */
-	cJSON *tests;            /* id → report test object (borrowed into report) */
-	cJSON *order;            /* array of ids, plan order then journal order */
-	cJSON *inventory;        /* host → inventory */
-	cJSON *runinfo;
+struct anvil_engine {
+	struct anvil_jsource *src;
+	const cJSON *start;          /* the first run record with a plan (in src's meta) */
+	const cJSON *profile;
+	const cJSON *cluster;
+	struct anvil_peaks *peaks;
+	struct anvil_judge judge;
+	cJSON *inventory;            /* host -> inventory; owned until taken */
+	cJSON *parts, *notes;
+	const char *end_status, *end_why;
+	char **order;                /* test ids in report order */
+	size_t n, cap;
+	struct anvil_keymap seen;
+	struct anvil_waivers *waivers;
+	struct anvil_baseline *base;
+	cJSON *drift, *drift_summary;  /* reports/drift.c, on the inventories */
+	cJSON *drift_test;             /* its "inventory" test, reported after the others */
+	char *run_dir;
+	int counts[ANVIL_V_FAIL + 1];
+	enum anvil_verdict overall;
 };
 
-static cJSON *test_obj(struct gathered *g, const char *id, const char *runner)
+/* ---- the run's own records -------------------------------------------- */
+
+static void add_test_id(struct anvil_engine *e, const char *id)
 {
-	cJSON *t = cJSON_GetObjectItemCaseSensitive(g->tests, id);
-	if (t)
-		return t;
-	t = cJSON_AddObjectToObject(g->tests, id);
-	cJSON_AddStringToObject(t, "id", id);
-	cJSON_AddStringToObject(t, "runner", runner ? runner : id);
-	cJSON_AddStringToObject(t, "status", "not run");
-	cJSON_AddArrayToObject(t, "metrics");
-	cJSON_AddArrayToObject(t, "series");
-	cJSON_AddArrayToObject(t, "info");
-	cJSON_AddArrayToObject(t, "checks");
-	cJSON_AddItemToArray(g->order, cJSON_CreateString(id));
-	return t;
+	if (anvil_keymap_get(&e->seen, id, strlen(id)))
+		return;
+	anvil_keymap_put(&e->seen, id, strlen(id), (void *)1);
+	if (e->n == e->cap) {
+		e->cap = e->cap ? 2 * e->cap : 32;
+		e->order = realloc(e->order, e->cap * sizeof(*e->order));
+	}
+	e->order[e->n++] = strdup(id);
 }
 
-static void gather_run(struct gathered *g, const cJSON *rec)
+static void gather_run(struct anvil_engine *e, const cJSON *rec)
 {
 	const char *ev = str(rec, "event");
-	if (!g->start && cJSON_GetObjectItemCaseSensitive(rec, "plan")) {
-		g->start = rec;
+	if (!e->start && cJSON_GetObjectItemCaseSensitive(rec, "plan")) {
+		e->start = rec;
 		const cJSON *t;
 		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "plan"), "tests"))
-			test_obj(g, str(t, "id") ? str(t, "id") : "?", str(t, "runner"));
+			add_test_id(e, str(t, "id") ? str(t, "id") : "?");
 	}
 	if (ev && (!strcmp(ev, "start") || !strcmp(ev, "resume"))) {
-		cJSON *parts = cJSON_GetObjectItemCaseSensitive(g->runinfo, "parts");
 		cJSON *p = cJSON_CreateObject();
 		char iso[32];
 		anvil_iso_time(num(rec, "t"), iso, sizeof(iso));
@@ -92,314 +108,226 @@ static void gather_run(struct gathered *g, const cJSON *rec)
 		add_num(p, "nodes", num(rec, "nodes"));
 		cJSON_AddItemToObject(p, "hosts", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "hosts"), 1));
 		anvil_ops_part(p, rec);  /* hostlist, Slurm job: reports/ops.c */
-		cJSON_AddItemToArray(parts, p);
+		cJSON_AddItemToArray(e->parts, p);
 	} else if (ev && !strcmp(ev, "end")) {
-		cJSON_DeleteItemFromObjectCaseSensitive(g->runinfo, "end_status");
-		cJSON_AddStringToObject(g->runinfo, "end_status", str(rec, "status") ? str(rec, "status") : "?");
-		if (str(rec, "why")) {
-			cJSON_DeleteItemFromObjectCaseSensitive(g->runinfo, "end_why");
-			cJSON_AddStringToObject(g->runinfo, "end_why", str(rec, "why"));
-		}
+		e->end_status = str(rec, "status") ? str(rec, "status") : "?";
+		if (str(rec, "why"))
+			e->end_why = str(rec, "why");
 	}
 }
 
-static cJSON *strip_common(const cJSON *rec)
-{
-	cJSON *c = cJSON_Duplicate(rec, 1);
-	const char *drop[] = { "v", "seq", "kind", "test", "runner" };
-	for (size_t i = 0; i < sizeof(drop) / sizeof(*drop); i++)
-		cJSON_DeleteItemFromObjectCaseSensitive(c, drop[i]);
-	return c;
-}
-
-static void gather(struct gathered *g, const cJSON *records)
+static void gather_meta(struct anvil_engine *e)
 {
 	const cJSON *rec;
-	cJSON_ArrayForEach(rec, records) {
-		const char *kind = str(rec, "kind"), *test = str(rec, "test");
+	cJSON_ArrayForEach(rec, anvil_jsource_meta(e->src)) {
+		const char *kind = str(rec, "kind");
 		if (!kind)
 			continue;
 		if (!strcmp(kind, "run")) {
-			gather_run(g, rec);
+			gather_run(e, rec);
 		} else if (!strcmp(kind, "repair")) {
 			char note[200];
 			snprintf(note, sizeof(note), "journal line %.0f was cut short by a crash mid-write; the run was resumed after it",
 				 num(rec, "torn_line"));
-			cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(g->runinfo, "notes"), cJSON_CreateString(note));
+			cJSON_AddItemToArray(e->notes, cJSON_CreateString(note));
 		} else if (!strcmp(kind, "inventory") && str(rec, "host")) {
-			cJSON_DeleteItemFromObjectCaseSensitive(g->inventory, str(rec, "host"));
-			cJSON_AddItemToObject(g->inventory, str(rec, "host"),
+			cJSON_DeleteItemFromObjectCaseSensitive(e->inventory, str(rec, "host"));
+			cJSON_AddItemToObject(e->inventory, str(rec, "host"),
 					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "inventory"), 1));
-		} else if (test && !strcmp(kind, "test")) {
-			cJSON *t = test_obj(g, test, str(rec, "runner"));
-			cJSON_ReplaceItemInObjectCaseSensitive(t, "status", cJSON_CreateString(str(rec, "status") ? str(rec, "status") : "?"));
-			cJSON_DeleteItemFromObjectCaseSensitive(t, "why");
-			if (str(rec, "why"))
-				cJSON_AddStringToObject(t, "why", str(rec, "why"));
-			cJSON_DeleteItemFromObjectCaseSensitive(t, "duration_s");
-			add_num(t, "duration_s", num(rec, "duration_s"));
-		} else if (test) {
-			const char *arr = !strcmp(kind, "metric") ? "metrics" : !strcmp(kind, "series") ? "series" :
-					  !strcmp(kind, "info") ? "info" : !strcmp(kind, "check") ? "runner_checks" : NULL;
-			if (!arr)
-				continue;
-			cJSON *t = test_obj(g, test, str(rec, "runner"));
-			cJSON *a = cJSON_GetObjectItemCaseSensitive(t, arr);
-			if (!a)
-				a = cJSON_AddArrayToObject(t, arr);
-			cJSON_AddItemToArray(a, strip_common(rec));
 		}
 	}
+	for (size_t i = 0; i < anvil_jsource_ntests(e->src); i++)
+		add_test_id(e, anvil_jsource_test_id(e->src, i));
 }
 
-/* ---- judging ---------------------------------------------------------- */
-
-struct judge {
-	const struct anvil_peaks *peaks;
-	const cJSON *inventory;
-};
-
-static int labels_match(const cJSON *want, const cJSON *have)
+/* Inventory drift needs only the inventories: judged before any test, its
+ * "inventory" test (when it has checks) comes after the run's own tests. */
+static void judge_drift(struct anvil_engine *e)
 {
-	const cJSON *w;
-	cJSON_ArrayForEach(w, want) {
-		const char *h = str(have, w->string);
-		if (!cJSON_IsString(w) || !h || strcmp(h, w->valuestring))
-			return 0;
+	cJSON *scratch = cJSON_CreateObject();
+	anvil_drift_judge(scratch, e->inventory, e->cluster);
+	e->drift = cJSON_DetachItemFromObjectCaseSensitive(scratch, "drift");
+	e->drift_summary = cJSON_DetachItemFromObjectCaseSensitive(scratch, "drift_summary");
+	cJSON *tests = cJSON_GetObjectItemCaseSensitive(scratch, "tests");
+	if (tests && tests->child) {
+		e->drift_test = cJSON_DetachItemViaPointer(tests, tests->child);
+		if (anvil_keymap_get(&e->seen, str(e->drift_test, "id"), strlen(str(e->drift_test, "id"))))
+			cJSON_Delete(e->drift_test), e->drift_test = NULL;  /* a test of that name ran: it wins */
+		else
+			add_test_id(e, str(e->drift_test, "id"));
 	}
-	return 1;
+	cJSON_Delete(scratch);
 }
 
-static void label_text(const cJSON *labels, char *buf, size_t len)
+static void today_utc(char *buf, size_t len)
 {
-	size_t n = 0;
-	buf[0] = '\0';
-	const cJSON *l;
-	cJSON_ArrayForEach(l, labels)
-		if (cJSON_IsString(l) && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", n ? "," : "", l->string, l->valuestring);
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
 }
 
-static cJSON *new_check(cJSON *checks, const char *test, const char *name, const char *rule,
-			const cJSON *m, enum anvil_verdict v, const char *why)
+struct anvil_engine *anvil_engine_new(struct anvil_jsource *src, const struct anvil_engine_opts *o,
+				      char *err, size_t errlen)
 {
-	cJSON *c = cJSON_CreateObject();
-	char lt[256], id[768];
-	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(m, "labels");
-	label_text(labels, lt, sizeof(lt));
-	const char *host = str(m, "host");
-	snprintf(id, sizeof(id), "%s/%s/%s%s%s%s%s%s", test, name, rule, host ? "@" : "", host ? host : "",
-		 lt[0] ? "[" : "", lt, lt[0] ? "]" : "");
-	cJSON_AddStringToObject(c, "id", id);
-	cJSON_AddStringToObject(c, "test", test);
-	cJSON_AddStringToObject(c, "name", name);
-	cJSON_AddStringToObject(c, "rule", rule);
-	if (host)
-		cJSON_AddStringToObject(c, "host", host);
-	if (labels)
-		cJSON_AddItemToObject(c, "labels", cJSON_Duplicate(labels, 1));
-	cJSON_AddStringToObject(c, "verdict", anvil_verdict_name(v));
-	cJSON_AddStringToObject(c, "why", why);
-	cJSON_AddItemToArray(checks, c);
-	return c;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Labels equal but for "gpu": a GPU's peers are the other GPUs, on this node too. */
-static int peer_labels(const cJSON *a, const cJSON *b)
-{
-	const cJSON *l;
-	cJSON_ArrayForEach(l, a) {
-		if (!strcmp(l->string, "gpu"))
-			continue;
-		const char *o = str(b, l->string);
-		if (!cJSON_IsString(l) || !o || strcmp(o, l->valuestring))
-			return 0;
+	struct anvil_engine *e = calloc(1, sizeof(*e));
+	e->src = src;
+	e->inventory = cJSON_CreateObject();
+	e->parts = cJSON_CreateArray();
+	e->notes = cJSON_CreateArray();
+	gather_meta(e);
+	if (!e->start) {
+		snprintf(err, errlen, "the journal has no run start record (is this an anvil run directory?)");
+		anvil_engine_free(e);
+		return NULL;
 	}
-	cJSON_ArrayForEach(l, b)
-		if (strcmp(l->string, "gpu") && !str(a, l->string))
-			return 0;
-	return 1;
+	e->cluster = cJSON_GetObjectItemCaseSensitive(e->start, "cluster");
+	if (!cJSON_IsObject(e->cluster))
+		e->cluster = NULL;
+	e->profile = o->profile ? o->profile : cJSON_GetObjectItemCaseSensitive(e->start, "profile_doc");
+	e->peaks = anvil_peaks_load(o->hardware_dir, e->cluster);
+	e->judge = (struct anvil_judge){ e->peaks, e->inventory };
+	e->base = o->base;
+	e->run_dir = strdup(o->run_dir ? o->run_dir : "");
+	char day[16];
+	if (!o->today)
+		today_utc(day, sizeof(day));
+	e->waivers = anvil_waivers_new(e->profile, o->today ? o->today : day);
+	long torn_line;
+	if (anvil_jsource_torn(src, &torn_line)) {
+		char note[200];
+		snprintf(note, sizeof(note), "the journal's last line (%ld) was cut short, as by a crash mid-write; it was ignored", torn_line);
+		cJSON_AddItemToArray(e->notes, cJSON_CreateString(note));
+	}
+	if (*anvil_peaks_problems(e->peaks))
+		cJSON_AddItemToArray(e->notes, cJSON_CreateString(anvil_peaks_problems(e->peaks)));
+	anvil_waivers_notes(e->waivers, e->notes);
+	judge_drift(e);
+	return e;
 }
 
-/* Median of the same figure of every other record (the other nodes, or the
- * other GPUs); NAN when there is none. */
-static double peer_median(const cJSON *metrics, const cJSON *m, int *npeers)
+void anvil_engine_free(struct anvil_engine *e)
 {
-	int n = 0, cap = cJSON_GetArraySize(metrics);
-	double *v = malloc(sizeof(double) * (size_t)(cap + 1));
-	const cJSON *o;
-	cJSON_ArrayForEach(o, metrics) {
-		if (o == m || strcmp(str(o, "name"), str(m, "name")) ||
-		    !peer_labels(cJSON_GetObjectItemCaseSensitive(o, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) ||
-		    !isfinite(num(o, "value")))
-			continue;
-		v[n++] = num(o, "value");
-	}
-	*npeers = n;
-	double med = NAN;
-	if (n) {
-		qsort(v, (size_t)n, sizeof(double), cmp_double);
-		med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	}
-	free(v);
-	return med;
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		free(e->order[i]);
+	free(e->order);
+	anvil_keymap_release(&e->seen);
+	anvil_peaks_free(e->peaks);
+	anvil_waivers_free(e->waivers);
+	cJSON_Delete(e->inventory);
+	cJSON_Delete(e->parts);
+	cJSON_Delete(e->notes);
+	cJSON_Delete(e->drift);
+	cJSON_Delete(e->drift_summary);
+	cJSON_Delete(e->drift_test);
+	free(e->run_dir);
+	free(e);
 }
 
-/* Applies bounds on value; lower-is-better figures take max/warn as ceilings. */
-static enum anvil_verdict bound(double value, double lo, double hi, double warn, int lower_better,
-				double *limit)
+const cJSON *anvil_engine_profile(const struct anvil_engine *e) { return e->profile; }
+size_t anvil_engine_ntests(const struct anvil_engine *e) { return e->n; }
+const cJSON *anvil_engine_inventory(const struct anvil_engine *e) { return e->inventory; }
+
+cJSON *anvil_engine_take_inventory(struct anvil_engine *e)
 {
-	*limit = NAN;
-	if (isfinite(lo)) {
-		*limit = lo;
-		if (value < lo)
-			return ANVIL_V_FAIL;
-	}
-	if (isfinite(hi)) {
-		if (!isfinite(*limit) || lower_better)
-			*limit = hi;
-		if (value > hi)
-			return ANVIL_V_FAIL;
-	}
-	if (isfinite(warn) && (lower_better ? value > warn : value < warn))
-		return ANVIL_V_WARN;
-	return ANVIL_V_PASS;
+	cJSON *inv = e->inventory;
+	e->inventory = NULL;
+	e->judge.inventory = NULL;
+	return inv;
 }
 
-/* A node's peak, or with "cluster." the sum over every node of the run (Rpeak). */
-static int peak_for(const struct judge *j, const char *key, const cJSON *inv, const char *gpu,
-		    double *value, char *src, size_t len)
+cJSON *anvil_engine_head(struct anvil_engine *e)
 {
-	if (strncmp(key, "cluster.", 8))
-		return anvil_peaks_get(j->peaks, key, inv, gpu, value, src, len);
-	const cJSON *node;
-	double sum = 0;
-	int n = 0;
-	cJSON_ArrayForEach(node, j->inventory) {
-		double v;
-		char why[400];
-		if (anvil_peaks_get(j->peaks, key + 8, node, gpu, &v, why, sizeof(why))) {
-			snprintf(src, len, "node %s: %s", node->string, why);
-			return -1;
+	cJSON *report = cJSON_CreateObject();
+	cJSON_AddStringToObject(report, "schema", ANVIL_REPORT_SCHEMA);
+	char iso[32];
+	anvil_iso_time(time(NULL), iso, sizeof(iso));
+	cJSON_AddStringToObject(report, "generated", iso);
+	cJSON_AddStringToObject(report, "anvil_version", ANVIL_VERSION);
+	cJSON *run = cJSON_AddObjectToObject(report, "run");
+	cJSON_AddStringToObject(run, "dir", e->run_dir);
+	cJSON_AddStringToObject(run, "profile", str(e->profile, "name") ? str(e->profile, "name") : "?");
+	const char *cname = str(e->cluster, "name");
+	if (cname)
+		cJSON_AddStringToObject(run, "cluster", cname);
+	else
+		cJSON_AddNullToObject(run, "cluster");
+	cJSON_AddItemToObject(run, "parts", cJSON_Duplicate(e->parts, 1));
+	cJSON_AddItemToObject(run, "profile_doc", cJSON_Duplicate(e->profile, 1));
+	if (e->cluster)
+		cJSON_AddItemToObject(run, "cluster_doc", cJSON_Duplicate(e->cluster, 1));
+	cJSON_AddStringToObject(run, "end", e->end_status ? e->end_status : "none (the run did not finish)");
+	if (e->end_why)
+		cJSON_AddStringToObject(run, "end_why", e->end_why);
+	cJSON *journal = cJSON_AddObjectToObject(run, "journal");
+	cJSON_AddNumberToObject(journal, "records", (double)anvil_jsource_records_count(e->src));
+	cJSON_AddBoolToObject(journal, "torn_tail", anvil_jsource_torn(e->src, NULL));
+	cJSON_AddItemToObject(report, "notes", cJSON_Duplicate(e->notes, 1));
+	if (e->drift)
+		cJSON_AddItemToObject(report, "drift", cJSON_Duplicate(e->drift, 1));
+	if (e->drift_summary)
+		cJSON_AddItemToObject(report, "drift_summary", cJSON_Duplicate(e->drift_summary, 1));
+	cJSON_AddArrayToObject(report, "tests");
+	return report;
+}
+
+/* ---- one test ------------------------------------------------------------ */
+
+static const cJSON *plan_entry(const struct anvil_engine *e, const char *id)
+{
+	const cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e->start, "plan"), "tests"))
+		if (!strcmp(str(t, "id") ? str(t, "id") : "?", id))
+			return t;
+	return NULL;
+}
+
+static cJSON *test_new(const char *id, const char *runner, const char *scope)
+{
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "id", id);
+	cJSON_AddStringToObject(t, "runner", runner ? runner : id);
+	if (scope)
+		cJSON_AddStringToObject(t, "scope", scope);
+	cJSON_AddStringToObject(t, "status", "not run");
+	cJSON_AddArrayToObject(t, "metrics");
+	cJSON_AddArrayToObject(t, "series");
+	cJSON_AddArrayToObject(t, "info");
+	cJSON_AddArrayToObject(t, "checks");
+	return t;
+}
+
+/* One record of the test, owned: moved into the test without its common fields. */
+static void gather_record(cJSON *t, cJSON *rec)
+{
+	const char *kind = str(rec, "kind");
+	if (!strcmp(kind, "test")) {
+		cJSON_ReplaceItemInObjectCaseSensitive(t, "status", cJSON_CreateString(str(rec, "status") ? str(rec, "status") : "?"));
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "why");
+		if (str(rec, "why"))
+			cJSON_AddStringToObject(t, "why", str(rec, "why"));
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "duration_s");
+		add_num(t, "duration_s", num(rec, "duration_s"));
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "started");
+		if (isfinite(num(rec, "started"))) {
+			char iso[32];
+			anvil_iso_time(num(rec, "started"), iso, sizeof(iso));
+			cJSON_AddStringToObject(t, "started", iso);
 		}
-		sum += v;
-		n++;
+		cJSON_Delete(rec);
+		return;
 	}
-	if (!n) {
-		snprintf(src, len, "no node inventory in the journal to sum %s over", key + 8);
-		return -1;
-	}
-	*value = sum;
-	snprintf(src, len, "sum of %s over %d node(s)", key + 8, n);
-	return 0;
-}
-
-static void judge_metric(const struct judge *j, cJSON *checks, const char *test, const cJSON *rule,
-			 const cJSON *metrics, const cJSON *m)
-{
-	const char *kind = str(rule, "rule"), *name = str(m, "name"), *unit = str(m, "unit");
-	double value = num(m, "value");
-	int lower = str(m, "better") && !strcmp(str(m, "better"), "lower");
-	double mn = num(rule, "min"), mx = num(rule, "max"), wn = num(rule, "warn");
-	char why[600];
-	double limit = NAN, ref = NAN;
-	enum anvil_verdict v;
-	cJSON *extra = NULL;
-	if (!unit)
-		unit = "";
-	if (!isfinite(value)) {
-		v = ANVIL_V_ERROR;
-		snprintf(why, sizeof(why), "%s was not measured (no value)", name);
-	} else if (!strcmp(kind, "absolute")) {
-		v = bound(value, mn, mx, wn, lower, &limit);
-		snprintf(why, sizeof(why), "%s = %.4g %s; %s %.4g %s%s", name, value, unit,
-			 isfinite(mn) && (!lower || !isfinite(mx)) ? "minimum" : "maximum", limit, unit,
-			 v == ANVIL_V_WARN ? " (under the warning level)" : "");
-	} else if (!strcmp(kind, "peak")) {
-		char src[512];
-		const cJSON *inv = cJSON_GetObjectItemCaseSensitive(j->inventory, str(m, "host") ? str(m, "host") : "");
-		const char *gpu = str(cJSON_GetObjectItemCaseSensitive(m, "labels"), "gpu_name");
-		if (peak_for(j, str(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
-			v = ANVIL_V_SKIP;
-			snprintf(why, sizeof(why), "no peak to judge %s by: %s", name, src);
-		} else {
-			double frac = value / ref;
-			v = bound(frac, mn, mx, wn, 0, &limit);
-			limit *= ref;
-			snprintf(why, sizeof(why), "%.4g %s is %.1f%% of the %.4g %s peak (%s); the floor is %.0f%%",
-				 value, unit, 100 * frac, ref, unit, src, 100 * (isfinite(mn) ? mn : 0));
-			extra = cJSON_CreateObject();
-			add_num(extra, "value", ref);
-			cJSON_AddStringToObject(extra, "source", src);
-			add_num(extra, "fraction", frac);
-		}
-	} else { /* peers */
-		int n;
-		ref = peer_median(metrics, m, &n);
-		if (!n) {
-			v = ANVIL_V_SKIP;
-			snprintf(why, sizeof(why), "no other node or GPU has %s to compare with", name);
-		} else {
-			double frac = value / ref;
-			v = bound(frac, lower ? NAN : mn, lower ? mx : NAN, wn, lower, &limit);
-			limit *= ref;
-			snprintf(why, sizeof(why), "%.4g %s is %.1f%% of the median of %d peer(s) (%.4g %s); %s %.0f%%",
-				 value, unit, 100 * frac, n, ref, unit, lower ? "ceiling" : "floor",
-				 100 * (lower ? mx : mn));
-			extra = cJSON_CreateObject();
-			add_num(extra, "median", ref);
-			cJSON_AddNumberToObject(extra, "peers", n);
-			add_num(extra, "fraction", frac);
-		}
-	}
-	cJSON *c = new_check(checks, test, name, kind, m, v, str(rule, "why") && v == ANVIL_V_FAIL ? str(rule, "why") : why);
-	if (str(rule, "why") && v == ANVIL_V_FAIL)
-		cJSON_AddStringToObject(c, "detail", why);
-	add_num(c, "value", value);
-	cJSON_AddStringToObject(c, "unit", unit);
-	add_num(c, "limit", limit);
-	if (extra)
-		cJSON_AddItemToObject(c, !strcmp(kind, "peak") ? "peak" : "peers", extra);
-}
-
-static int rule_applies(const cJSON *rule, const cJSON *t)
-{
-	const char *want = str(rule, "test");
-	return want && (!strcmp(want, str(t, "id")) || !strcmp(want, str(t, "runner")));
-}
-
-static void judge_rules(const struct judge *j, cJSON *t, const cJSON *profile)
-{
-	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
-	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
-	const char *status = str(t, "status"), *id = str(t, "id");
-	const cJSON *rule;
-	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks")) {
-		if (!rule_applies(rule, t) || strcmp(status, "ok"))
-			continue;
-		int hits = 0;
-		const cJSON *m;
-		cJSON_ArrayForEach(m, metrics) {
-			if (strcmp(str(m, "name") ? str(m, "name") : "", str(rule, "metric")) ||
-			    !labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"),
-					  cJSON_GetObjectItemCaseSensitive(m, "labels")))
-				continue;
-			judge_metric(j, checks, id, rule, metrics, m);
-			hits++;
-		}
-		if (!hits) {
-			char why[300];
-			snprintf(why, sizeof(why), "the profile checks %s%s of %s, but the test recorded no such figure: nothing to judge",
-				 str(rule, "metric"), cJSON_GetObjectItemCaseSensitive(rule, "labels") ? " (with the labels given)" : "", id);
-			new_check(checks, id, str(rule, "metric"), str(rule, "rule"), NULL, ANVIL_V_SKIP, why);
-		}
-	}
+	const char *arr = !strcmp(kind, "metric") ? "metrics" : !strcmp(kind, "series") ? "series" :
+			  !strcmp(kind, "info") ? "info" : "runner_checks";
+	static const char *const drop[] = { "v", "seq", "kind", "test", "runner" };
+	for (size_t i = 0; i < sizeof(drop) / sizeof(*drop); i++)
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, drop[i]);
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(t, arr);
+	if (!a)
+		a = cJSON_AddArrayToObject(t, arr);
+	cJSON_AddItemToArray(a, rec);
 }
 
 static void judge_runner_checks(cJSON *t)
@@ -411,8 +339,8 @@ static void judge_runner_checks(cJSON *t)
 		char why[600];
 		snprintf(why, sizeof(why), "%s", str(rc, "why") ? str(rc, "why") :
 			 ok ? "the runner's own check passed" : "the runner's own check failed");
-		cJSON *c = new_check(checks, str(t, "id"), str(rc, "name") ? str(rc, "name") : "check",
-				     "runner", rc, ok ? ANVIL_V_PASS : ANVIL_V_FAIL, why);
+		cJSON *c = anvil_check_new(checks, str(t, "id"), str(rc, "name") ? str(rc, "name") : "check",
+					   "runner", rc, ok ? ANVIL_V_PASS : ANVIL_V_FAIL, why);
 		add_num(c, "value", num(rc, "value"));
 		add_num(c, "limit", num(rc, "limit"));
 	}
@@ -440,7 +368,7 @@ static void judge_status(cJSON *t)
 		v = ANVIL_V_ERROR;
 		snprintf(text, sizeof(text), "harness error: %s", why ? why : "no reason recorded");
 	}
-	new_check(cJSON_GetObjectItemCaseSensitive(t, "checks"), str(t, "id"), "status", "status", NULL, v, text);
+	anvil_check_new(cJSON_GetObjectItemCaseSensitive(t, "checks"), str(t, "id"), "status", "status", NULL, v, text);
 }
 
 /* The worst verdict; SKIP and WAIVED count only when every check is one. */
@@ -462,28 +390,62 @@ static enum anvil_verdict worst_of(const cJSON *checks)
 	return judged || !any ? w : quiet;
 }
 
+static void count_test(int *counts, enum anvil_verdict *overall, const cJSON *t)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
+		counts[anvil_verdict_parse(str(c, "verdict"))]++;
+	enum anvil_verdict v = anvil_verdict_parse(str(t, "verdict"));
+	if (v > *overall && v != ANVIL_V_SKIP && v != ANVIL_V_WAIVED)
+		*overall = v;
+}
+
+static cJSON *finish_test(struct anvil_engine *e, cJSON *t)
+{
+	anvil_waivers_apply(e->waivers, t);
+	cJSON_AddStringToObject(t, "verdict", verdict_names[worst_of(cJSON_GetObjectItemCaseSensitive(t, "checks"))]);
+	count_test(e->counts, &e->overall, t);
+	return t;
+}
+
+cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t errlen)
+{
+	const char *id = e->order[i];
+	if (e->drift_test && !strcmp(id, str(e->drift_test, "id"))) {
+		cJSON *t = e->drift_test;
+		e->drift_test = NULL;
+		return finish_test(e, t);
+	}
+	const cJSON *plan = plan_entry(e, id);
+	size_t at = anvil_jsource_find(e->src, id);
+	cJSON *recs = NULL;
+	if (at != (size_t)-1 && !(recs = anvil_jsource_test_records(e->src, at, err, errlen)))
+		return NULL;
+	const char *runner = plan ? str(plan, "runner") : recs && recs->child ? str(recs->child, "runner") : NULL;
+	cJSON *t = test_new(id, runner, plan ? str(plan, "scope") : NULL);
+	cJSON *rec;
+	while (recs && (rec = cJSON_DetachItemViaPointer(recs, recs->child)))
+		gather_record(t, rec);
+	cJSON_Delete(recs);
+	anvil_rules_judge(&e->judge, t, e->profile);
+	anvil_pairwise_judge(t, e->profile);  /* node-pair tests: matrix, pair medians, culprits */
+	judge_runner_checks(t);
+	judge_status(t);
+	if (e->base)
+		anvil_baseline_test(e->base, t, e->profile);
+	return finish_test(e, t);
+}
+
+/* ---- the whole report ------------------------------------------------------ */
+
 int anvil_report_exit_code(const cJSON *report)
 {
 	enum anvil_verdict v = anvil_verdict_parse(str(report, "verdict"));
 	return v == ANVIL_V_FAIL ? 1 : v >= ANVIL_V_NOT_RUN ? 3 : 0;
 }
 
-void anvil_report_summarise(cJSON *report)
+static void set_summary(cJSON *report, const int *counts, enum anvil_verdict overall)
 {
-	int counts[ANVIL_V_FAIL + 1] = { 0 };
-	enum anvil_verdict overall = ANVIL_V_PASS;
-	cJSON *t;
-	const cJSON *c;
-	cJSON *tests = cJSON_GetObjectItemCaseSensitive(report, "tests");
-	cJSON_ArrayForEach(t, tests) {
-		cJSON_DeleteItemFromObjectCaseSensitive(t, "verdict");
-		cJSON_AddStringToObject(t, "verdict", verdict_names[worst_of(cJSON_GetObjectItemCaseSensitive(t, "checks"))]);
-		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
-			counts[anvil_verdict_parse(str(c, "verdict"))]++;
-		enum anvil_verdict v = anvil_verdict_parse(str(t, "verdict"));
-		if (v > overall && v != ANVIL_V_SKIP && v != ANVIL_V_WAIVED)
-			overall = v;
-	}
 	cJSON_DeleteItemFromObjectCaseSensitive(report, "summary");
 	cJSON_DeleteItemFromObjectCaseSensitive(report, "verdict");
 	cJSON_DeleteItemFromObjectCaseSensitive(report, "exit_code");
@@ -494,78 +456,63 @@ void anvil_report_summarise(cJSON *report)
 	cJSON_AddNumberToObject(report, "exit_code", anvil_report_exit_code(report));
 }
 
+void anvil_engine_summary(const struct anvil_engine *e, cJSON *report)
+{
+	set_summary(report, e->counts, e->overall);
+}
+
+cJSON *anvil_engine_waivers(const struct anvil_engine *e)
+{
+	return anvil_waivers_section(e->waivers);
+}
+
+void anvil_report_summarise(cJSON *report)
+{
+	int counts[ANVIL_V_FAIL + 1] = { 0 };
+	enum anvil_verdict overall = ANVIL_V_PASS;
+	cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests")) {
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "verdict");
+		cJSON_AddStringToObject(t, "verdict", verdict_names[worst_of(cJSON_GetObjectItemCaseSensitive(t, "checks"))]);
+		count_test(counts, &overall, t);
+	}
+	set_summary(report, counts, overall);
+}
+
 cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char *hardware_dir,
 			  const char *run_dir, int torn_tail, long torn_line, char *err, size_t errlen)
 {
-	struct gathered g = { 0 };
-	g.tests = cJSON_CreateObject();
-	g.order = cJSON_CreateArray();
-	g.inventory = cJSON_CreateObject();
-	g.runinfo = cJSON_CreateObject();
-	cJSON_AddArrayToObject(g.runinfo, "parts");
-	cJSON_AddArrayToObject(g.runinfo, "notes");
-	gather(&g, records);
-	if (!g.start) {
-		snprintf(err, errlen, "the journal has no run start record (is this an anvil run directory?)");
-		cJSON_Delete(g.tests); cJSON_Delete(g.order); cJSON_Delete(g.inventory); cJSON_Delete(g.runinfo);
+	struct anvil_jsource *src = anvil_jsource_records(records, torn_tail, torn_line);
+	struct anvil_engine_opts o = { profile, hardware_dir, run_dir, NULL, NULL };
+	cJSON *report = anvil_report_build_from(src, &o, err, errlen);
+	anvil_jsource_free(src);
+	return report;
+}
+
+cJSON *anvil_report_build_from(struct anvil_jsource *src, const struct anvil_engine_opts *o,
+			       char *err, size_t errlen)
+{
+	struct anvil_engine *e = anvil_engine_new(src, o, err, errlen);
+	if (!e)
 		return NULL;
-	}
-	const cJSON *cluster = cJSON_GetObjectItemCaseSensitive(g.start, "cluster");
-	if (!profile)
-		profile = cJSON_GetObjectItemCaseSensitive(g.start, "profile_doc");
-	struct anvil_peaks *peaks = anvil_peaks_load(hardware_dir, cJSON_IsObject(cluster) ? cluster : NULL);
-	struct judge j = { peaks, g.inventory };
-
-	cJSON *report = cJSON_CreateObject();
-	cJSON_AddStringToObject(report, "schema", ANVIL_REPORT_SCHEMA);
-	char iso[32];
-	anvil_iso_time(time(NULL), iso, sizeof(iso));
-	cJSON_AddStringToObject(report, "generated", iso);
-	cJSON_AddStringToObject(report, "anvil_version", ANVIL_VERSION);
-	cJSON *run = cJSON_AddObjectToObject(report, "run");
-	cJSON_AddStringToObject(run, "dir", run_dir ? run_dir : "");
-	cJSON_AddStringToObject(run, "profile", str(profile, "name") ? str(profile, "name") : "?");
-	const char *cname = str(cluster, "name");
-	if (cname)
-		cJSON_AddStringToObject(run, "cluster", cname);
-	else
-		cJSON_AddNullToObject(run, "cluster");
-	cJSON_AddItemToObject(run, "parts", cJSON_DetachItemFromObjectCaseSensitive(g.runinfo, "parts"));
-	cJSON_AddItemToObject(run, "profile_doc", cJSON_Duplicate(profile, 1));
-	cJSON_AddStringToObject(run, "end", str(g.runinfo, "end_status") ? str(g.runinfo, "end_status") : "none (the run did not finish)");
-	if (str(g.runinfo, "end_why"))
-		cJSON_AddStringToObject(run, "end_why", str(g.runinfo, "end_why"));
-	cJSON *journal = cJSON_AddObjectToObject(run, "journal");
-	cJSON_AddNumberToObject(journal, "records", cJSON_GetArraySize(records));
-	cJSON_AddBoolToObject(journal, "torn_tail", torn_tail);
-	cJSON *notes = cJSON_DetachItemFromObjectCaseSensitive(g.runinfo, "notes");
-	cJSON_AddItemToObject(report, "notes", notes);
-	if (torn_tail) {
-		char note[200];
-		snprintf(note, sizeof(note), "the journal's last line (%ld) was cut short, as by a crash mid-write; it was ignored", torn_line);
-		cJSON_AddItemToArray(notes, cJSON_CreateString(note));
-	}
-	if (*anvil_peaks_problems(peaks))
-		cJSON_AddItemToArray(notes, cJSON_CreateString(anvil_peaks_problems(peaks)));
-
-	cJSON *tests = cJSON_AddArrayToObject(report, "tests");
-	const cJSON *id;
-	cJSON_ArrayForEach(id, g.order) {
-		cJSON *t = cJSON_DetachItemFromObjectCaseSensitive(g.tests, id->valuestring);
-		if (!t)
-			continue;
-		judge_rules(&j, t, profile);
-		anvil_pairwise_judge(t, profile);  /* node-pair tests: matrix, pair medians, culprits */
-		judge_runner_checks(t);
-		judge_status(t);
+	cJSON *report = anvil_engine_head(e);
+	cJSON *tests = cJSON_GetObjectItemCaseSensitive(report, "tests");
+	for (size_t i = 0; i < anvil_engine_ntests(e); i++) {
+		cJSON *t = anvil_engine_test(e, i, err, errlen);
+		if (!t) {
+			cJSON_Delete(report);
+			anvil_engine_free(e);
+			return NULL;
+		}
 		cJSON_AddItemToArray(tests, t);
 	}
-	anvil_drift_judge(report, g.inventory, cJSON_IsObject(cluster) ? cluster : NULL);
-	anvil_report_summarise(report);
-	cJSON_AddItemToObject(report, "inventory", g.inventory);
-	anvil_peaks_free(peaks);
-	cJSON_Delete(g.tests);
-	cJSON_Delete(g.order);
-	cJSON_Delete(g.runinfo);
+	anvil_engine_summary(e, report);
+	if (e->base)
+		cJSON_AddItemToObject(report, "baseline", anvil_baseline_section(e->base, 0));
+	cJSON *w = anvil_engine_waivers(e);
+	if (w)
+		cJSON_AddItemToObject(report, "waivers", w);
+	cJSON_AddItemToObject(report, "inventory", anvil_engine_take_inventory(e));
+	anvil_engine_free(e);
 	return report;
 }

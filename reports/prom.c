@@ -1,9 +1,21 @@
-/* metrics.prom: Prometheus text exposition format for node_exporter's
- * textfile collector. Gauges only; every figure and verdict as a label set. */
+/* metrics.prom: Prometheus text exposition format (version 0.0.4) for
+ * node_exporter's textfile collector. Conventions followed: gauges only; one
+ * family per unit, in base units (a GB/s figure is anvil_result_bytes_per_second
+ * x 1e9, microseconds are seconds), so a family never mixes units; HELP and
+ * TYPE once per family and a family's samples together; label names
+ * [a-zA-Z_][a-zA-Z0-9_]*, values escaped; no series twice (a second figure
+ * with the same labels, as from two ranks of one node, gets its rank as a
+ * label); verdicts as state sets (one sample per verdict, 1 for the one
+ * that holds) per test and for the run, and as a severity code per check. */
 #include "reports/report.h"
+#include "reports/render.h"
+#include "reports/dtoa.h"
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *s(const cJSON *o, const char *k)
 {
@@ -11,22 +23,123 @@ static const char *s(const cJSON *o, const char *k)
 	return v ? v : "";
 }
 
+/* A figure's unit -> its family and the factor to the base unit. */
+struct unit_map {
+	const char *unit, *family;
+	double factor;
+};
+
+static const struct unit_map units[] = {
+	{ "GB/s", "bytes_per_second", 1e9 }, { "MB/s", "bytes_per_second", 1e6 },
+	{ "GiB/s", "bytes_per_second", 1073741824.0 }, { "MiB/s", "bytes_per_second", 1048576.0 },
+	{ "KiB/s", "bytes_per_second", 1024.0 }, { "B/s", "bytes_per_second", 1 },
+	{ "Gb/s", "bytes_per_second", 1e9 / 8 }, { "Mb/s", "bytes_per_second", 1e6 / 8 },
+	{ "TFLOP/s", "flops", 1e12 }, { "GFLOP/s", "flops", 1e9 }, { "MFLOP/s", "flops", 1e6 },
+	{ "s", "seconds", 1 }, { "ms", "seconds", 1e-3 }, { "us", "seconds", 1e-6 }, { "ns", "seconds", 1e-9 },
+	{ "%", "ratio", 0.01 }, { "fraction", "ratio", 1 },
+	{ "C", "celsius", 1 }, { "W", "watts", 1 },
+	{ "MHz", "hertz", 1e6 }, { "GHz", "hertz", 1e9 },
+	{ "Mpps", "packets_per_second", 1e6 },
+	{ "IOPS", "operations_per_second", 1 }, { "kIOPS", "operations_per_second", 1e3 },
+	{ "B", "bytes", 1 }, { "KiB", "bytes", 1024.0 }, { "MiB", "bytes", 1048576.0 },
+	{ "GiB", "bytes", 1073741824.0 }, { "GB", "bytes", 1e9 },
+};
+
+enum family_id {
+	F_BYTES_PER_SECOND, F_FLOPS, F_SECONDS, F_RATIO, F_CELSIUS, F_WATTS, F_HERTZ, F_PACKETS,
+	F_OPS, F_BYTES, F_VALUE, F_CHECK, F_TEST_VERDICT, F_TEST_DURATION, F_COUNT
+};
+
+static const struct {
+	const char *name, *help;
+} families[F_COUNT] = {
+	{ "anvil_result_bytes_per_second", "A bandwidth anvil measured, in bytes per second (GB/s x 1e9; Gb/s x 1e9 / 8)." },
+	{ "anvil_result_flops", "A compute rate anvil measured, in floating-point operations per second." },
+	{ "anvil_result_seconds", "A time or latency anvil measured, in seconds." },
+	{ "anvil_result_ratio", "A fraction anvil measured (a percentage / 100)." },
+	{ "anvil_result_celsius", "A temperature anvil measured, in degrees Celsius." },
+	{ "anvil_result_watts", "A power anvil measured, in watts." },
+	{ "anvil_result_hertz", "A clock anvil measured, in hertz." },
+	{ "anvil_result_packets_per_second", "A message rate anvil measured, in packets per second." },
+	{ "anvil_result_operations_per_second", "An I/O operation rate anvil measured, per second." },
+	{ "anvil_result_bytes", "A size anvil measured, in bytes." },
+	{ "anvil_result_value", "A count or level anvil measured that has no base unit (the unit label says what)." },
+	{ "anvil_check_status", "Each check's verdict as a severity: 0 PASS, 1 SKIP, 2 WAIVED, 3 WARN, 4 NOT RUN, 5 ERROR, 6 FAIL." },
+	{ "anvil_test_verdict", "Each test's verdict: 1 for the verdict that holds, 0 for the others." },
+	{ "anvil_test_duration_seconds", "How long each test ran, in seconds." },
+};
+
+static const char *const verdicts[] = { "PASS", "SKIP", "WAIVED", "WARN", "NOT RUN", "ERROR", "FAIL" };
+
+/* A set of 64-bit series hashes: a repeated series is found without keeping its text. */
+struct hashset {
+	uint64_t *v;
+	size_t cap, n;
+};
+
+static int hashset_add(struct hashset *h, uint64_t x)
+{
+	if (!x)
+		x = 1;
+	if ((h->n + 1) * 2 > h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 1024;
+		uint64_t *nv = calloc(cap, sizeof(*nv));
+		for (size_t i = 0; i < h->cap; i++)
+			if (h->v[i])
+				for (size_t j = h->v[i] & (cap - 1);; j = (j + 1) & (cap - 1))
+					if (!nv[j]) {
+						nv[j] = h->v[i];
+						break;
+					}
+		free(h->v);
+		h->v = nv;
+		h->cap = cap;
+	}
+	for (size_t j = x & (h->cap - 1);; j = (j + 1) & (h->cap - 1)) {
+		if (h->v[j] == x)
+			return 0;
+		if (!h->v[j]) {
+			h->v[j] = x;
+			h->n++;
+			return 1;
+		}
+	}
+}
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return h ^ (h >> 31);
+}
+
+struct anvil_prom {
+	struct strbuf fam[F_COUNT];
+	struct hashset seen[F_COUNT];
+	struct strbuf line;
+};
+
 /* Label values: backslash, double quote and newline escaped, as the format says. */
 static void label_value(struct strbuf *out, const char *v)
 {
+	const char *run = v;
 	for (; *v; v++) {
-		if (*v == '\\') strbuf_adds(out, "\\\\");
-		else if (*v == '"') strbuf_adds(out, "\\\"");
-		else if (*v == '\n') strbuf_adds(out, "\\n");
-		else strbuf_addch(out, *v);
+		const char *esc = *v == '\\' ? "\\\\" : *v == '"' ? "\\\"" : *v == '\n' ? "\\n" : NULL;
+		if (!esc)
+			continue;
+		strbuf_add(out, run, (size_t)(v - run));
+		strbuf_adds(out, esc);
+		run = v + 1;
 	}
+	strbuf_add(out, run, (size_t)(v - run));
 }
 
 static void label(struct strbuf *out, const char *name, const char *v, int *first)
 {
 	strbuf_adds(out, *first ? "{" : ",");
 	*first = 0;
-	/* label names: [a-zA-Z_][a-zA-Z0-9_]* */
+	/* label names: [a-zA-Z_][a-zA-Z0-9_]*; names starting "__" are Prometheus's own */
 	if (!isalpha((unsigned char)*name) && *name != '_')
 		strbuf_addch(out, '_');
 	for (const char *c = name; *c; c++)
@@ -40,7 +153,7 @@ static void extra_labels(struct strbuf *out, const cJSON *labels, int *first)
 {
 	const cJSON *l;
 	cJSON_ArrayForEach(l, labels) {
-		if (!cJSON_IsString(l))
+		if (!cJSON_IsString(l) || !l->string)
 			continue;
 		char name[80];
 		snprintf(name, sizeof(name), "label_%s", l->string);
@@ -50,63 +163,182 @@ static void extra_labels(struct strbuf *out, const cJSON *labels, int *first)
 
 static void number(struct strbuf *out, double v)
 {
-	if (isnan(v)) strbuf_adds(out, " NaN\n");
-	else if (isinf(v)) strbuf_adds(out, v > 0 ? " +Inf\n" : " -Inf\n");
-	else strbuf_addf(out, " %.17g\n", v);
+	char buf[ANVIL_DTOA_MAX];
+	if (isnan(v))
+		strbuf_adds(out, " NaN\n");
+	else if (isinf(v))
+		strbuf_adds(out, v > 0 ? " +Inf\n" : " -Inf\n");
+	else {
+		strbuf_addch(out, ' ');
+		strbuf_add(out, buf, (size_t)anvil_dtoa(v, buf));
+		strbuf_addch(out, '\n');
+	}
+}
+
+/* p->line holds "{labels" (no closing brace yet): written once, or with the
+ * rank added when the series is there already, or not at all. */
+static void emit(struct anvil_prom *p, enum family_id f, const cJSON *rec, double value)
+{
+	struct strbuf *l = &p->line;
+	if (!hashset_add(&p->seen[f], hash_bytes(l->buf, l->len))) {
+		const cJSON *rank = cJSON_GetObjectItemCaseSensitive(rec, "rank");
+		char r[32];
+		if (!cJSON_IsNumber(rank))
+			return;
+		snprintf(r, sizeof(r), "%.0f", rank->valuedouble);
+		int first = 0;
+		label(l, "rank", r, &first);
+		if (!hashset_add(&p->seen[f], hash_bytes(l->buf, l->len)))
+			return;
+	}
+	strbuf_adds(&p->fam[f], families[f].name);
+	strbuf_add(&p->fam[f], l->buf, l->len);
+	strbuf_addch(&p->fam[f], '}');
+	number(&p->fam[f], value);
+}
+
+static enum family_id family_of(const char *unit, double *factor)
+{
+	static const char *const names[] = { "bytes_per_second", "flops", "seconds", "ratio", "celsius", "watts",
+					     "hertz", "packets_per_second", "operations_per_second", "bytes" };
+	*factor = 1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++) {
+		if (strcmp(unit, units[i].unit))
+			continue;
+		*factor = units[i].factor;
+		for (int f = 0; f < F_VALUE; f++)
+			if (!strcmp(units[i].family, names[f]))
+				return (enum family_id)f;
+	}
+	return F_VALUE;
+}
+
+struct anvil_prom *anvil_prom_new(void)
+{
+	struct anvil_prom *p = calloc(1, sizeof(*p));
+	for (int f = 0; f < F_COUNT; f++)
+		strbuf_init(&p->fam[f]);
+	strbuf_init(&p->line);
+	return p;
+}
+
+void anvil_prom_test(struct anvil_prom *p, const cJSON *t)
+{
+	const cJSON *m, *c;
+	int first;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics")) {
+		double factor;
+		enum family_id f = family_of(s(m, "unit"), &factor);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
+		p->line.len = 0;
+		first = 1;
+		label(&p->line, "test", s(t, "id"), &first);
+		label(&p->line, "metric", s(m, "name"), &first);
+		label(&p->line, "host", s(m, "host"), &first);
+		if (f == F_VALUE)
+			label(&p->line, "unit", s(m, "unit"), &first);
+		extra_labels(&p->line, cJSON_GetObjectItemCaseSensitive(m, "labels"), &first);
+		emit(p, f, m, cJSON_IsNumber(v) ? v->valuedouble * factor : NAN);
+	}
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
+		p->line.len = 0;
+		first = 1;
+		label(&p->line, "test", s(t, "id"), &first);
+		label(&p->line, "check", s(c, "name"), &first);
+		label(&p->line, "rule", s(c, "rule"), &first);
+		label(&p->line, "host", s(c, "host"), &first);
+		extra_labels(&p->line, cJSON_GetObjectItemCaseSensitive(c, "labels"), &first);
+		emit(p, F_CHECK, c, (double)anvil_verdict_parse(s(c, "verdict")));
+	}
+	for (size_t i = 0; i < sizeof(verdicts) / sizeof(*verdicts); i++) {
+		p->line.len = 0;
+		first = 1;
+		label(&p->line, "test", s(t, "id"), &first);
+		label(&p->line, "verdict", verdicts[i], &first);
+		emit(p, F_TEST_VERDICT, NULL, !strcmp(s(t, "verdict"), verdicts[i]));
+	}
+	p->line.len = 0;
+	first = 1;
+	label(&p->line, "test", s(t, "id"), &first);
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(t, "duration_s");
+	emit(p, F_TEST_DURATION, NULL, cJSON_IsNumber(d) ? d->valuedouble : NAN);
+}
+
+static void help_type(struct strbuf *out, const char *name, const char *help)
+{
+	strbuf_addf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+static double epoch_of(const char *iso)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	if (!iso || !strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return NAN;
+	return (double)timegm(&tm);
+}
+
+/* The run's own families: verdict, checks per verdict, exit code, what it was. */
+static void run_families(const cJSON *report, struct strbuf *out)
+{
+	const cJSON *run = cJSON_GetObjectItemCaseSensitive(report, "run");
+	const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
+	int first;
+	help_type(out, "anvil_run_verdict", "The run's verdict: 1 for the verdict that holds, 0 for the others.");
+	for (size_t i = 0; i < sizeof(verdicts) / sizeof(*verdicts); i++) {
+		first = 1;
+		strbuf_adds(out, "anvil_run_verdict");
+		label(out, "verdict", verdicts[i], &first);
+		strbuf_addf(out, "} %d\n", !strcmp(s(report, "verdict"), verdicts[i]));
+	}
+	help_type(out, "anvil_run_checks", "How many checks of the run have each verdict.");
+	for (size_t i = 0; i < sizeof(verdicts) / sizeof(*verdicts); i++) {
+		first = 1;
+		strbuf_adds(out, "anvil_run_checks");
+		label(out, "verdict", verdicts[i], &first);
+		strbuf_addch(out, '}');
+		number(out, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sum, verdicts[i])));
+	}
+	help_type(out, "anvil_run_exit_code", "The exit code of the run's verdict (0 pass, 1 fail, 3 error or incomplete).");
+	strbuf_adds(out, "anvil_run_exit_code");
+	number(out, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(report, "exit_code")));
+	help_type(out, "anvil_run_info", "What was run: the profile, the cluster and the anvil version (always 1).");
+	first = 1;
+	strbuf_adds(out, "anvil_run_info");
+	label(out, "profile", s(run, "profile"), &first);
+	label(out, "cluster", s(run, "cluster"), &first);
+	label(out, "anvil_version", s(report, "anvil_version"), &first);
+	strbuf_adds(out, "} 1\n");
+	help_type(out, "anvil_report_timestamp_seconds", "When the report was made, in seconds since the Unix epoch.");
+	strbuf_adds(out, "anvil_report_timestamp_seconds");
+	number(out, epoch_of(s(report, "generated")));
+}
+
+void anvil_prom_finish(struct anvil_prom *p, const cJSON *report, struct anvil_outfile *o)
+{
+	for (int f = 0; f < F_COUNT; f++) {
+		if (p->fam[f].len) {
+			help_type(&o->buf, families[f].name, families[f].help);
+			strbuf_add(&o->buf, p->fam[f].buf, p->fam[f].len);
+			anvil_outfile_flush(o, 0);
+		}
+		strbuf_release(&p->fam[f]);
+		free(p->seen[f].v);
+	}
+	run_families(report, &o->buf);
+	strbuf_release(&p->line);
+	free(p);
 }
 
 void anvil_report_prom(const cJSON *report, struct strbuf *out)
 {
-	const cJSON *tests = cJSON_GetObjectItemCaseSensitive(report, "tests"), *t, *m, *c;
-	static const char *const verdicts[] = { "PASS", "WARN", "FAIL", "SKIP", "WAIVED", "NOT RUN", "ERROR" };
-	int first;
-	strbuf_adds(out, "# HELP anvil_measurement A figure anvil measured (unit in the unit label).\n"
-			 "# TYPE anvil_measurement gauge\n");
-	cJSON_ArrayForEach(t, tests) {
-		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics")) {
-			first = 1;
-			strbuf_adds(out, "anvil_measurement");
-			label(out, "test", s(t, "id"), &first);
-			label(out, "metric", s(m, "name"), &first);
-			label(out, "host", s(m, "host"), &first);
-			label(out, "unit", s(m, "unit"), &first);
-			extra_labels(out, cJSON_GetObjectItemCaseSensitive(m, "labels"), &first);
-			strbuf_addch(out, '}');
-			const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
-			number(out, cJSON_IsNumber(v) ? v->valuedouble : NAN);
-		}
-	}
-	strbuf_adds(out, "# HELP anvil_check_verdict 1 for the check's verdict, 0 for the others.\n"
-			 "# TYPE anvil_check_verdict gauge\n");
-	cJSON_ArrayForEach(t, tests) {
-		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
-			for (size_t i = 0; i < sizeof(verdicts) / sizeof(*verdicts); i++) {
-				first = 1;
-				strbuf_adds(out, "anvil_check_verdict");
-				label(out, "test", s(t, "id"), &first);
-				label(out, "check", s(c, "id"), &first);
-				label(out, "host", s(c, "host"), &first);
-				label(out, "verdict", verdicts[i], &first);
-				strbuf_addf(out, "} %d\n", !strcmp(s(c, "verdict"), verdicts[i]));
-			}
-		}
-	}
-	strbuf_adds(out, "# HELP anvil_test_duration_seconds How long each test ran.\n"
-			 "# TYPE anvil_test_duration_seconds gauge\n");
-	cJSON_ArrayForEach(t, tests) {
-		first = 1;
-		strbuf_adds(out, "anvil_test_duration_seconds");
-		label(out, "test", s(t, "id"), &first);
-		label(out, "verdict", s(t, "verdict"), &first);
-		strbuf_addch(out, '}');
-		const cJSON *d = cJSON_GetObjectItemCaseSensitive(t, "duration_s");
-		number(out, cJSON_IsNumber(d) ? d->valuedouble : NAN);
-	}
-	strbuf_adds(out, "# HELP anvil_run_exit_code The exit code of the run's verdict (0 pass, 1 fail, 3 error).\n"
-			 "# TYPE anvil_run_exit_code gauge\n");
-	first = 1;
-	strbuf_adds(out, "anvil_run_exit_code");
-	label(out, "verdict", s(report, "verdict"), &first);
-	label(out, "profile", s(cJSON_GetObjectItemCaseSensitive(report, "run"), "profile"), &first);
-	strbuf_addf(out, "} %d\n", (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(report, "exit_code")));
+	struct anvil_outfile o;
+	const cJSON *t;
+	struct anvil_prom *p = anvil_prom_new();
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests"))
+		anvil_prom_test(p, t);
+	anvil_outfile_buffer(&o);
+	o.buf = *out;
+	anvil_prom_finish(p, report, &o);
+	*out = o.buf;
 }

@@ -1,6 +1,13 @@
-/* anvil_report_run: the journal in, every output file and the table out. */
+/* anvil_report_run: the journal in, every output file and the table out.
+ * Each test is judged, written to report.json, junit.xml and the Prometheus
+ * families, and then cut down to what the HTML and the table need, before
+ * the next is read: memory stays bounded by the largest test, not the run. */
 #include "reports/report.h"
 #include "reports/baseline.h"
+#include "reports/engine.h"
+#include "reports/jsource.h"
+#include "reports/jwrite.h"
+#include "reports/render.h"
 #include "bench/config.h"
 #include "common/fsutil.h"
 #include "common/journal.h"
@@ -10,22 +17,27 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A baseline is a run dir (its journal, judged by its own profile) or a report.json. */
-static cJSON *load_baseline(const char *path, char *err, size_t errlen)
+static void hardware_dir(char *hw, size_t len)
+{
+	snprintf(hw, len, "%s/hardware", anvil_config_dir());
+}
+
+cJSON *anvil_report_load(const char *path, char *err, size_t errlen)
 {
 	char jpath[PATH_MAX], hw[PATH_MAX];
 	snprintf(jpath, sizeof(jpath), "%s/%s", path, ANVIL_JOURNAL_NAME);
 	if (access(jpath, F_OK) == 0) {
-		struct anvil_journal_read jr;
-		if (anvil_journal_read(jpath, &jr, err, errlen))
+		struct anvil_jsource *src = anvil_jsource_file(jpath, err, errlen);
+		if (!src)
 			return NULL;
-		snprintf(hw, sizeof(hw), "%s/hardware", anvil_config_dir());
-		cJSON *r = anvil_report_build(jr.records, NULL, hw, path, jr.torn_tail, jr.torn_line, err, errlen);
-		anvil_journal_read_release(&jr);
+		hardware_dir(hw, sizeof(hw));
+		struct anvil_engine_opts o = { NULL, hw, path, NULL, NULL };
+		cJSON *r = anvil_report_build_from(src, &o, err, errlen);
+		anvil_jsource_free(src);
 		return r;
 	}
 	struct anvil_json_doc doc;
-	if (anvil_json_load(path, 0, &doc, err, errlen))
+	if (anvil_json_load(path, (size_t)1 << 31, &doc, err, errlen))
 		return NULL;
 	const char *schema = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc.root, "schema"));
 	if (!schema || strcmp(schema, ANVIL_REPORT_SCHEMA)) {
@@ -40,67 +52,197 @@ static cJSON *load_baseline(const char *path, char *err, size_t errlen)
 	return r;
 }
 
-static int write_out(const char *dir, const char *name, struct strbuf *sb, char *err, size_t errlen)
+/* ---- report.json, written member by member ------------------------------- */
+
+static void json_member(struct anvil_outfile *o, const char *key, const cJSON *v, int last)
+{
+	strbuf_addch(&o->buf, '\t');
+	anvil_jw_string(&o->buf, key);
+	strbuf_add(&o->buf, ":\t", 2);
+	anvil_jw_value(o, v, 1);
+	strbuf_adds(&o->buf, last ? "\n" : ",\n");
+	anvil_outfile_flush(o, 0);
+}
+
+static void json_head(struct anvil_outfile *o, const cJSON *head)
+{
+	strbuf_adds(&o->buf, "{\n");
+	for (const cJSON *m = head->child; m; m = m->next)
+		if (strcmp(m->string, "tests"))
+			json_member(o, m->string, m, 0);
+	strbuf_adds(&o->buf, "\t\"tests\":\t[");
+}
+
+/* ---- the run --------------------------------------------------------------- */
+
+struct outputs {
+	struct anvil_outfile json, junit, prom;
+	int open;
+};
+
+static int outputs_open(struct outputs *out, const char *dir, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	out->json.fd = out->junit.fd = out->prom.fd = -1;
+	if (anvil_outfile_open(&out->json, dir, "report.json", err, errlen))
+		return -1;
+	if (anvil_outfile_open(&out->junit, dir, "junit.xml", err, errlen)) {
+		anvil_outfile_abort(&out->json);
+		return -1;
+	}
+	if (anvil_outfile_open(&out->prom, dir, "metrics.prom", err, errlen)) {
+		anvil_outfile_abort(&out->json);
+		anvil_outfile_abort(&out->junit);
+		return -1;
+	}
+	out->open = 1;
+	return 0;
+}
+
+static void outputs_abort(struct outputs *out)
+{
+	if (!out->open)
+		return;
+	anvil_outfile_abort(&out->json);
+	anvil_outfile_abort(&out->junit);
+	anvil_outfile_abort(&out->prom);
+	out->open = 0;
+}
+
+static int outputs_commit(struct outputs *out, char *err, size_t errlen)
+{
+	out->open = 0;
+	int rc = anvil_outfile_commit(&out->json, err, errlen);
+	if (rc) {
+		anvil_outfile_abort(&out->junit);
+		anvil_outfile_abort(&out->prom);
+		return rc;
+	}
+	rc = anvil_outfile_commit(&out->junit, err, errlen);
+	if (rc) {
+		anvil_outfile_abort(&out->prom);
+		return rc;
+	}
+	return anvil_outfile_commit(&out->prom, err, errlen);
+}
+
+/* Every test: judged, written out, then kept as the view. */
+static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out, struct anvil_prom *prom,
+			char *err, size_t errlen)
+{
+	struct anvil_junit ju;
+	cJSON *tests = cJSON_GetObjectItemCaseSensitive(view, "tests");
+	json_head(&out->json, view);
+	anvil_junit_begin(&ju, view, &out->junit);
+	for (size_t i = 0; i < anvil_engine_ntests(e); i++) {
+		cJSON *t = anvil_engine_test(e, i, err, errlen);
+		if (!t)
+			return -1;
+		if (i)
+			strbuf_add(&out->json.buf, ", ", 2);
+		anvil_jw_value(&out->json, t, 2);
+		anvil_outfile_flush(&out->json, 0);
+		anvil_junit_suite(&ju, t, &out->junit);
+		anvil_prom_test(prom, t);
+		anvil_view_test(t, 1);
+		cJSON_AddItemToArray(tests, t);
+	}
+	strbuf_adds(&out->json.buf, "],\n");
+	anvil_junit_end(&ju, &out->junit);
+	return 0;
+}
+
+/* After the tests: summary, verdict, exit code, baseline, waivers, inventory. */
+static void json_tail(struct anvil_outfile *o, const cJSON *view, const struct anvil_baseline *base)
+{
+	static const char *const keys[] = { "summary", "verdict", "exit_code", "waivers", "inventory" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(view, keys[i]);
+		if (v)
+			json_member(o, keys[i], v, !strcmp(keys[i], "inventory"));
+		if (base && !strcmp(keys[i], "exit_code")) {
+			cJSON *sec = anvil_baseline_section(base, 1);
+			json_member(o, "baseline", sec, 0);
+			cJSON_Delete(sec);
+		}
+	}
+	strbuf_adds(&o->buf, "}\n");
+}
+
+static int write_small(const char *dir, const char *name, struct strbuf *sb, char *err, size_t errlen)
 {
 	int rc = anvil_write_atomic(dir, name, strbuf_str(sb), sb->len, err, errlen);
 	strbuf_release(sb);
 	return rc;
 }
 
+static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *profile,
+		      struct anvil_baseline *base, FILE *table, char *err, size_t errlen)
+{
+	char hw[PATH_MAX];
+	hardware_dir(hw, sizeof(hw));
+	struct anvil_engine_opts eo = { profile, hw, dir, base, NULL };
+	struct anvil_engine *e = anvil_engine_new(src, &eo, err, errlen);
+	if (!e)
+		return -1;
+	struct outputs out;
+	if (outputs_open(&out, dir, err, errlen)) {
+		anvil_engine_free(e);
+		return -1;
+	}
+	cJSON *view = anvil_engine_head(e);
+	struct anvil_prom *prom = anvil_prom_new();
+	int rc = stream_tests(e, view, &out, prom, err, errlen);
+	if (!rc) {
+		anvil_engine_summary(e, view);
+		cJSON *w = anvil_engine_waivers(e);
+		if (w)
+			cJSON_AddItemToObject(view, "waivers", w);
+		cJSON_AddItemToObject(view, "inventory", anvil_engine_take_inventory(e));
+		json_tail(&out.json, view, base);
+		if (base)
+			cJSON_AddItemToObject(view, "baseline", anvil_baseline_section(base, 0));
+		anvil_prom_finish(prom, view, &out.prom);
+		prom = NULL;
+		rc = outputs_commit(&out, err, errlen);
+	}
+	anvil_engine_free(e);
+	if (prom)
+		anvil_prom_finish(prom, view, &out.prom);
+	outputs_abort(&out);
+	if (!rc) {
+		struct strbuf sb = STRBUF_INIT;
+		anvil_report_html(view, &sb);
+		rc = write_small(dir, "report.html", &sb, err, errlen);
+	}
+	int code = rc ? -1 : anvil_report_exit_code(view);
+	if (!rc && table) {
+		anvil_report_table(view, table);
+		fprintf(table, "report: %s/report.html (also report.json, junit.xml, metrics.prom)\n", dir);
+	}
+	cJSON_Delete(view);
+	return code;
+}
+
 int anvil_report_run(const char *dir, const struct anvil_report_opts *o, char *err, size_t errlen)
 {
-	char path[PATH_MAX], hw[PATH_MAX];
+	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", dir, ANVIL_JOURNAL_NAME);
-	snprintf(hw, sizeof(hw), "%s/hardware", anvil_config_dir());
-	struct anvil_journal_read jr;
-	if (anvil_journal_read(path, &jr, err, errlen))
+	struct anvil_jsource *src = anvil_jsource_file(path, err, errlen);
+	if (!src)
 		return -1;
 	struct anvil_json_doc profile = { 0 };
-	if (o && o->profile && anvil_profile_load(o->profile, &profile, err, errlen)) {
-		anvil_journal_read_release(&jr);
-		return -1;
-	}
-	cJSON *report = anvil_report_build(jr.records, profile.root, hw, dir, jr.torn_tail,
-					   jr.torn_line, err, errlen);
-	anvil_journal_read_release(&jr);
+	struct anvil_baseline *base = NULL;
+	int code = -1;
+	if (o && o->profile && anvil_profile_load(o->profile, &profile, err, errlen))
+		goto out;
+	if (o && o->baseline && !(base = anvil_baseline_load(o->baseline, err, errlen)))
+		goto out;
+	code = report_dir(dir, src, profile.root, base, o ? o->out : NULL, err, errlen);
+out:
+	anvil_baseline_free(base);
 	if (profile.root)
 		anvil_json_doc_release(&profile);
-	if (!report)
-		return -1;
-	if (o && o->baseline) {
-		cJSON *base = load_baseline(o->baseline, err, errlen);
-		if (!base) {
-			cJSON_Delete(report);
-			return -1;
-		}
-		anvil_baseline_compare(report, base, o->baseline,
-				       cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(report, "run"), "profile_doc"));
-		anvil_report_summarise(report);
-		cJSON_Delete(base);
-	}
-	struct strbuf sb = STRBUF_INIT;
-	char *json = cJSON_Print(report);
-	strbuf_adds(&sb, json);
-	strbuf_addch(&sb, '\n');
-	free(json);
-	int rc = write_out(dir, "report.json", &sb, err, errlen);
-	if (!rc) {
-		anvil_report_html(report, &sb);
-		rc = write_out(dir, "report.html", &sb, err, errlen);
-	}
-	if (!rc) {
-		anvil_report_junit(report, &sb);
-		rc = write_out(dir, "junit.xml", &sb, err, errlen);
-	}
-	if (!rc) {
-		anvil_report_prom(report, &sb);
-		rc = write_out(dir, "metrics.prom", &sb, err, errlen);
-	}
-	int code = rc ? -1 : anvil_report_exit_code(report);
-	if (!rc && o && o->out) {
-		anvil_report_table(report, o->out);
-		fprintf(o->out, "report: %s/report.html (also report.json, junit.xml, metrics.prom)\n", dir);
-	}
-	cJSON_Delete(report);
+	anvil_jsource_free(src);
 	return code;
 }

@@ -35,6 +35,10 @@ int anvil_report_run(const char *dir, const struct anvil_report_opts *o, char *e
 cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char *hardware_dir,
 			  const char *run_dir, int torn_tail, long torn_line, char *err, size_t errlen);
 
+/* A run directory (its journal, judged by its own profile) or a report.json,
+ * as a tree; NULL with err. */
+cJSON *anvil_report_load(const char *path, char *err, size_t errlen);
+
 /* Renderings of the tree. */
 void anvil_report_junit(const cJSON *report, struct strbuf *out);
 void anvil_report_html(const cJSON *report, struct strbuf *out);

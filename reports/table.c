@@ -1,4 +1,6 @@
-/* The verdict table printed at the end of a run and by anvil report. */
+/* The verdict table printed at the end of a run and by anvil report. It reads
+ * the full tree or the view (render.h), whose tests keep every failing check
+ * and count the rest in "check_counts". */
 #include "reports/report.h"
 #include "reports/ops.h"
 #include <stdlib.h>
@@ -10,6 +12,23 @@ static const char *s(const cJSON *o, const char *k)
 	return v ? v : "";
 }
 
+/* Checks in all, and skipped, from check_counts where the view has it. */
+static void counts(const cJSON *t, int *n, int *skipped)
+{
+	const cJSON *cc = cJSON_GetObjectItemCaseSensitive(t, "check_counts"), *c;
+	*n = *skipped = 0;
+	if (cc) {
+		cJSON_ArrayForEach(c, cc)
+			*n += c->valueint;
+		*skipped = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cc, "SKIP"));
+		return;
+	}
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
+		(*n)++;
+		*skipped += !strcmp(s(c, "verdict"), "SKIP");
+	}
+}
+
 void anvil_report_table(const cJSON *report, FILE *out)
 {
 	const cJSON *t, *c;
@@ -17,12 +36,13 @@ void anvil_report_table(const cJSON *report, FILE *out)
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests")) {
 		const char *v = s(t, "verdict");
 		const cJSON *worst = NULL;
-		int n = 0, skipped = 0;
+		int n, skipped;
+		counts(t, &n, &skipped);
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
-			n++;
-			skipped += !strcmp(s(c, "verdict"), "SKIP");
-			if (!strcmp(s(c, "verdict"), v) && !worst)
+			if (!strcmp(s(c, "verdict"), v)) {
 				worst = c;
+				break;
+			}
 		}
 		char line[400];
 		if (worst && strcmp(v, "PASS")) {
@@ -52,4 +72,9 @@ void anvil_report_table(const cJSON *report, FILE *out)
 		}
 	}
 	fprintf(out, "%s)\n", first ? "no checks" : "");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(report, "baseline");
+	if (b)
+		fprintf(out, "baseline %s: %d regression(s), %d within the noise\n", s(b, "source"),
+			(int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(b, "regressions")),
+			(int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(b, "warnings")));
 }

@@ -1,0 +1,389 @@
+/* JSON text without a tree; see jscan.h. */
+#include "reports/jscan.h"
+#include <string.h>
+
+#define MAX_DEPTH 512
+
+struct chk {
+	const char *p, *end;
+	const char *what;
+};
+
+/* 1 for the bytes that end the plain run of a string: '"', '\\' and controls. */
+static unsigned char str_special[256];
+
+static void init_tables(void)
+{
+	if (str_special['"'])
+		return;
+	for (int i = 0; i < 0x20; i++)
+		str_special[i] = 1;
+	str_special['\\'] = 1;
+	str_special['"'] = 1;
+}
+
+const char *anvil_jscan_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static int fail(struct chk *c, const char *what)
+{
+	c->what = what;
+	return -1;
+}
+
+static int hex(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+static int check_string(struct chk *c)
+{
+	c->p++;  /* the opening quote */
+	for (;;) {
+		while (c->p < c->end && !str_special[(unsigned char)*c->p])
+			c->p++;
+		if (c->p >= c->end)
+			return fail(c, "a closing '\"'");
+		char ch = *c->p;
+		if (ch == '"') {
+			c->p++;
+			return 0;
+		}
+		if (ch != '\\')
+			return fail(c, "an escaped control character (\\n, \\u0001 ...) in a string");
+		c->p++;
+		if (c->p >= c->end)
+			return fail(c, "an escape after '\\'");
+		ch = *c->p;
+		if (ch == 'u') {
+			for (int i = 1; i <= 4; i++)
+				if (c->p + i >= c->end || !hex(c->p[i])) {
+					c->p += i;
+					return fail(c, "four hex digits after \\u");
+				}
+			c->p += 5;
+		} else if (strchr("\"\\/bfnrt", ch) && ch) {
+			c->p++;
+		} else {
+			return fail(c, "a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+		}
+	}
+}
+
+static int digits(struct chk *c)
+{
+	if (c->p >= c->end || *c->p < '0' || *c->p > '9')
+		return fail(c, "a digit");
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+		c->p++;
+	return 0;
+}
+
+static int check_number(struct chk *c)
+{
+	if (*c->p == '-')
+		c->p++;
+	if (c->p < c->end && *c->p == '0')
+		c->p++;
+	else if (digits(c))
+		return -1;
+	if (c->p < c->end && *c->p == '.') {
+		c->p++;
+		if (digits(c))
+			return -1;
+	}
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		c->p++;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+			c->p++;
+		if (digits(c))
+			return -1;
+	}
+	return 0;
+}
+
+static int check_literal(struct chk *c, const char *word)
+{
+	size_t n = strlen(word);
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n))
+		return fail(c, "a value (object, array, string, number, true, false or null)");
+	c->p += n;
+	return 0;
+}
+
+static int check_value(struct chk *c, int depth);
+
+static int check_object(struct chk *c, int depth)
+{
+	c->p = anvil_jscan_ws(c->p + 1, c->end);
+	if (c->p < c->end && *c->p == '}') {
+		c->p++;
+		return 0;
+	}
+	for (;;) {
+		if (c->p >= c->end || *c->p != '"')
+			return fail(c, "a member name in double quotes");
+		if (check_string(c))
+			return -1;
+		c->p = anvil_jscan_ws(c->p, c->end);
+		if (c->p >= c->end || *c->p != ':')
+			return fail(c, "':' after the member name");
+		c->p = anvil_jscan_ws(c->p + 1, c->end);
+		if (check_value(c, depth + 1))
+			return -1;
+		c->p = anvil_jscan_ws(c->p, c->end);
+		if (c->p < c->end && *c->p == '}') {
+			c->p++;
+			return 0;
+		}
+		if (c->p >= c->end || *c->p != ',')
+			return fail(c, "',' or '}'");
+		c->p = anvil_jscan_ws(c->p + 1, c->end);
+	}
+}
+
+static int check_array(struct chk *c, int depth)
+{
+	c->p = anvil_jscan_ws(c->p + 1, c->end);
+	if (c->p < c->end && *c->p == ']') {
+		c->p++;
+		return 0;
+	}
+	for (;;) {
+		if (check_value(c, depth + 1))
+			return -1;
+		c->p = anvil_jscan_ws(c->p, c->end);
+		if (c->p < c->end && *c->p == ']') {
+			c->p++;
+			return 0;
+		}
+		if (c->p >= c->end || *c->p != ',')
+			return fail(c, "',' or ']'");
+		c->p = anvil_jscan_ws(c->p + 1, c->end);
+	}
+}
+
+static int check_value(struct chk *c, int depth)
+{
+	if (depth > MAX_DEPTH)
+		return fail(c, "less nesting (at most 512 levels)");
+	if (c->p >= c->end)
+		return fail(c, "a value (object, array, string, number, true, false or null)");
+	switch (*c->p) {
+	case '{': return check_object(c, depth);
+	case '[': return check_array(c, depth);
+	case '"': return check_string(c);
+	case 't': return check_literal(c, "true");
+	case 'f': return check_literal(c, "false");
+	case 'n': return check_literal(c, "null");
+	default:
+		if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9'))
+			return check_number(c);
+		return fail(c, "a value (object, array, string, number, true, false or null)");
+	}
+}
+
+int anvil_jscan_check(const char *p, size_t n, size_t *where, const char **what)
+{
+	init_tables();
+	struct chk c = { p, p + n, NULL };
+	c.p = anvil_jscan_ws(c.p, c.end);
+	int rc = check_value(&c, 0);
+	if (!rc) {
+		c.p = anvil_jscan_ws(c.p, c.end);
+		if (c.p < c.end)
+			rc = fail(&c, "the end of the text after the value");
+	}
+	if (rc) {
+		*where = (size_t)(c.p - p);
+		*what = c.what;
+	}
+	return rc;
+}
+
+static const char *skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return end;
+}
+
+const char *anvil_jscan_skip(const char *p, const char *end)
+{
+	if (p >= end)
+		return end;
+	if (*p == '"')
+		return skip_string(p, end);
+	if (*p == '{' || *p == '[') {
+		int depth = 0;
+		while (p < end) {
+			char ch = *p;
+			if (ch == '"') {
+				p = skip_string(p, end);
+				continue;
+			}
+			if (ch == '{' || ch == '[')
+				depth++;
+			else if ((ch == '}' || ch == ']') && --depth == 0)
+				return p + 1;
+			p++;
+		}
+		return end;
+	}
+	while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+		p++;
+	return p;
+}
+
+void anvil_jscan_object(struct anvil_jscan_it *it, const char *p, const char *end)
+{
+	memset(it, 0, sizeof(*it));
+	it->p = anvil_jscan_ws(p, end);
+	it->end = end;
+	if (it->p < end && *it->p == '{')
+		it->p++;
+	else
+		it->p = end;
+}
+
+int anvil_jscan_next(struct anvil_jscan_it *it)
+{
+	const char *p = anvil_jscan_ws(it->p, it->end);
+	if (p < it->end && *p == ',')
+		p = anvil_jscan_ws(p + 1, it->end);
+	if (p >= it->end || *p != '"') {
+		it->p = it->end;
+		return 0;
+	}
+	const char *kend = skip_string(p, it->end);
+	it->key = p + 1;
+	it->klen = (size_t)(kend - p - 2);
+	p = anvil_jscan_ws(kend, it->end);
+	if (p < it->end && *p == ':')
+		p = anvil_jscan_ws(p + 1, it->end);
+	it->val = p;
+	it->vend = anvil_jscan_skip(p, it->end);
+	it->p = it->vend;
+	return it->val < it->end;
+}
+
+void anvil_jscan_array(struct anvil_jscan_it *it, const char *p, const char *end)
+{
+	memset(it, 0, sizeof(*it));
+	it->p = anvil_jscan_ws(p, end);
+	it->end = end;
+	if (it->p < end && *it->p == '[')
+		it->p++;
+	else
+		it->p = end;
+}
+
+int anvil_jscan_next_elem(struct anvil_jscan_it *it)
+{
+	const char *p = anvil_jscan_ws(it->p, it->end);
+	if (p < it->end && *p == ',')
+		p = anvil_jscan_ws(p + 1, it->end);
+	if (p >= it->end || *p == ']') {
+		it->p = it->end;
+		return 0;
+	}
+	it->key = NULL;
+	it->klen = 0;
+	it->val = p;
+	it->vend = anvil_jscan_skip(p, it->end);
+	it->p = it->vend;
+	return 1;
+}
+
+int anvil_jscan_key_is(const struct anvil_jscan_it *it, const char *name)
+{
+	size_t n = strlen(name);
+	return it->klen == n && !memcmp(it->key, name, n);
+}
+
+static unsigned hex4(const char *p)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char ch = p[i];
+		v = v * 16 + (unsigned)(ch <= '9' ? ch - '0' : (ch | 32) - 'a' + 10);
+	}
+	return v;
+}
+
+static size_t put_utf8(char *out, unsigned cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+int anvil_jscan_string(const char *val, const char *vend, char *out, size_t outlen)
+{
+	if (val >= vend || *val != '"' || !outlen)
+		return -1;
+	size_t o = 0;
+	const char *p = val + 1, *end = vend - 1;
+	while (p < end) {
+		char u[4];
+		size_t n = 1;
+		if (*p != '\\') {
+			u[0] = *p++;
+		} else {
+			char e = p[1];
+			p += 2;
+			switch (e) {
+			case 'b': u[0] = '\b'; break;
+			case 'f': u[0] = '\f'; break;
+			case 'n': u[0] = '\n'; break;
+			case 'r': u[0] = '\r'; break;
+			case 't': u[0] = '\t'; break;
+			case 'u': {
+				unsigned cp = hex4(p);
+				p += 4;
+				if (cp >= 0xd800 && cp < 0xdc00 && p + 6 <= end && p[0] == '\\' && p[1] == 'u') {
+					unsigned lo = hex4(p + 2);
+					if (lo >= 0xdc00 && lo < 0xe000) {
+						cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+						p += 6;
+					}
+				}
+				n = put_utf8(u, cp);
+				break;
+			}
+			default: u[0] = e; break;
+			}
+		}
+		if (o + n >= outlen)
+			break;
+		memcpy(out + o, u, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return 0;
+}

@@ -1,0 +1,395 @@
+/* A run's records test by test, from a journal file or an array; see jsource.h. */
+#include "reports/jsource.h"
+#include "reports/jscan.h"
+#include "reports/keymap.h"
+#include "common/strbuf.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK (16u << 20)
+
+struct line_ref {
+	uint64_t off;
+	uint32_t len;
+};
+
+struct jtest {
+	char *id;
+	struct line_ref *lines;     /* file mode */
+	const cJSON **recs;         /* records mode, borrowed */
+	size_t n, cap;
+};
+
+struct anvil_jsource {
+	char *path;
+	int fd;
+	cJSON *meta;                /* owned (file mode) or of references (records mode) */
+	long count;
+	int torn;
+	long torn_line;
+	struct jtest *tests;
+	size_t ntests, cap;
+	struct anvil_keymap ids;    /* id -> index + 1 */
+};
+
+static const char *const test_kinds[] = { "test", "metric", "series", "info", "check", NULL };
+
+static int is_test_kind(const char *kind)
+{
+	for (int i = 0; test_kinds[i]; i++)
+		if (!strcmp(kind, test_kinds[i]))
+			return 1;
+	return 0;
+}
+
+static int is_meta_kind(const char *kind)
+{
+	return !strcmp(kind, "run") || !strcmp(kind, "repair") || !strcmp(kind, "inventory");
+}
+
+static struct jtest *test_for(struct anvil_jsource *s, const char *id)
+{
+	size_t len = strlen(id);
+	uintptr_t at = (uintptr_t)anvil_keymap_get(&s->ids, id, len);
+	if (at)
+		return &s->tests[at - 1];
+	if (s->ntests == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 32;
+		s->tests = realloc(s->tests, s->cap * sizeof(*s->tests));
+	}
+	struct jtest *t = &s->tests[s->ntests++];
+	memset(t, 0, sizeof(*t));
+	t->id = strdup(id);
+	anvil_keymap_put(&s->ids, id, len, (void *)(uintptr_t)s->ntests);
+	return t;
+}
+
+static void add_line(struct jtest *t, uint64_t off, uint32_t len)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->lines = realloc(t->lines, t->cap * sizeof(*t->lines));
+	}
+	t->lines[t->n++] = (struct line_ref){ off, len };
+}
+
+/* "kind" and "test" of a valid record, unescaped (empty when absent or not strings). */
+static void kind_and_test(const char *p, size_t n, char *kind, size_t klen, char *test, size_t tlen)
+{
+	struct anvil_jscan_it it;
+	kind[0] = test[0] = '\0';
+	int have = 0;
+	anvil_jscan_object(&it, p, p + n);
+	while (have != 3 && anvil_jscan_next(&it)) {
+		if (!(have & 1) && anvil_jscan_key_is(&it, "kind")) {
+			have |= 1;
+			if (anvil_jscan_string(it.val, it.vend, kind, klen))
+				kind[0] = '\0';
+		} else if (!(have & 2) && anvil_jscan_key_is(&it, "test")) {
+			have |= 2;
+			if (anvil_jscan_string(it.val, it.vend, test, tlen))
+				test[0] = '\0';
+		}
+	}
+}
+
+/* A bad line waits for what follows: a repair record naming it, the end of
+ * the file (a torn tail), or anything else (a corrupted journal). */
+struct pending {
+	long line;
+	size_t col;
+	const char *what;
+};
+
+struct pass1 {
+	struct anvil_jsource *s;
+	struct pending bad;
+	int has_bad;
+	char *err;
+	size_t errlen;
+};
+
+static int is_repair_of(const char *p, size_t n, long line)
+{
+	cJSON *r = cJSON_ParseWithLength(p, n);
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "kind"));
+	const cJSON *tl = cJSON_GetObjectItemCaseSensitive(r, "torn_line");
+	int ok = kind && !strcmp(kind, "repair") && cJSON_IsNumber(tl) && (long)tl->valuedouble == line;
+	cJSON_Delete(r);
+	return ok;
+}
+
+static int one_line(struct pass1 *p1, const char *p, size_t n, uint64_t off, long line)
+{
+	struct anvil_jsource *s = p1->s;
+	size_t where = 0;
+	const char *what = NULL;
+	int bad = anvil_jscan_check(p, n, &where, &what) != 0;
+	if (!bad && *anvil_jscan_ws(p, p + n) != '{') {
+		bad = 1;
+		where = 0;
+		what = "a JSON object (one record a line)";
+	}
+	if (p1->has_bad) {
+		if (bad || !is_repair_of(p, n, p1->bad.line)) {
+			snprintf(p1->err, p1->errlen, "%s:%ld:%zu: expected %s (a corrupted journal record, not at the end)",
+				 s->path, p1->bad.line, p1->bad.col, p1->bad.what);
+			return -1;
+		}
+		p1->has_bad = 0;
+	}
+	if (bad) {
+		p1->bad = (struct pending){ line, where + 1, what };
+		p1->has_bad = 1;
+		return 0;
+	}
+	char kind[32], test[512];
+	kind_and_test(p, n, kind, sizeof(kind), test, sizeof(test));
+	s->count++;
+	if (is_meta_kind(kind)) {
+		cJSON *r = cJSON_ParseWithLength(p, n);
+		if (r)
+			cJSON_AddItemToArray(s->meta, r);
+	} else if (test[0] && is_test_kind(kind)) {
+		add_line(test_for(s, test), off, (uint32_t)n);
+	}
+	return 0;
+}
+
+static int index_file(struct pass1 *p1)
+{
+	struct anvil_jsource *s = p1->s;
+	size_t cap = CHUNK, have = 0;
+	char *buf = malloc(cap);
+	uint64_t base = 0;  /* file offset of buf[0] */
+	long line = 0;
+	int eof = 0, rc = 0;
+	while (!eof && !rc) {
+		if (have == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+		}
+		ssize_t r = read(s->fd, buf + have, cap - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(p1->err, p1->errlen, "%s: cannot read: %s", s->path, strerror(errno));
+			rc = -1;
+			break;
+		}
+		eof = r == 0;
+		have += (size_t)r;
+		size_t start = 0;
+		for (;;) {
+			char *nl = memchr(buf + start, '\n', have - start);
+			if (!nl && !(eof && start < have))
+				break;
+			size_t end = nl ? (size_t)(nl - buf) : have;
+			line++;
+			if (end > start && one_line(p1, buf + start, end - start, base + start, line)) {
+				rc = -1;
+				break;
+			}
+			start = nl ? end + 1 : have;
+			if (!nl)
+				break;
+		}
+		memmove(buf, buf + start, have - start);
+		base += start;
+		have -= start;
+	}
+	free(buf);
+	if (!rc && p1->has_bad) {
+		s->torn = 1;
+		s->torn_line = p1->bad.line;
+	}
+	return rc;
+}
+
+static struct anvil_jsource *source_new(void)
+{
+	struct anvil_jsource *s = calloc(1, sizeof(*s));
+	s->fd = -1;
+	s->meta = cJSON_CreateArray();
+	return s;
+}
+
+struct anvil_jsource *anvil_jsource_file(const char *path, char *err, size_t errlen)
+{
+	struct anvil_jsource *s = source_new();
+	s->path = strdup(path);
+	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		anvil_jsource_free(s);
+		return NULL;
+	}
+	struct pass1 p1 = { s, { 0, 0, NULL }, 0, err, errlen };
+	if (index_file(&p1)) {
+		anvil_jsource_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct anvil_jsource *anvil_jsource_records(const cJSON *records, int torn_tail, long torn_line)
+{
+	struct anvil_jsource *s = source_new();
+	s->torn = torn_tail;
+	s->torn_line = torn_line;
+	const cJSON *r;
+	cJSON_ArrayForEach(r, records) {
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "kind"));
+		const char *test = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "test"));
+		s->count++;
+		if (!kind)
+			continue;
+		if (is_meta_kind(kind)) {
+			cJSON_AddItemReferenceToArray(s->meta, (cJSON *)r);
+		} else if (test && is_test_kind(kind)) {
+			struct jtest *t = test_for(s, test);
+			if (t->n == t->cap) {
+				t->cap = t->cap ? 2 * t->cap : 64;
+				t->recs = realloc(t->recs, t->cap * sizeof(*t->recs));
+			}
+			t->recs[t->n++] = r;
+		}
+	}
+	return s;
+}
+
+void anvil_jsource_free(struct anvil_jsource *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->ntests; i++) {
+		free(s->tests[i].id);
+		free(s->tests[i].lines);
+		free(s->tests[i].recs);
+	}
+	free(s->tests);
+	anvil_keymap_release(&s->ids);
+	cJSON_Delete(s->meta);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->path);
+	free(s);
+}
+
+const cJSON *anvil_jsource_meta(const struct anvil_jsource *s) { return s->meta; }
+long anvil_jsource_records_count(const struct anvil_jsource *s) { return s->count; }
+size_t anvil_jsource_ntests(const struct anvil_jsource *s) { return s->ntests; }
+const char *anvil_jsource_test_id(const struct anvil_jsource *s, size_t i) { return s->tests[i].id; }
+
+int anvil_jsource_torn(const struct anvil_jsource *s, long *line)
+{
+	if (line)
+		*line = s->torn_line;
+	return s->torn;
+}
+
+size_t anvil_jsource_find(const struct anvil_jsource *s, const char *id)
+{
+	uintptr_t at = (uintptr_t)anvil_keymap_get(&s->ids, id, strlen(id));
+	return at ? at - 1 : (size_t)-1;
+}
+
+/* A record with its bulky member (series rows, info body) kept as text. */
+static cJSON *parse_record(const char *p, size_t n, struct strbuf *scratch)
+{
+	struct anvil_jscan_it it;
+	const char *kind = NULL, *kend = NULL, *bulk = NULL, *bend = NULL, *bulk_key = NULL;
+	anvil_jscan_object(&it, p, p + n);
+	while (anvil_jscan_next(&it)) {
+		if (anvil_jscan_key_is(&it, "kind")) {
+			kind = it.val;
+			kend = it.vend;
+		} else if (anvil_jscan_key_is(&it, "rows") && *it.val == '[') {
+			bulk = it.val, bend = it.vend, bulk_key = "rows";
+		} else if (anvil_jscan_key_is(&it, "info") && *it.val == '{') {
+			bulk = it.val, bend = it.vend, bulk_key = "info";
+		}
+	}
+	int cut = bulk && kind && ((!strcmp(bulk_key, "rows") && kend - kind == 8 && !memcmp(kind, "\"series\"", 8)) ||
+				   (!strcmp(bulk_key, "info") && kend - kind == 6 && !memcmp(kind, "\"info\"", 6)));
+	if (!cut)
+		return cJSON_ParseWithLength(p, n);
+	scratch->len = 0;
+	strbuf_add(scratch, p, (size_t)(bulk - p));
+	strbuf_addch(scratch, '0');
+	strbuf_add(scratch, bend, (size_t)(p + n - bend));
+	cJSON *rec = cJSON_ParseWithLength(scratch->buf, scratch->len);
+	if (!rec)
+		return NULL;
+	cJSON *raw = cJSON_CreateRaw("");
+	cJSON_free(raw->valuestring);
+	raw->valuestring = malloc((size_t)(bend - bulk) + 1);
+	memcpy(raw->valuestring, bulk, (size_t)(bend - bulk));
+	raw->valuestring[bend - bulk] = '\0';
+	cJSON_ReplaceItemInObjectCaseSensitive(rec, bulk_key, raw);
+	return rec;
+}
+
+static int read_at(int fd, char *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(fd, buf + got, len - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char *err, size_t errlen)
+{
+	const struct jtest *t = &s->tests[i];
+	cJSON *out = cJSON_CreateArray();
+	if (t->recs) {
+		for (size_t k = 0; k < t->n; k++)
+			cJSON_AddItemToArray(out, cJSON_Duplicate(t->recs[k], 1));
+		return out;
+	}
+	struct strbuf scratch = STRBUF_INIT;
+	char *buf = NULL;
+	size_t cap = 0;
+	for (size_t k = 0; k < t->n;) {
+		/* consecutive lines in one read */
+		size_t last = k;
+		uint64_t end = t->lines[k].off + t->lines[k].len;
+		while (last + 1 < t->n && t->lines[last + 1].off == end + 1 && end + 1 - t->lines[k].off < CHUNK) {
+			last++;
+			end = t->lines[last].off + t->lines[last].len;
+		}
+		uint64_t base = t->lines[k].off;
+		size_t span = (size_t)(end - base);
+		if (span > cap) {
+			cap = span;
+			buf = realloc(buf, cap);
+		}
+		errno = 0;
+		if (read_at(s->fd, buf, span, base)) {
+			snprintf(err, errlen, "%s: cannot read back at byte %llu: %s", s->path,
+				 (unsigned long long)base, errno ? strerror(errno) : "the file got shorter");
+			cJSON_Delete(out);
+			out = NULL;
+			break;
+		}
+		for (; k <= last; k++) {
+			cJSON *rec = parse_record(buf + (t->lines[k].off - base), t->lines[k].len, &scratch);
+			if (rec)
+				cJSON_AddItemToArray(out, rec);
+		}
+	}
+	free(buf);
+	strbuf_release(&scratch);
+	return out;
+}

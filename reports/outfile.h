@@ -1,0 +1,30 @@
+/* An output file written through a buffer as it is produced (so a 300 MB
+ * report.json never sits in memory whole), then renamed into place: readers
+ * see the old file or the new one, never half of one. With no directory it
+ * is just the buffer (what the unit tests and small renderings use). */
+#ifndef ANVIL_OUTFILE_H
+#define ANVIL_OUTFILE_H
+#include <stddef.h>
+#include "common/strbuf.h"
+
+struct anvil_outfile {
+	struct strbuf buf;    /* writers append here; owned */
+	int fd;               /* the temporary file, or -1 for a buffer only */
+	int dfd;
+	int failed;           /* a write failed; err says why */
+	char name[128], tmp[192];
+	char err[512];
+};
+
+/* A file dir/name (through a temporary file in dir). */
+int anvil_outfile_open(struct anvil_outfile *o, const char *dir, const char *name, char *err, size_t errlen);
+/* A buffer only: nothing is written anywhere; take the text from o->buf. */
+void anvil_outfile_buffer(struct anvil_outfile *o);
+/* Writes the buffer out once it holds 1 MiB or more (always when force). */
+void anvil_outfile_flush(struct anvil_outfile *o, int force);
+/* Everything written and renamed into place; 0, or -1 with err. Releases o. */
+int anvil_outfile_commit(struct anvil_outfile *o, char *err, size_t errlen);
+/* Drops the temporary file and the buffer. */
+void anvil_outfile_abort(struct anvil_outfile *o);
+
+#endif

@@ -1,0 +1,43 @@
+/* The renderings of the report written one test at a time (report.c streams
+ * them while the engine judges); the whole-tree functions of report.h loop
+ * over these. */
+#ifndef ANVIL_RENDER_H
+#define ANVIL_RENDER_H
+#include <cjson/cJSON.h>
+#include "reports/outfile.h"
+
+/* junit.xml: <testsuites>, one <testsuite> per test, one <testcase> per
+ * check, in the form of the Ant/Jenkins JUnit schema (tests/data/junit.xsd). */
+struct anvil_junit {
+	int next_id;
+	char timestamp[32];      /* the run's start, YYYY-MM-DDTHH:MM:SS (no zone, as the schema wants) */
+	char hostname[256];      /* the first host of the run, or localhost */
+	char package[160];       /* anvil.<profile> */
+};
+void anvil_junit_begin(struct anvil_junit *j, const cJSON *report, struct anvil_outfile *o);
+void anvil_junit_suite(struct anvil_junit *j, const cJSON *t, struct anvil_outfile *o);
+void anvil_junit_end(struct anvil_junit *j, struct anvil_outfile *o);
+
+/* metrics.prom: the samples of each family are gathered test by test and
+ * written family by family at the end (the format wants each family's
+ * lines together). */
+struct anvil_prom;
+struct anvil_prom *anvil_prom_new(void);
+void anvil_prom_test(struct anvil_prom *p, const cJSON *t);
+/* Writes every family, and the run's (from the report's summary, verdict,
+ * exit code and run), then frees p. */
+void anvil_prom_finish(struct anvil_prom *p, const cJSON *report, struct anvil_outfile *o);
+
+/* The report tree the HTML and the table are drawn from, one test at a
+ * time: a test of more than ANVIL_VIEW_MAX_CHECKS checks (or figures, series,
+ * info records) keeps its failing items and a sample, the counts of what it
+ * left out in "abridged", and always "check_counts" (checks per verdict) and
+ * "fleet" (per figure: the distribution over nodes and GPUs). Series rows and
+ * info kept are trees again (the engine hands them over as text). */
+#define ANVIL_VIEW_MAX_CHECKS 4096
+#define ANVIL_VIEW_MAX_METRICS 4096
+#define ANVIL_VIEW_MAX_SERIES 256
+#define ANVIL_VIEW_MAX_INFO 256
+void anvil_view_test(cJSON *t, int abridge);
+
+#endif

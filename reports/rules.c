@@ -1,0 +1,300 @@
+/* The profile's rules on a test's figures: peak (fraction of the datasheet),
+ * absolute (bounds), peers (fraction of the median of the others) and mad
+ * (robust outliers by the modified z-score of Iglewicz and Hoaglin). */
+#include "reports/rules.h"
+#include "reports/peaks.h"
+#include "reports/peers.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str(const cJSON *o, const char *k)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static double num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static int labels_match(const cJSON *want, const cJSON *have)
+{
+	const cJSON *w;
+	cJSON_ArrayForEach(w, want) {
+		const char *h = str(have, w->string);
+		if (!cJSON_IsString(w) || !h || strcmp(h, w->valuestring))
+			return 0;
+	}
+	return 1;
+}
+
+static void label_text(const cJSON *labels, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	const cJSON *l;
+	cJSON_ArrayForEach(l, labels)
+		if (cJSON_IsString(l) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", n ? "," : "", l->string, l->valuestring);
+}
+
+cJSON *anvil_check_new(cJSON *checks, const char *test, const char *name, const char *rule,
+		       const cJSON *m, enum anvil_verdict v, const char *why)
+{
+	cJSON *c = cJSON_CreateObject();
+	char lt[256], id[768];
+	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(m, "labels");
+	label_text(labels, lt, sizeof(lt));
+	const char *host = str(m, "host");
+	snprintf(id, sizeof(id), "%s/%s/%s%s%s%s%s%s", test, name, rule, host ? "@" : "", host ? host : "",
+		 lt[0] ? "[" : "", lt, lt[0] ? "]" : "");
+	cJSON_AddStringToObject(c, "id", id);
+	cJSON_AddStringToObject(c, "test", test);
+	cJSON_AddStringToObject(c, "name", name);
+	cJSON_AddStringToObject(c, "rule", rule);
+	if (host)
+		cJSON_AddStringToObject(c, "host", host);
+	if (labels)
+		cJSON_AddItemToObject(c, "labels", cJSON_Duplicate(labels, 1));
+	cJSON_AddStringToObject(c, "verdict", anvil_verdict_name(v));
+	cJSON_AddStringToObject(c, "why", why);
+	cJSON_AddItemToArray(checks, c);
+	return c;
+}
+
+/* Applies bounds on value; lower-is-better figures take max/warn as ceilings. */
+static enum anvil_verdict bound(double value, double lo, double hi, double warn, int lower_better,
+				double *limit)
+{
+	*limit = NAN;
+	if (isfinite(lo)) {
+		*limit = lo;
+		if (value < lo)
+			return ANVIL_V_FAIL;
+	}
+	if (isfinite(hi)) {
+		if (!isfinite(*limit) || lower_better)
+			*limit = hi;
+		if (value > hi)
+			return ANVIL_V_FAIL;
+	}
+	if (isfinite(warn) && (lower_better ? value > warn : value < warn))
+		return ANVIL_V_WARN;
+	return ANVIL_V_PASS;
+}
+
+/* A node's peak, or with "cluster." the sum over every node of the run (Rpeak). */
+static int peak_for(const struct anvil_judge *j, const char *key, const cJSON *inv, const char *gpu,
+		    double *value, char *src, size_t len)
+{
+	if (strncmp(key, "cluster.", 8))
+		return anvil_peaks_get(j->peaks, key, inv, gpu, value, src, len);
+	const cJSON *node;
+	double sum = 0;
+	int n = 0;
+	cJSON_ArrayForEach(node, j->inventory) {
+		double v;
+		char why[400];
+		if (anvil_peaks_get(j->peaks, key + 8, node, gpu, &v, why, sizeof(why))) {
+			snprintf(src, len, "node %s: %s", node->string, why);
+			return -1;
+		}
+		sum += v;
+		n++;
+	}
+	if (!n) {
+		snprintf(src, len, "no node inventory in the journal to sum %s over", key + 8);
+		return -1;
+	}
+	*value = sum;
+	snprintf(src, len, "sum of %s over %d node(s)", key + 8, n);
+	return 0;
+}
+
+struct verdict_out {
+	enum anvil_verdict v;
+	double limit;
+	char why[600];
+	cJSON *extra;
+	const char *extra_name;
+};
+
+static void judge_absolute(const cJSON *rule, const cJSON *m, struct verdict_out *o)
+{
+	const char *name = str(m, "name"), *unit = str(m, "unit") ? str(m, "unit") : "";
+	double value = num(m, "value"), mn = num(rule, "min"), mx = num(rule, "max");
+	int lower = str(m, "better") && !strcmp(str(m, "better"), "lower");
+	o->v = bound(value, mn, mx, num(rule, "warn"), lower, &o->limit);
+	snprintf(o->why, sizeof(o->why), "%s = %.4g %s; %s %.4g %s%s", name, value, unit,
+		 isfinite(mn) && (!lower || !isfinite(mx)) ? "minimum" : "maximum", o->limit, unit,
+		 o->v == ANVIL_V_WARN ? " (under the warning level)" : "");
+}
+
+static void judge_peak(const struct anvil_judge *j, const cJSON *rule, const cJSON *m, struct verdict_out *o)
+{
+	const char *name = str(m, "name"), *unit = str(m, "unit") ? str(m, "unit") : "";
+	double value = num(m, "value"), mn = num(rule, "min"), ref;
+	char src[512];
+	const cJSON *inv = cJSON_GetObjectItemCaseSensitive(j->inventory, str(m, "host") ? str(m, "host") : "");
+	const char *gpu = str(cJSON_GetObjectItemCaseSensitive(m, "labels"), "gpu_name");
+	if (peak_for(j, str(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
+		o->v = ANVIL_V_SKIP;
+		snprintf(o->why, sizeof(o->why), "no peak to judge %s by: %s", name, src);
+		return;
+	}
+	double frac = value / ref;
+	o->v = bound(frac, mn, num(rule, "max"), num(rule, "warn"), 0, &o->limit);
+	o->limit *= ref;
+	snprintf(o->why, sizeof(o->why), "%.4g %s is %.1f%% of the %.4g %s peak (%s); the floor is %.0f%%",
+		 value, unit, 100 * frac, ref, unit, src, 100 * (isfinite(mn) ? mn : 0));
+	o->extra = cJSON_CreateObject();
+	o->extra_name = "peak";
+	add_num(o->extra, "value", ref);
+	cJSON_AddStringToObject(o->extra, "source", src);
+	add_num(o->extra, "fraction", frac);
+}
+
+static void judge_peers(const struct anvil_peers *px, const cJSON *rule, const cJSON *m, struct verdict_out *o)
+{
+	const char *name = str(m, "name"), *unit = str(m, "unit") ? str(m, "unit") : "";
+	double value = num(m, "value"), mn = num(rule, "min"), mx = num(rule, "max");
+	int lower = str(m, "better") && !strcmp(str(m, "better"), "lower");
+	size_t n;
+	const double *v = anvil_peers_group(px, m, &n);
+	double ref = v ? anvil_median_without(v, n, value) : NAN;
+	if (!v || n < 2) {
+		o->v = ANVIL_V_SKIP;
+		snprintf(o->why, sizeof(o->why), "no other node or GPU has %s to compare with", name);
+		return;
+	}
+	double frac = value / ref;
+	o->v = bound(frac, lower ? NAN : mn, lower ? mx : NAN, num(rule, "warn"), lower, &o->limit);
+	o->limit *= ref;
+	snprintf(o->why, sizeof(o->why), "%.4g %s is %.1f%% of the median of %zu peer(s) (%.4g %s); %s %.0f%%",
+		 value, unit, 100 * frac, n - 1, ref, unit, lower ? "ceiling" : "floor", 100 * (lower ? mx : mn));
+	o->extra = cJSON_CreateObject();
+	o->extra_name = "peers";
+	add_num(o->extra, "median", ref);
+	cJSON_AddNumberToObject(o->extra, "peers", (double)(n - 1));
+	add_num(o->extra, "fraction", frac);
+}
+
+/* Iglewicz and Hoaglin's modified z-score, 0.6745 (x - median) / MAD; where
+ * MAD is 0 (more than half the values equal) the mean absolute deviation
+ * stands in, (x - median) / (1.253314 MeanAD), as is usual. Only the bad side
+ * of the figure's direction counts (both sides for a figure with none). */
+static void judge_mad(const struct anvil_peers *px, const cJSON *rule, const cJSON *m, struct verdict_out *o)
+{
+	const char *name = str(m, "name"), *unit = str(m, "unit") ? str(m, "unit") : "";
+	const char *better = str(m, "better") ? str(m, "better") : "none";
+	double value = num(m, "value"), k = num(rule, "k"), warn = num(rule, "warn");
+	int dir = !strcmp(better, "higher") ? 1 : !strcmp(better, "lower") ? -1 : 0;
+	struct anvil_mad s;
+	if (!isfinite(k))
+		k = ANVIL_MAD_K;
+	if (anvil_peers_mad(px, m, &s) || s.n < 3) {
+		o->v = ANVIL_V_SKIP;
+		snprintf(o->why, sizeof(o->why), "%s: the outlier rule needs the figure from at least 3 nodes or GPUs, "
+			 "this test has %zu", name, anvil_peers_mad(px, m, &s) ? (size_t)0 : s.n);
+		return;
+	}
+	/* the spread one z unit stands for */
+	double unit_z = s.mad > 0 ? s.mad / 0.6745 : s.meanad > 0 ? 1.253314 * s.meanad : 0;
+	double z = unit_z > 0 ? (value - s.median) / unit_z : 0;
+	double bad = dir > 0 ? -z : dir < 0 ? z : fabs(z);  /* how far on the bad side */
+	o->v = bad > k ? ANVIL_V_FAIL : isfinite(warn) && bad > warn ? ANVIL_V_WARN : ANVIL_V_PASS;
+	int below = dir > 0 || (dir == 0 && z < 0);
+	o->limit = s.median + (below ? -k : k) * unit_z;
+	snprintf(o->why, sizeof(o->why), "%.4g %s has a modified z-score of %.2f against the median %.4g %s of "
+		 "%zu figure(s) (%s %.3g); %s %s%.1f is an outlier",
+		 value, unit, z, s.median, unit, s.n, s.mad > 0 ? "MAD" : "MAD 0, mean absolute deviation",
+		 s.mad > 0 ? s.mad : s.meanad, dir ? "a score beyond" : "a score beyond +/-",
+		 dir > 0 ? "-" : dir < 0 ? "+" : "", k);
+	o->extra = cJSON_CreateObject();
+	o->extra_name = "mad";
+	add_num(o->extra, "median", s.median);
+	add_num(o->extra, "mad", s.mad);
+	if (!(s.mad > 0))
+		add_num(o->extra, "meanad", s.meanad);
+	add_num(o->extra, "z", z);
+	add_num(o->extra, "k", k);
+	cJSON_AddNumberToObject(o->extra, "n", (double)s.n);
+}
+
+static void judge_metric(const struct anvil_judge *j, const struct anvil_peers *px, cJSON *checks,
+			 const char *test, const cJSON *rule, const cJSON *m)
+{
+	const char *kind = str(rule, "rule"), *name = str(m, "name"), *unit = str(m, "unit");
+	double value = num(m, "value");
+	struct verdict_out o = { ANVIL_V_PASS, NAN, "", NULL, NULL };
+	if (!isfinite(value)) {
+		o.v = ANVIL_V_ERROR;
+		snprintf(o.why, sizeof(o.why), "%s was not measured (no value)", name);
+	} else if (!strcmp(kind, "absolute")) {
+		judge_absolute(rule, m, &o);
+	} else if (!strcmp(kind, "peak")) {
+		judge_peak(j, rule, m, &o);
+	} else if (!strcmp(kind, "mad")) {
+		judge_mad(px, rule, m, &o);
+	} else {
+		judge_peers(px, rule, m, &o);
+	}
+	const char *rwhy = str(rule, "why");
+	cJSON *c = anvil_check_new(checks, test, name, kind, m, o.v, rwhy && o.v == ANVIL_V_FAIL ? rwhy : o.why);
+	if (rwhy && o.v == ANVIL_V_FAIL)
+		cJSON_AddStringToObject(c, "detail", o.why);
+	add_num(c, "value", value);
+	cJSON_AddStringToObject(c, "unit", unit ? unit : "");
+	add_num(c, "limit", o.limit);
+	if (o.extra)
+		cJSON_AddItemToObject(c, o.extra_name, o.extra);
+}
+
+static int rule_applies(const cJSON *rule, const cJSON *t)
+{
+	const char *want = str(rule, "test");
+	return want && (!strcmp(want, str(t, "id")) || !strcmp(want, str(t, "runner")));
+}
+
+void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profile)
+{
+	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
+	const char *status = str(t, "status"), *id = str(t, "id");
+	struct anvil_peers *px = NULL;
+	const cJSON *rule;
+	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks")) {
+		if (!rule_applies(rule, t) || strcmp(status, "ok"))
+			continue;
+		if (!px)
+			px = anvil_peers_new(metrics);
+		int hits = 0;
+		const cJSON *m;
+		cJSON_ArrayForEach(m, metrics) {
+			if (strcmp(str(m, "name") ? str(m, "name") : "", str(rule, "metric")) ||
+			    !labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"),
+					  cJSON_GetObjectItemCaseSensitive(m, "labels")))
+				continue;
+			judge_metric(j, px, checks, id, rule, m);
+			hits++;
+		}
+		if (!hits) {
+			char why[300];
+			snprintf(why, sizeof(why), "the profile checks %s%s of %s, but the test recorded no such figure: nothing to judge",
+				 str(rule, "metric"), cJSON_GetObjectItemCaseSensitive(rule, "labels") ? " (with the labels given)" : "", id);
+			anvil_check_new(checks, id, str(rule, "metric"), str(rule, "rule"), NULL, ANVIL_V_SKIP, why);
+		}
+	}
+	anvil_peers_free(px);
+}

@@ -1,0 +1,261 @@
+/* The view of a test for the HTML and the table; see render.h. At a
+ * thousand nodes a test has hundreds of thousands of checks and figures:
+ * the page shows the fleet (distributions) and the failing items, and
+ * report.json keeps everything. */
+#include "reports/render.h"
+#include "reports/report.h"
+#include "reports/jwrite.h"
+#include "reports/keymap.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEEP_FIRST 8           /* series or info records kept besides the failing hosts' */
+#define KEEP_BAD_HOSTS 64
+
+static const char *s(const cJSON *o, const char *k)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+	return v ? v : "";
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* name, host (unless NULL) and the labels but those in `skip`, canonical. */
+static void ident(struct strbuf *key, const cJSON *m, const char *host, const char *const *skip)
+{
+	const char *name = s(m, "name");
+	key->len = 0;
+	strbuf_addf(key, "%zu:%s|", strlen(name), name);
+	if (host)
+		strbuf_addf(key, "%zu:%s", strlen(host), host);
+	const cJSON *ls[64], *l;
+	size_t n = 0;
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m, "labels")) {
+		int skipped = 0;
+		for (size_t i = 0; skip && skip[i]; i++)
+			skipped |= l->string && !strcmp(l->string, skip[i]);
+		if (l->string && !skipped && n < sizeof(ls) / sizeof(*ls))
+			ls[n++] = l;
+	}
+	qsort(ls, n, sizeof(*ls), cmp_label);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(key, "|%zu:%s=", strlen(ls[i]->string), ls[i]->string);
+		anvil_jw_compact(key, ls[i]);
+	}
+}
+
+/* ---- fleet: the distribution of each figure over nodes and GPUs ------------ */
+
+struct fgroup {
+	const cJSON *first;
+	double *v;
+	size_t n, cap;
+};
+
+static void fleet(cJSON *t)
+{
+	static const char *const identity[] = { "gpu", "peer", NULL };
+	struct anvil_keymap groups = ANVIL_KEYMAP_INIT;
+	struct strbuf key = STRBUF_INIT;
+	struct fgroup **order = NULL;
+	size_t ngroups = 0;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics")) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
+		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+			continue;
+		ident(&key, m, NULL, identity);
+		struct fgroup *g = anvil_keymap_get(&groups, key.buf, key.len);
+		if (!g) {
+			g = calloc(1, sizeof(*g));
+			g->first = m;
+			anvil_keymap_put(&groups, key.buf, key.len, g);
+			order = realloc(order, (ngroups + 1) * sizeof(*order));
+			order[ngroups++] = g;
+		}
+		if (g->n == g->cap) {
+			g->cap = g->cap ? 2 * g->cap : 16;
+			g->v = realloc(g->v, g->cap * sizeof(double));
+		}
+		g->v[g->n++] = v->valuedouble;
+	}
+	cJSON *out = cJSON_AddArrayToObject(t, "fleet");
+	for (size_t i = 0; i < ngroups; i++) {
+		struct fgroup *g = order[i];
+		if (g->n >= 2) {
+			qsort(g->v, g->n, sizeof(double), cmp_double);
+			double sum = 0;
+			for (size_t k = 0; k < g->n; k++)
+				sum += g->v[k];
+			cJSON *f = cJSON_CreateObject();
+			cJSON_AddStringToObject(f, "name", s(g->first, "name"));
+			cJSON_AddStringToObject(f, "unit", s(g->first, "unit"));
+			cJSON_AddStringToObject(f, "better", s(g->first, "better"));
+			const cJSON *l;
+			cJSON *labels = NULL;
+			cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(g->first, "labels")) {
+				if (!l->string || !strcmp(l->string, "gpu") || !strcmp(l->string, "peer"))
+					continue;
+				if (!labels)
+					labels = cJSON_AddObjectToObject(f, "labels");
+				cJSON_AddItemToObject(labels, l->string, cJSON_Duplicate(l, 1));
+			}
+			cJSON_AddNumberToObject(f, "n", (double)g->n);
+			cJSON_AddNumberToObject(f, "min", g->v[0]);
+			cJSON_AddNumberToObject(f, "median", g->n % 2 ? g->v[g->n / 2] : (g->v[g->n / 2 - 1] + g->v[g->n / 2]) / 2);
+			cJSON_AddNumberToObject(f, "max", g->v[g->n - 1]);
+			cJSON_AddNumberToObject(f, "mean", sum / (double)g->n);
+			cJSON_AddItemToObject(f, "values", cJSON_CreateDoubleArray(g->v, (int)g->n));
+			cJSON_AddItemToArray(out, f);
+		}
+		free(g->v);
+		free(g);
+	}
+	free(order);
+	anvil_keymap_release(&groups);
+	strbuf_release(&key);
+}
+
+/* ---- abridging ------------------------------------------------------------------ */
+
+static int rank_of(const char *verdict)
+{
+	/* FAIL, ERROR, NOT RUN, WARN, WAIVED first; SKIP then; PASS last */
+	static const char *const order[] = { "FAIL", "ERROR", "NOT RUN", "WARN", "WAIVED", "SKIP", "PASS" };
+	for (int i = 0; i < 7; i++)
+		if (!strcmp(verdict, order[i]))
+			return i;
+	return 0;
+}
+
+static void note_abridged(cJSON *t, const char *what, int total, int kept)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(t, "abridged");
+	if (!a)
+		a = cJSON_AddObjectToObject(t, "abridged");
+	cJSON *o = cJSON_AddObjectToObject(a, what);
+	cJSON_AddNumberToObject(o, "total", total);
+	cJSON_AddNumberToObject(o, "kept", kept);
+}
+
+/* Keeps the worst checks, most severe first within the limit, in their order. */
+static void abridge_checks(cJSON *t, struct anvil_keymap *bad_figs, struct anvil_keymap *bad_hosts)
+{
+	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	int total = cJSON_GetArraySize(checks), per_rank[7] = { 0 }, cut = 7, kept = 0;
+	struct strbuf key = STRBUF_INIT;
+	cJSON *c, *next;
+	cJSON_ArrayForEach(c, checks)
+		per_rank[rank_of(s(c, "verdict"))]++;
+	/* the least severe rank kept, and how many of it fit */
+	int room = ANVIL_VIEW_MAX_CHECKS, partial = 0;
+	for (int r = 0; r < 7; r++) {
+		if (per_rank[r] > room) {
+			cut = r;
+			partial = room;
+			break;
+		}
+		room -= per_rank[r];
+	}
+	for (c = checks->child; c; c = next) {
+		next = c->next;
+		int r = rank_of(s(c, "verdict"));
+		int keep = r < cut || (r == cut && partial-- > 0);
+		if (!keep) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(checks, c));
+			continue;
+		}
+		kept++;
+		if (r < 5) {  /* a failing item: its figure and host stay too */
+			ident(&key, c, s(c, "host"), NULL);
+			anvil_keymap_put(bad_figs, key.buf, key.len, (void *)1);
+			if (*s(c, "host") && bad_hosts->n < KEEP_BAD_HOSTS)
+				anvil_keymap_put(bad_hosts, s(c, "host"), strlen(s(c, "host")), (void *)1);
+		}
+	}
+	if (kept < total)
+		note_abridged(t, "checks", total, kept);
+	strbuf_release(&key);
+}
+
+static void abridge_metrics(cJSON *t, const struct anvil_keymap *bad_figs)
+{
+	cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics"), *m, *next;
+	int total = cJSON_GetArraySize(metrics), kept = 0;
+	struct strbuf key = STRBUF_INIT;
+	for (m = metrics->child; m; m = next) {
+		next = m->next;
+		ident(&key, m, s(m, "host"), NULL);
+		if (kept < ANVIL_VIEW_MAX_METRICS && anvil_keymap_get(bad_figs, key.buf, key.len))
+			kept++;
+		else
+			cJSON_Delete(cJSON_DetachItemViaPointer(metrics, m));
+	}
+	note_abridged(t, "metrics", total, kept);
+	strbuf_release(&key);
+}
+
+/* Series or info records: the failing hosts' and the first few. */
+static void abridge_records(cJSON *t, const char *what, const struct anvil_keymap *bad_hosts)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(t, what), *r, *next;
+	int total = cJSON_GetArraySize(a), kept = 0, seen = 0;
+	for (r = a->child; r; r = next) {
+		next = r->next;
+		const char *host = s(r, "host");
+		if (seen++ < KEEP_FIRST || anvil_keymap_get(bad_hosts, host, strlen(host)))
+			kept++;
+		else
+			cJSON_Delete(cJSON_DetachItemViaPointer(a, r));
+	}
+	note_abridged(t, what, total, kept);
+}
+
+/* Text the engine kept raw becomes a tree again. */
+static void unraw(cJSON *records, const char *member)
+{
+	cJSON *r;
+	cJSON_ArrayForEach(r, records) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(r, member);
+		if (cJSON_IsRaw(v)) {
+			cJSON *tree = cJSON_Parse(v->valuestring);
+			cJSON_ReplaceItemViaPointer(r, v, tree ? tree : cJSON_CreateNull());
+		}
+	}
+}
+
+void anvil_view_test(cJSON *t, int abridge)
+{
+	int counts[7] = { 0 };
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
+		counts[anvil_verdict_parse(s(c, "verdict"))]++;
+	cJSON *cc = cJSON_AddObjectToObject(t, "check_counts");
+	for (int v = ANVIL_V_PASS; v <= ANVIL_V_FAIL; v++)
+		cJSON_AddNumberToObject(cc, anvil_verdict_name((enum anvil_verdict)v), counts[v]);
+	fleet(t);
+	if (abridge) {
+		struct anvil_keymap bad_figs = ANVIL_KEYMAP_INIT, bad_hosts = ANVIL_KEYMAP_INIT;
+		abridge_checks(t, &bad_figs, &bad_hosts);
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "metrics")) > ANVIL_VIEW_MAX_METRICS)
+			abridge_metrics(t, &bad_figs);
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "series")) > ANVIL_VIEW_MAX_SERIES)
+			abridge_records(t, "series", &bad_hosts);
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "info")) > ANVIL_VIEW_MAX_INFO)
+			abridge_records(t, "info", &bad_hosts);
+		anvil_keymap_release(&bad_figs);
+		anvil_keymap_release(&bad_hosts);
+	}
+	unraw(cJSON_GetObjectItemCaseSensitive(t, "series"), "rows");
+	unraw(cJSON_GetObjectItemCaseSensitive(t, "info"), "info");
+}
