@@ -86,7 +86,9 @@ static void fig_key(struct strbuf *key, const char *test, const cJSON *m)
 {
 	const char *name = s(m, "name"), *host = s(m, "host");
 	key->len = 0;
-	strbuf_addf(key, "%zu:%s|%zu:%s|%zu:%s", strlen(test), test, strlen(name), name, strlen(host), host);
+	anvil_key_add(key, test);
+	anvil_key_add(key, name);
+	anvil_key_add(key, host);
 	const cJSON *ls[64], *l;
 	size_t n = 0;
 	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m, "labels"))
@@ -94,8 +96,11 @@ static void fig_key(struct strbuf *key, const char *test, const cJSON *m)
 			ls[n++] = l;
 	qsort(ls, n, sizeof(*ls), cmp_label);
 	for (size_t i = 0; i < n; i++) {
-		strbuf_addf(key, "|%zu:%s=", strlen(ls[i]->string), ls[i]->string);
-		anvil_jw_compact(key, ls[i]);
+		anvil_key_add(key, ls[i]->string);
+		if (cJSON_IsString(ls[i]))
+			anvil_key_add(key, ls[i]->valuestring);
+		else
+			anvil_jw_compact(key, ls[i]), strbuf_addch(key, '\0');
 	}
 }
 

@@ -6,6 +6,7 @@
 #include "reports/rules.h"
 #include "reports/peaks.h"
 #include "reports/jsource.h"
+#include "reports/jwrite.h"
 #include "reports/keymap.h"
 #include "reports/waivers.h"
 #include "reports/baseline.h"
@@ -504,6 +505,7 @@ cJSON *anvil_report_build_from(struct anvil_jsource *src, const struct anvil_eng
 			anvil_engine_free(e);
 			return NULL;
 		}
+		anvil_jw_unraw(t);
 		cJSON_AddItemToArray(tests, t);
 	}
 	anvil_engine_summary(e, report);

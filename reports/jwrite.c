@@ -147,3 +147,21 @@ void anvil_jw_compact(struct strbuf *sb, const cJSON *item)
 	value(&o, item, 0, 0);
 	*sb = o.buf;
 }
+
+void anvil_jw_unraw(cJSON *item)
+{
+	for (cJSON *c = item ? item->child : NULL; c; c = c->next) {
+		if (cJSON_IsRaw(c)) {
+			cJSON *tree = cJSON_Parse(c->valuestring);
+			if (!tree)
+				tree = cJSON_CreateNull();
+			/* the replacement takes over the member name (ReplaceItemViaPointer keeps none) */
+			tree->string = c->string;
+			tree->type |= c->type & cJSON_StringIsConst;
+			c->string = NULL;
+			cJSON_ReplaceItemViaPointer(item, c, tree);
+			c = tree;
+		}
+		anvil_jw_unraw(c);
+	}
+}

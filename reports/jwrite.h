@@ -18,4 +18,8 @@ void anvil_jw_number(struct strbuf *sb, double d);
 /* Tabs for depth. */
 void anvil_jw_indent(struct strbuf *sb, int depth);
 
+/* Every raw item under item (text the engine kept, such as series rows)
+ * parsed back into a tree, for readers that walk the tree. */
+void anvil_jw_unraw(cJSON *item);
+
 #endif

@@ -1,5 +1,6 @@
 /* String-keyed hash map; see keymap.h. */
 #include "reports/keymap.h"
+#include "common/strbuf.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,4 +87,9 @@ void anvil_keymap_release(struct anvil_keymap *m)
 	free(m->slots);
 	m->slots = NULL;
 	m->cap = m->n = 0;
+}
+
+void anvil_key_add(struct strbuf *key, const char *part)
+{
+	strbuf_add(key, part ? part : "", strlen(part ? part : "") + 1);
 }

@@ -19,4 +19,9 @@ void *anvil_keymap_put(struct anvil_keymap *m, const char *key, size_t len, void
 void anvil_keymap_each(struct anvil_keymap *m, void (*fn)(void *value, void *arg), void *arg);
 void anvil_keymap_release(struct anvil_keymap *m);
 
+/* Composite keys: each part appended with its terminating NUL, which no
+ * JSON-decoded string holds, so ("ab", "c") and ("a", "bc") differ. */
+struct strbuf;
+void anvil_key_add(struct strbuf *key, const char *part);
+
 #endif

@@ -17,12 +17,20 @@
  */
 #include "reports/pairwise.h"
 #include "reports/report.h"
+#include "reports/jwrite.h"
+#include "reports/keymap.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_NAMES 16    /* distinct pair metrics per test */
+/* Above this many nodes the matrix holds blocks of pairs, each cell the
+ * worst pair of its block: a thousand nodes would make a million cells per
+ * metric (most of them pairs never measured); every pair's figure stays in
+ * the test's metrics. */
+#define MAX_MATRIX 128
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -168,6 +176,7 @@ static int is_pair(const cJSON *o)
 struct pairs {
 	const char **hosts;  /* borrowed from the metrics */
 	int n;
+	struct anvil_keymap index;  /* host -> its index + 1 (a thousand nodes: no linear search) */
 	const char *names[MAX_NAMES];
 	const char *units[MAX_NAMES];
 	int higher[MAX_NAMES];
@@ -176,10 +185,15 @@ struct pairs {
 
 static int host_index(const struct pairs *p, const char *h)
 {
-	for (int i = 0; h && i < p->n; i++)
-		if (!strcmp(p->hosts[i], h))
-			return i;
-	return -1;
+	uintptr_t at = h ? (uintptr_t)anvil_keymap_get(&p->index, h, strlen(h)) : 0;
+	return at ? (int)at - 1 : -1;
+}
+
+static void index_hosts(struct pairs *p)
+{
+	anvil_keymap_release(&p->index);
+	for (int i = 0; i < p->n; i++)
+		anvil_keymap_put(&p->index, p->hosts[i], strlen(p->hosts[i]), (void *)(uintptr_t)(i + 1));
 }
 
 static int cmp_host(const void *a, const void *b)
@@ -205,8 +219,10 @@ static void collect(struct pairs *p, const cJSON *metrics)
 		if (!is_pair(m) || !name)
 			continue;
 		for (int e = 0; e < 2; e++)
-			if (host_index(p, h[e]) < 0)
+			if (host_index(p, h[e]) < 0) {
 				p->hosts[p->n++] = h[e];
+				anvil_keymap_put(&p->index, h[e], strlen(h[e]), (void *)(uintptr_t)p->n);
+			}
 		if (name_index(p, name) < 0 && p->nnames < MAX_NAMES) {
 			const char *better = str(m, "better");
 			p->units[p->nnames] = str(m, "unit") ? str(m, "unit") : "";
@@ -215,6 +231,7 @@ static void collect(struct pairs *p, const cJSON *metrics)
 		}
 	}
 	qsort(p->hosts, (size_t)p->n, sizeof(char *), cmp_host);
+	index_hosts(p);
 }
 
 /* The figure of every pair for metric k (n x n, NAN where not measured);
@@ -465,19 +482,62 @@ static struct verdict_line *find_line(struct verdict_line *lines, int nlines, co
 	return NULL;
 }
 
+/* Block b x b of the n x n matrix v at (bi, bj): the worst figure, or for
+ * the slow matrix (kind 0) 1 when any pair is slow; NAN when nothing was
+ * measured. kind 1: higher is better, -1: lower is better. */
+static double block_of(const double *v, int n, int b, int bi, int bj, int kind)
+{
+	double out = NAN;
+	for (int i = bi * b; i < (bi + 1) * b && i < n; i++)
+		for (int j = bj * b; j < (bj + 1) * b && j < n; j++) {
+			double x = v[i * n + j];
+			if (isnan(x))
+				continue;
+			if (!kind)                    /* slow: 1 when any pair is */
+				out = isnan(out) ? x : fmax(out, x);
+			else if (isnan(out) || (kind > 0 ? x < out : x > out))
+				out = x;
+		}
+	return out;
+}
+
+/* The rows as JSON text (a raw item: a million cells as tree nodes would
+ * take most of a gigabyte); with blocks above MAX_MATRIX nodes. slow: cells
+ * are true/false/null. */
+static void add_rows(cJSON *obj, const char *name, const double *v, int n, int kind)
+{
+	int b = n > MAX_MATRIX ? (n + MAX_MATRIX - 1) / MAX_MATRIX : 1, nb = (n + b - 1) / b;
+	struct strbuf text = STRBUF_INIT;
+	strbuf_addch(&text, '[');
+	for (int i = 0; i < nb; i++) {
+		strbuf_adds(&text, i ? ", [" : "[");
+		for (int j = 0; j < nb; j++) {
+			double x = b == 1 ? v[i * n + j] : block_of(v, n, b, i, j, kind);
+			if (j)
+				strbuf_add(&text, ", ", 2);
+			if (kind || isnan(x))
+				anvil_jw_number(&text, x);
+			else
+				strbuf_adds(&text, x > 0 ? "true" : "false");
+		}
+		strbuf_addch(&text, ']');
+	}
+	strbuf_addch(&text, ']');
+	cJSON_AddRawToObject(obj, name, strbuf_str(&text));
+	strbuf_release(&text);
+}
+
 /* The slow matrix of metric k as true/false/null rows; returns the slow pairs. */
 static int slow_rows(cJSON *slow_tree, const struct pairs *p, int k, const signed char *slow)
 {
 	int n = p->n, total = 0;
-	cJSON *rows = cJSON_AddArrayToObject(slow_tree, p->names[k]);
-	for (int i = 0; i < n; i++) {
-		cJSON *row = cJSON_CreateArray();
-		for (int j = 0; j < n; j++) {
-			total += j > i && slow[i * n + j] == 1;
-			cJSON_AddItemToArray(row, slow[i * n + j] < 0 ? cJSON_CreateNull() : cJSON_CreateBool(slow[i * n + j]));
-		}
-		cJSON_AddItemToArray(rows, row);
+	double *v = malloc(sizeof(double) * (size_t)(n * n + 1));
+	for (int i = 0; i < n * n; i++) {
+		total += i / n < i % n && slow[i] == 1;
+		v[i] = slow[i] < 0 ? NAN : slow[i];
 	}
+	add_rows(slow_tree, p->names[k], v, n, 0);
+	free(v);
 	return total;
 }
 
@@ -563,21 +623,26 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 
 static cJSON *matrix_tree(const struct pairs *p, const cJSON *metrics)
 {
+	int n = p->n, b = n > MAX_MATRIX ? (n + MAX_MATRIX - 1) / MAX_MATRIX : 1;
 	cJSON *mx = cJSON_CreateObject(), *hosts = cJSON_AddArrayToObject(mx, "hosts");
-	for (int i = 0; i < p->n; i++)
-		cJSON_AddItemToArray(hosts, cJSON_CreateString(p->hosts[i]));
+	for (int i = 0; i < n; i += b) {
+		char range[600];
+		int last = i + b - 1 < n - 1 ? i + b - 1 : n - 1;
+		if (b > 1)
+			snprintf(range, sizeof(range), "%s\u2013%s", p->hosts[i], p->hosts[last]);
+		cJSON_AddItemToArray(hosts, cJSON_CreateString(b > 1 ? range : p->hosts[i]));
+	}
+	if (b > 1) {
+		cJSON *bl = cJSON_AddObjectToObject(mx, "blocks");
+		cJSON_AddNumberToObject(bl, "size", b);
+		cJSON_AddNumberToObject(bl, "nodes", n);
+		cJSON_AddStringToObject(bl, "cell", "the worst pair of a block of nodes (slow when any pair is)");
+	}
 	cJSON *ms = cJSON_AddObjectToObject(mx, "metrics"), *units = cJSON_AddObjectToObject(mx, "units");
 	cJSON *better = cJSON_AddObjectToObject(mx, "better");
 	for (int k = 0; k < p->nnames; k++) {
 		double *v = matrix_of(p, metrics, k);
-		cJSON *rows = cJSON_AddArrayToObject(ms, p->names[k]);
-		for (int i = 0; i < p->n; i++) {
-			cJSON *row = cJSON_CreateArray();
-			for (int j = 0; j < p->n; j++)
-				cJSON_AddItemToArray(row, isfinite(v[i * p->n + j]) ? cJSON_CreateNumber(v[i * p->n + j])
-									     : cJSON_CreateNull());
-			cJSON_AddItemToArray(rows, row);
-		}
+		add_rows(ms, p->names[k], v, n, p->higher[k] ? 1 : -1);
 		cJSON_AddStringToObject(units, p->names[k], p->units[k]);
 		cJSON_AddStringToObject(better, p->names[k], p->higher[k] ? "higher" : "lower");
 		free(v);
@@ -594,6 +659,7 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 	int mine = p.nnames > 0 || (runner && !strcmp(runner, "mpi-pairwise"));
 	if (!mine || !p.nnames) {
 		free(p.hosts);
+		anvil_keymap_release(&p.index);
 		return mine;
 	}
 	cJSON *matrix = matrix_tree(&p, metrics);
@@ -608,5 +674,6 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 		add_culprits(t, &p, matrix);
 	}
 	free(p.hosts);
+	anvil_keymap_release(&p.index);
 	return 1;
 }

@@ -38,7 +38,7 @@ static int group_key(const cJSON *m, struct strbuf *key)
 	if (!name)
 		return -1;
 	key->len = 0;
-	strbuf_addf(key, "%zu:%s", strlen(name), name);
+	anvil_key_add(key, name);
 	const cJSON *ls[64];
 	size_t n = 0;
 	cJSON_ArrayForEach(l, labels) {
@@ -49,9 +49,10 @@ static int group_key(const cJSON *m, struct strbuf *key)
 		ls[n++] = l;
 	}
 	qsort(ls, n, sizeof(*ls), cmp_label);
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(key, "|%zu:%s=%zu:%s", strlen(ls[i]->string), ls[i]->string,
-			    strlen(ls[i]->valuestring), ls[i]->valuestring);
+	for (size_t i = 0; i < n; i++) {
+		anvil_key_add(key, ls[i]->string);
+		anvil_key_add(key, ls[i]->valuestring);
+	}
 	return 0;
 }
 

@@ -35,9 +35,8 @@ static void ident(struct strbuf *key, const cJSON *m, const char *host, const ch
 {
 	const char *name = s(m, "name");
 	key->len = 0;
-	strbuf_addf(key, "%zu:%s|", strlen(name), name);
-	if (host)
-		strbuf_addf(key, "%zu:%s", strlen(host), host);
+	anvil_key_add(key, name);
+	anvil_key_add(key, host);
 	const cJSON *ls[64], *l;
 	size_t n = 0;
 	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m, "labels")) {
@@ -49,8 +48,11 @@ static void ident(struct strbuf *key, const cJSON *m, const char *host, const ch
 	}
 	qsort(ls, n, sizeof(*ls), cmp_label);
 	for (size_t i = 0; i < n; i++) {
-		strbuf_addf(key, "|%zu:%s=", strlen(ls[i]->string), ls[i]->string);
-		anvil_jw_compact(key, ls[i]);
+		anvil_key_add(key, ls[i]->string);
+		if (cJSON_IsString(ls[i]))
+			anvil_key_add(key, ls[i]->valuestring);
+		else
+			anvil_jw_compact(key, ls[i]), strbuf_addch(key, '\0');
 	}
 }
 
@@ -221,19 +223,6 @@ static void abridge_records(cJSON *t, const char *what, const struct anvil_keyma
 	note_abridged(t, what, total, kept);
 }
 
-/* Text the engine kept raw becomes a tree again. */
-static void unraw(cJSON *records, const char *member)
-{
-	cJSON *r;
-	cJSON_ArrayForEach(r, records) {
-		cJSON *v = cJSON_GetObjectItemCaseSensitive(r, member);
-		if (cJSON_IsRaw(v)) {
-			cJSON *tree = cJSON_Parse(v->valuestring);
-			cJSON_ReplaceItemViaPointer(r, v, tree ? tree : cJSON_CreateNull());
-		}
-	}
-}
-
 void anvil_view_test(cJSON *t, int abridge)
 {
 	int counts[7] = { 0 };
@@ -256,6 +245,5 @@ void anvil_view_test(cJSON *t, int abridge)
 		anvil_keymap_release(&bad_figs);
 		anvil_keymap_release(&bad_hosts);
 	}
-	unraw(cJSON_GetObjectItemCaseSensitive(t, "series"), "rows");
-	unraw(cJSON_GetObjectItemCaseSensitive(t, "info"), "info");
+	anvil_jw_unraw(t);  /* what the engine kept as text becomes a tree again */
 }
