@@ -1,5 +1,6 @@
 #include "bench/config.h"
 #include "anvil_build_config.h"
+#include "reports/waivers.h"
 #include "common/hostlist.h"
 #include "reports/drift.h"
 #include <ctype.h>
@@ -69,7 +70,7 @@ void anvil_profile_names(char *buf, size_t len)
 static const struct anvil_json_field profile_fields[] = {
 	{ "schema", AJ_STRING, 1 }, { "name", AJ_STRING, 1 }, { "description", AJ_STRING, 0 },
 	{ "defaults", AJ_OBJECT, 0 }, { "tests", AJ_ARRAY, 1 }, { "checks", AJ_ARRAY, 0 },
-	{ "baseline", AJ_OBJECT, 0 }, { NULL, 0, 0 },
+	{ "baseline", AJ_OBJECT, 0 }, { "waivers", AJ_ARRAY, 0 }, { NULL, 0, 0 },
 };
 static const struct anvil_json_field defaults_fields[] = {
 	{ "timeout_s", AJ_NUMBER, 0 }, { "warmup", AJ_NUMBER, 0 }, { NULL, 0, 0 },
@@ -83,7 +84,7 @@ static const struct anvil_json_field check_fields[] = {
 	{ "test", AJ_STRING, 1 }, { "metric", AJ_STRING, 1 }, { "rule", AJ_STRING, 1 },
 	{ "peak", AJ_STRING, 0 }, { "min", AJ_NUMBER, 0 }, { "max", AJ_NUMBER, 0 },
 	{ "warn", AJ_NUMBER, 0 }, { "labels", AJ_OBJECT, 0 }, { "why", AJ_STRING, 0 },
-	{ NULL, 0, 0 },
+	{ "k", AJ_NUMBER, 0 }, { NULL, 0, 0 },
 };
 
 static int check_schema(const struct anvil_json_doc *doc, const char *want, char *err, size_t errlen)
@@ -114,7 +115,25 @@ static int check_timeouts(const struct anvil_json_doc *doc, const cJSON *obj, ch
 	return 0;
 }
 
-static const char *const rule_names[] = { "peak", "absolute", "peers", NULL };
+static const char *const rule_names[] = { "peak", "absolute", "peers", "mad", NULL };
+
+/* The mad rule: "k" (the modified z-score beyond which a figure is an
+ * outlier, default 3.5) and "warn" (a lower score that only warns); no bounds. */
+static int check_mad(const struct anvil_json_doc *doc, const cJSON *c, char *err, size_t errlen)
+{
+	char w[256];
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "k"), *warn = cJSON_GetObjectItemCaseSensitive(c, "warn");
+	if (cJSON_GetObjectItemCaseSensitive(c, "min") || cJSON_GetObjectItemCaseSensitive(c, "max")) {
+		snprintf(err, errlen, "%s: a \"mad\" check takes \"k\" (and \"warn\"), the modified z-score beyond which "
+			 "a figure is an outlier, not \"min\" or \"max\"", anvil_json_where(doc, c, w, sizeof(w)));
+		return -1;
+	}
+	if (k && anvil_json_check_number(doc, k, "k", 0.1, 100, 0, err, errlen))
+		return -1;
+	if (warn && anvil_json_check_number(doc, warn, "warn", 0.1, k ? k->valuedouble : 3.5, 0, err, errlen))
+		return -1;
+	return 0;
+}
 
 static int check_rule(const struct anvil_json_doc *doc, const cJSON *c, char *err, size_t errlen)
 {
@@ -124,8 +143,15 @@ static int check_rule(const struct anvil_json_doc *doc, const cJSON *c, char *er
 	for (int i = 0; rule_names[i]; i++)
 		known |= strcmp(rule->valuestring, rule_names[i]) == 0;
 	if (!known) {
-		snprintf(err, errlen, "%s: unknown rule \"%s\" (expected peak, absolute or peers)",
+		snprintf(err, errlen, "%s: unknown rule \"%s\" (expected peak, absolute, peers or mad)",
 			 anvil_json_where(doc, rule, w, sizeof(w)), rule->valuestring);
+		return -1;
+	}
+	if (!strcmp(rule->valuestring, "mad"))
+		return check_mad(doc, c, err, errlen);
+	if (cJSON_GetObjectItemCaseSensitive(c, "k")) {
+		snprintf(err, errlen, "%s: \"k\" belongs to the \"mad\" rule, not to \"%s\"",
+			 anvil_json_where(doc, cJSON_GetObjectItemCaseSensitive(c, "k"), w, sizeof(w)), rule->valuestring);
 		return -1;
 	}
 	int has_min = cJSON_GetObjectItemCaseSensitive(c, "min") != NULL;
@@ -153,21 +179,72 @@ static int check_rule(const struct anvil_json_doc *doc, const cJSON *c, char *er
 	return 0;
 }
 
-static const struct anvil_json_field baseline_fields[] = {
-	{ "tolerance", AJ_NUMBER, 0 }, { "metrics", AJ_OBJECT, 0 }, { NULL, 0, 0 },
+static const struct anvil_json_field waiver_fields[] = {
+	{ "test", AJ_STRING, 1 }, { "metric", AJ_STRING, 0 }, { "host", AJ_STRING, 0 },
+	{ "reason", AJ_STRING, 1 }, { "expires", AJ_STRING, 1 }, { NULL, 0, 0 },
 };
+
+/* Waivers: each names a test (and a metric, a host), says why and until when. */
+static int check_waivers(const struct anvil_json_doc *doc, char *err, size_t errlen)
+{
+	char w[256];
+	const cJSON *wv;
+	cJSON_ArrayForEach(wv, cJSON_GetObjectItemCaseSensitive(doc->root, "waivers")) {
+		if (anvil_json_check(doc, wv, "a waiver of \"waivers\"", waiver_fields, err, errlen))
+			return -1;
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(wv, "reason");
+		if (!*reason->valuestring) {
+			snprintf(err, errlen, "%s: a waiver needs a \"reason\" (why the failure is expected, for whoever reads the report)",
+				 anvil_json_where(doc, reason, w, sizeof(w)));
+			return -1;
+		}
+		const cJSON *exp = cJSON_GetObjectItemCaseSensitive(wv, "expires");
+		if (!anvil_waiver_date_valid(exp->valuestring)) {
+			snprintf(err, errlen, "%s: \"expires\" must be a date YYYY-MM-DD (the last day the waiver holds), found \"%s\"",
+				 anvil_json_where(doc, exp, w, sizeof(w)), exp->valuestring);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const struct anvil_json_field baseline_fields[] = {
+	{ "tolerance", AJ_NUMBER, 0 }, { "k", AJ_NUMBER, 0 }, { "metrics", AJ_OBJECT, 0 }, { NULL, 0, 0 },
+};
+
+/* "baseline": tolerance (fraction), k (times the samples' spread), and
+ * per "test/metric" tolerances. */
+static int check_baseline(const struct anvil_json_doc *doc, const cJSON *b, char *err, size_t errlen)
+{
+	if (anvil_json_check(doc, b, "\"baseline\"", baseline_fields, err, errlen))
+		return -1;
+	const cJSON *tol = cJSON_GetObjectItemCaseSensitive(b, "tolerance"), *k = cJSON_GetObjectItemCaseSensitive(b, "k"), *m;
+	if (tol && anvil_json_check_number(doc, tol, "baseline tolerance", 0, 10, 0, err, errlen))
+		return -1;
+	if (k && anvil_json_check_number(doc, k, "baseline k", 0, 100, 0, err, errlen))
+		return -1;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(b, "metrics")) {
+		char what[200], w[256];
+		snprintf(what, sizeof(what), "the tolerance of \"%s\"", m->string);
+		if (!strchr(m->string, '/')) {
+			snprintf(err, errlen, "%s: \"%s\": a baseline tolerance is for \"test/metric\"",
+				 anvil_json_where(doc, m, w, sizeof(w)), m->string);
+			return -1;
+		}
+		if (anvil_json_check_number(doc, m, what, 0, 10, 0, err, errlen))
+			return -1;
+	}
+	return 0;
+}
 
 int anvil_profile_check(const struct anvil_json_doc *doc, char *err, size_t errlen)
 {
 	char w[256];
 	const cJSON *b = cJSON_GetObjectItemCaseSensitive(doc->root, "baseline");
-	if (b && anvil_json_check(doc, b, "\"baseline\"", baseline_fields, err, errlen))
-		return -1;
-	const cJSON *tol = cJSON_GetObjectItemCaseSensitive(b, "tolerance");
-	if (tol && anvil_json_check_number(doc, tol, "baseline tolerance", 0, 10, 0, err, errlen))
+	if (b && check_baseline(doc, b, err, errlen))
 		return -1;
 	if (anvil_json_check(doc, doc->root, "the profile", profile_fields, err, errlen) ||
-	    check_schema(doc, "anvil-profile/1", err, errlen))
+	    check_schema(doc, "anvil-profile/1", err, errlen) || check_waivers(doc, err, errlen))
 		return -1;
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(doc->root, "defaults");
 	if (d && (anvil_json_check(doc, d, "\"defaults\"", defaults_fields, err, errlen) ||

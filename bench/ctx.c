@@ -153,13 +153,67 @@ static void add_number(cJSON *obj, const char *key, double v)
 		cJSON_AddNullToObject(obj, key);
 }
 
-void anvil_emit_metric(struct anvil_ctx *ctx, const char *name, double value,
-		       const char *unit, enum anvil_better better)
+static cJSON *metric_record(struct anvil_ctx *ctx, const char *name, double value,
+			    const char *unit, enum anvil_better better)
 {
 	cJSON *r = ctx_record(ctx, "metric", name);
 	add_number(r, "value", value);
 	cJSON_AddStringToObject(r, "unit", unit ? unit : "");
 	cJSON_AddStringToObject(r, "better", better > 0 ? "higher" : better < 0 ? "lower" : "none");
+	return r;
+}
+
+void anvil_emit_metric(struct anvil_ctx *ctx, const char *name, double value,
+		       const char *unit, enum anvil_better better)
+{
+	metric_record(ctx, name, value, unit, better);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The chosen summary of the finite samples (sorted in place); NAN when none. */
+static double summary_of(double *v, int n, enum anvil_better better, enum anvil_stat stat)
+{
+	if (n <= 0)
+		return NAN;
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	if (stat == ANVIL_STAT_MEDIAN)
+		return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	if (stat == ANVIL_STAT_MEAN) {
+		double sum = 0;
+		for (int i = 0; i < n; i++)
+			sum += v[i];
+		return sum / n;
+	}
+	return better < 0 ? v[0] : v[n - 1];
+}
+
+void anvil_emit_metric_samples(struct anvil_ctx *ctx, const char *name, const double *samples, int n,
+			       const char *unit, enum anvil_better better, enum anvil_stat stat)
+{
+	static const char *const stat_names[] = { "best", "median", "mean" };
+	double *v = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1)), sum = 0, sq = 0;
+	cJSON *list = cJSON_CreateArray();
+	int k = 0;
+	for (int i = 0; i < n && k < ANVIL_MAX_SAMPLES; i++) {
+		if (!isfinite(samples[i]))
+			continue;
+		cJSON_AddItemToArray(list, cJSON_CreateNumber(samples[i]));
+		v[k++] = samples[i];
+		sum += samples[i];
+	}
+	for (int i = 0; i < k; i++)
+		sq += (v[i] - sum / k) * (v[i] - sum / k);
+	double value = summary_of(v, k, better, stat);
+	free(v);
+	cJSON *r = metric_record(ctx, name, value, unit, better);
+	cJSON_AddStringToObject(r, "stat", stat_names[stat]);
+	cJSON_AddItemToObject(r, "samples", list);
+	add_number(r, "stddev", k > 1 ? sqrt(sq / (k - 1)) : NAN);
 }
 
 void anvil_emit_check(struct anvil_ctx *ctx, const char *name, int ok, double value,

@@ -155,6 +155,7 @@ static void dgemm_time(const struct dgemm_mats *m, int reps, struct anvil_dgemm_
 	dgemm_call(m);  /* warm-up: thread pool start, page faults of OpenBLAS buffers */
 	for (int r = 0; r < reps; r++) {
 		double t = dgemm_call(m);
+		out->rep_gflops[r] = flops / t / 1e9;
 		sum += t;
 		if (t < best)
 			best = t;
@@ -169,8 +170,8 @@ int anvil_dgemm_bench(int n, int threads, int reps, struct anvil_dgemm_result *o
 		      char *err, size_t errlen)
 {
 	struct dgemm_mats m;
-	if (n < 1 || reps < 1) {
-		snprintf(err, errlen, "dgemm: n=%d and reps=%d must both be >= 1", n, reps);
+	if (n < 1 || reps < 1 || reps > ANVIL_DGEMM_MAX_REPS) {
+		snprintf(err, errlen, "dgemm: n=%d must be >= 1 and reps=%d in 1..%d", n, reps, ANVIL_DGEMM_MAX_REPS);
 		return -1;
 	}
 	if (dgemm_mats_alloc(&m, n, err, errlen))

@@ -268,6 +268,8 @@ static void stream_time(const struct stream_arrays *s, int ntimes, struct anvil_
 	for (int k = 0; k < ntimes; k++) {
 		stream_trial(s, t);
 		for (int j = 0; k > 0 && j < ANVIL_STREAM_KERNELS; j++) {
+			double bytes = stream_words[j] * sizeof(double) * (double)s->n;
+			out->trial_gbs[j][k - 1] = 1e-9 * bytes / t[j];  /* as best_gbs below: its max is best_gbs */
 			sum[j] += t[j];
 			if (t[j] < out->min_s[j])
 				out->min_s[j] = t[j];

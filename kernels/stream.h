@@ -17,6 +17,7 @@ struct anvil_stream_result {
 	double best_gbs[4];  /* bytes / min time / 1e9, indexed by ANVIL_STREAM_* */
 	double avg_gbs[4];   /* bytes / mean time / 1e9 */
 	double min_s[4];     /* both over trials 2..ntimes, as STREAM */
+	double trial_gbs[4][ANVIL_STREAM_MAX_TIMES];  /* bytes / time / 1e9 of trials 2..ntimes, in order */
 	size_t n;            /* elements per array */
 	int ntimes;          /* trials run, the dropped first one included */
 	int valid;           /* 1 when all three arrays pass STREAM's check */

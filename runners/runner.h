@@ -106,6 +106,20 @@ enum anvil_better { ANVIL_HIGHER = 1, ANVIL_LOWER = -1, ANVIL_NEUTRAL = 0 };
 /* One scalar figure, e.g. ("gflops", 81.2, "GFLOP/s", ANVIL_HIGHER). */
 void anvil_emit_metric(struct anvil_ctx *ctx, const char *name, double value,
 		       const char *unit, enum anvil_better better);
+/* A figure from repeated measurements (reps, trials): the summary the runner
+ * chooses as the value, with every sample and their standard deviation, so
+ * that a comparison with a baseline can tell a real change from the noise
+ * (reports/baseline.c: a drop counts only beyond k x the spread). At most
+ * ANVIL_MAX_SAMPLES samples are recorded (the first ones); NaN samples are
+ * left out. */
+enum anvil_stat {
+	ANVIL_STAT_BEST,    /* max where higher is better, min where lower is (STREAM, HPL practice) */
+	ANVIL_STAT_MEDIAN,
+	ANVIL_STAT_MEAN,
+};
+#define ANVIL_MAX_SAMPLES 1000
+void anvil_emit_metric_samples(struct anvil_ctx *ctx, const char *name, const double *samples, int n,
+			       const char *unit, enum anvil_better better, enum anvil_stat stat);
 /* A correctness check the runner itself decides (HPL residual, STREAM
  * validation). ok == 0 is an acceptance failure, with the measured value,
  * the limit and a sentence saying what went wrong. */
