@@ -13,6 +13,7 @@ int anvil_cmd_run(int argc, char **argv);
 int anvil_cmd_report(int argc, char **argv);
 int anvil_cmd_list(int argc, char **argv);
 int anvil_cmd_slurm(int argc, char **argv);
+int anvil_cmd_compare(int argc, char **argv);
 void anvil_print_version(void);
 
 /* "anvil: " + message on stderr, one line. */

@@ -14,6 +14,7 @@ static const struct anvil_cmd commands[] = {
 	{ "report", anvil_cmd_report, "rebuild report.json, report.html, junit.xml from a run's journal" },
 	{ "list", anvil_cmd_list, "list runners (built, available here or why not), datasheets and profiles" },
 	{ "slurm", anvil_cmd_slurm, "print an sbatch script for a profile on the cluster config's nodes" },
+	{ "compare", anvil_cmd_compare, "runs side by side: per GPU, per node, per kW, totals, and the changes" },
 	{ NULL, NULL, NULL },
 };
 
@@ -44,6 +45,6 @@ int main(int argc, char **argv)
 	for (const struct anvil_cmd *c = commands; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->fn(argc - 1, argv + 1);
-	fprintf(stderr, "anvil: unknown command \"%s\" (expected run, report, list or slurm; see anvil --help)\n", argv[1]);
+	fprintf(stderr, "anvil: unknown command \"%s\" (expected run, report, list, slurm or compare; see anvil --help)\n", argv[1]);
 	return ANVIL_EXIT_USAGE;
 }

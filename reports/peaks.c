@@ -245,3 +245,49 @@ int anvil_peaks_get(const struct anvil_peaks *p, const char *key, const cJSON *i
 		snprintf(source, srclen, "%s", why);
 	return rc;
 }
+
+int anvil_peaks_node_power(const struct anvil_peaks *p, const cJSON *inv, double *watts,
+			   char *source, size_t srclen)
+{
+	char why[300];
+	const cJSON *cpu = sheet_for(p, "cpu", inv_str(inv, "cpu", "model"), why, sizeof(why));
+	double sockets = inv_num(inv, "cpu", "sockets"), cpu_w = cpu ? figure(cpu, "tdp_w") : -1;
+	if (!cpu || cpu_w <= 0) {
+		snprintf(source, srclen, "%s", cpu ? "the CPU datasheet has no tdp_w" : why);
+		return -1;
+	}
+	if (sockets < 1)
+		sockets = 1;
+	double sum = cpu_w * sockets;
+	struct { const char *id; double w; int n; } kinds[4];
+	int nk = 0, other = 0;
+	const cJSON *g;
+	cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(inv, "gpus")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "name"));
+		const cJSON *s = sheet_for(p, "gpu", name, why, sizeof(why));
+		double w = s ? figure(s, "tdp_w") : -1;
+		if (!s || w <= 0) {
+			snprintf(source, srclen, "%s", s ? "a GPU datasheet has no tdp_w" : why);
+			return -1;
+		}
+		sum += w;
+		const char *id = cJSON_GetObjectItemCaseSensitive(s, "id")->valuestring;
+		int k = 0;
+		while (k < nk && strcmp(kinds[k].id, id))
+			k++;
+		if (k == nk && nk < 4)
+			kinds[nk++] = (typeof(kinds[0])){ id, w, 0 };
+		if (k < nk)
+			kinds[k].n++;
+		else
+			other++;
+	}
+	*watts = sum;
+	size_t o = (size_t)snprintf(source, srclen, "%g x %s (%g W)", sockets,
+				    cJSON_GetObjectItemCaseSensitive(cpu, "id")->valuestring, cpu_w);
+	for (int k = 0; k < nk && o < srclen; k++)
+		o += (size_t)snprintf(source + o, srclen - o, " + %d x %s (%g W)", kinds[k].n, kinds[k].id, kinds[k].w);
+	if (other && o < srclen)
+		snprintf(source + o, srclen - o, " + %d other GPU(s)", other);
+	return 0;
+}

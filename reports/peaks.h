@@ -18,6 +18,12 @@ const cJSON *anvil_peaks_match(const struct anvil_peaks *p, const char *kind, co
  * Returns 0 with *value and a source sentence, or -1 with why. */
 int anvil_peaks_get(const struct anvil_peaks *p, const char *key, const cJSON *inv,
 		    const char *gpu_name, double *value, char *source, size_t srclen);
+/* A node's power from the datasheets, for capacity per kW: the CPU's tdp_w x
+ * the sockets it reports, plus every GPU's tdp_w (inventory "gpus"). 0 with
+ * *watts and a sentence of where it came from, or -1 with why not (a model no
+ * datasheet matches, a datasheet without tdp_w). */
+int anvil_peaks_node_power(const struct anvil_peaks *p, const cJSON *inv, double *watts,
+			   char *source, size_t srclen);
 /* Normalises a reported model name for matching (exported for tests). */
 void anvil_peaks_normalise(const char *in, char *out, size_t len);
 /* Problems met while loading (one per line), or "". */
