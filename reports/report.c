@@ -13,6 +13,7 @@
 #include "common/journal.h"
 #include <limits.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,24 @@ static int outputs_commit(struct outputs *out, char *err, size_t errlen)
 	return anvil_outfile_commit(&out->prom, err, errlen);
 }
 
+/* report.json's part of a test, on a second thread while the first writes
+ * junit.xml and the Prometheus lines of the same (read-only) tree. */
+struct json_job {
+	struct anvil_outfile *o;
+	const cJSON *t;
+	int first;
+};
+
+static void *json_job_run(void *arg)
+{
+	struct json_job *job = arg;
+	if (!job->first)
+		strbuf_add(&job->o->buf, ", ", 2);
+	anvil_jw_value(job->o, job->t, 2);
+	anvil_outfile_flush(job->o, 0);
+	return NULL;
+}
+
 /* Every test: judged, written out, then kept as the view. */
 static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out, struct anvil_prom *prom,
 			char *err, size_t errlen)
@@ -139,12 +158,15 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 		cJSON *t = anvil_engine_test(e, i, err, errlen);
 		if (!t)
 			return -1;
-		if (i)
-			strbuf_add(&out->json.buf, ", ", 2);
-		anvil_jw_value(&out->json, t, 2);
-		anvil_outfile_flush(&out->json, 0);
+		struct json_job job = { &out->json, t, i == 0 };
+		pthread_t th;
+		int threaded = pthread_create(&th, NULL, json_job_run, &job) == 0;
+		if (!threaded)
+			json_job_run(&job);
 		anvil_junit_suite(&ju, t, &out->junit);
 		anvil_prom_test(prom, t);
+		if (threaded)
+			pthread_join(th, NULL);
 		anvil_view_test(t, 1);
 		cJSON_AddItemToArray(tests, t);
 	}

@@ -20,12 +20,16 @@ static double num(const cJSON *o, const char *k)
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* Members with constant names (string literals): no copy of the name per
+ * member, which is a million allocations fewer at a thousand nodes. */
 static void add_num(cJSON *o, const char *k, double v)
 {
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
+	cJSON_AddItemToObjectCS(o, k, isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+	cJSON_AddItemToObjectCS(o, k, cJSON_CreateString(v));
 }
 
 static int labels_match(const cJSON *want, const cJSON *have)
@@ -59,16 +63,16 @@ cJSON *anvil_check_new(cJSON *checks, const char *test, const char *name, const 
 	const char *host = str(m, "host");
 	snprintf(id, sizeof(id), "%s/%s/%s%s%s%s%s%s", test, name, rule, host ? "@" : "", host ? host : "",
 		 lt[0] ? "[" : "", lt, lt[0] ? "]" : "");
-	cJSON_AddStringToObject(c, "id", id);
-	cJSON_AddStringToObject(c, "test", test);
-	cJSON_AddStringToObject(c, "name", name);
-	cJSON_AddStringToObject(c, "rule", rule);
+	add_str(c, "id", id);
+	add_str(c, "test", test);
+	add_str(c, "name", name);
+	add_str(c, "rule", rule);
 	if (host)
-		cJSON_AddStringToObject(c, "host", host);
+		add_str(c, "host", host);
 	if (labels)
-		cJSON_AddItemToObject(c, "labels", cJSON_Duplicate(labels, 1));
-	cJSON_AddStringToObject(c, "verdict", anvil_verdict_name(v));
-	cJSON_AddStringToObject(c, "why", why);
+		cJSON_AddItemToObjectCS(c, "labels", cJSON_Duplicate(labels, 1));
+	add_str(c, "verdict", anvil_verdict_name(v));
+	add_str(c, "why", why);
 	cJSON_AddItemToArray(checks, c);
 	return c;
 }
@@ -161,7 +165,7 @@ static void judge_peak(const struct anvil_judge *j, const cJSON *rule, const cJS
 	o->extra = cJSON_CreateObject();
 	o->extra_name = "peak";
 	add_num(o->extra, "value", ref);
-	cJSON_AddStringToObject(o->extra, "source", src);
+	add_str(o->extra, "source", src);
 	add_num(o->extra, "fraction", frac);
 }
 
@@ -186,7 +190,7 @@ static void judge_peers(const struct anvil_peers *px, const cJSON *rule, const c
 	o->extra = cJSON_CreateObject();
 	o->extra_name = "peers";
 	add_num(o->extra, "median", ref);
-	cJSON_AddNumberToObject(o->extra, "peers", (double)(n - 1));
+	add_num(o->extra, "peers", (double)(n - 1));
 	add_num(o->extra, "fraction", frac);
 }
 
@@ -229,7 +233,7 @@ static void judge_mad(const struct anvil_peers *px, const cJSON *rule, const cJS
 		add_num(o->extra, "meanad", s.meanad);
 	add_num(o->extra, "z", z);
 	add_num(o->extra, "k", k);
-	cJSON_AddNumberToObject(o->extra, "n", (double)s.n);
+	add_num(o->extra, "n", (double)s.n);
 }
 
 static void judge_metric(const struct anvil_judge *j, const struct anvil_peers *px, cJSON *checks,
@@ -253,12 +257,12 @@ static void judge_metric(const struct anvil_judge *j, const struct anvil_peers *
 	const char *rwhy = str(rule, "why");
 	cJSON *c = anvil_check_new(checks, test, name, kind, m, o.v, rwhy && o.v == ANVIL_V_FAIL ? rwhy : o.why);
 	if (rwhy && o.v == ANVIL_V_FAIL)
-		cJSON_AddStringToObject(c, "detail", o.why);
+		add_str(c, "detail", o.why);
 	add_num(c, "value", value);
-	cJSON_AddStringToObject(c, "unit", unit ? unit : "");
+	add_str(c, "unit", unit ? unit : "");
 	add_num(c, "limit", o.limit);
 	if (o.extra)
-		cJSON_AddItemToObject(c, o.extra_name, o.extra);
+		cJSON_AddItemToObjectCS(c, o.extra_name, o.extra);
 }
 
 static int rule_applies(const cJSON *rule, const cJSON *t)
