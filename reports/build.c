@@ -67,11 +67,13 @@ struct anvil_engine {
 	char **order;                /* test ids in report order */
 	size_t n, cap;
 	struct anvil_keymap seen;
+	struct anvil_keymap by_host;   /* host -> inventory, for the judges */
 	struct anvil_waivers *waivers;
 	struct anvil_baseline *base;
 	cJSON *drift, *drift_summary;  /* reports/drift.c, on the inventories */
 	cJSON *drift_test;             /* its "inventory" test, reported after the others */
 	char *run_dir;
+	struct anvil_engine_sink sink;
 	int counts[ANVIL_V_FAIL + 1];
 	enum anvil_verdict overall;
 };
@@ -187,7 +189,10 @@ struct anvil_engine *anvil_engine_new(struct anvil_jsource *src, const struct an
 		e->cluster = NULL;
 	e->profile = o->profile ? o->profile : cJSON_GetObjectItemCaseSensitive(e->start, "profile_doc");
 	e->peaks = anvil_peaks_load(o->hardware_dir, e->cluster);
-	e->judge = (struct anvil_judge){ e->peaks, e->inventory };
+	const cJSON *inv;
+	cJSON_ArrayForEach(inv, e->inventory)
+		anvil_keymap_put(&e->by_host, inv->string, strlen(inv->string), (void *)inv);
+	e->judge = (struct anvil_judge){ e->peaks, e->inventory, &e->by_host };
 	e->base = o->base;
 	e->run_dir = strdup(o->run_dir ? o->run_dir : "");
 	char day[16];
@@ -215,6 +220,7 @@ void anvil_engine_free(struct anvil_engine *e)
 		free(e->order[i]);
 	free(e->order);
 	anvil_keymap_release(&e->seen);
+	anvil_keymap_release(&e->by_host);
 	anvil_peaks_free(e->peaks);
 	anvil_waivers_free(e->waivers);
 	cJSON_Delete(e->inventory);
@@ -228,6 +234,11 @@ void anvil_engine_free(struct anvil_engine *e)
 }
 
 const cJSON *anvil_engine_profile(const struct anvil_engine *e) { return e->profile; }
+
+void anvil_engine_set_sink(struct anvil_engine *e, const struct anvil_engine_sink *sink)
+{
+	e->sink = sink ? *sink : (struct anvil_engine_sink){ NULL, NULL };
+}
 size_t anvil_engine_ntests(const struct anvil_engine *e) { return e->n; }
 const cJSON *anvil_engine_inventory(const struct anvil_engine *e) { return e->inventory; }
 
@@ -235,7 +246,7 @@ cJSON *anvil_engine_take_inventory(struct anvil_engine *e)
 {
 	cJSON *inv = e->inventory;
 	e->inventory = NULL;
-	e->judge.inventory = NULL;
+	e->judge.inventory = NULL;  /* the report owns it now; the hash still points into it */
 	return inv;
 }
 
@@ -409,6 +420,81 @@ static cJSON *finish_test(struct anvil_engine *e, cJSON *t)
 	return t;
 }
 
+/* Checks handed to the sink as they become final; the test's verdict is
+ * kept as worst_of would find it over all of them. */
+struct drain {
+	struct anvil_engine *e;
+	cJSON *last;            /* the last check kept; those after it are new */
+	int counts[ANVIL_V_FAIL + 1];
+	enum anvil_verdict worst, quiet;
+	int judged, any;
+};
+
+static void drain(void *arg, cJSON *t)
+{
+	struct drain *d = arg;
+	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks"), *c, *next;
+	for (c = d->last ? d->last->next : checks->child; c; c = next) {
+		next = c->next;
+		anvil_waivers_apply_check(d->e->waivers, t, c);
+		enum anvil_verdict v = anvil_verdict_parse(str(c, "verdict"));
+		d->counts[v]++;
+		d->any = 1;
+		if (v == ANVIL_V_SKIP || v == ANVIL_V_WAIVED) {
+			d->quiet = v > d->quiet ? v : d->quiet;
+		} else {
+			d->worst = !d->judged || v > d->worst ? v : d->worst;
+			d->judged = 1;
+		}
+		if (d->e->sink.check(d->e->sink.arg, t, c, v))
+			d->last = c;
+		else
+			cJSON_Delete(cJSON_DetachItemViaPointer(checks, c));
+	}
+}
+
+/* The runner's own checks, a few thousand at a time into the sink. */
+static void judge_runner_checks_drained(cJSON *t, struct drain *d)
+{
+	cJSON *rcs = cJSON_DetachItemFromObjectCaseSensitive(t, "runner_checks");
+	while (rcs && rcs->child) {
+		cJSON *part = cJSON_AddArrayToObject(t, "runner_checks");
+		for (int n = 0; n < 4096 && rcs->child; n++)
+			cJSON_AddItemToArray(part, cJSON_DetachItemViaPointer(rcs, rcs->child));
+		judge_runner_checks(t);
+		drain(d, t);
+	}
+	cJSON_Delete(rcs);
+}
+
+static cJSON *judge_drained(struct anvil_engine *e, cJSON *t)
+{
+	struct drain d = { e, NULL, { 0 }, ANVIL_V_PASS, ANVIL_V_PASS, 0, 0 };
+	anvil_rules_judge(&e->judge, t, e->profile, drain, &d);
+	judge_runner_checks_drained(t, &d);
+	judge_status(t);
+	drain(&d, t);
+	if (e->base) {
+		anvil_baseline_test(e->base, t, e->profile);
+		drain(&d, t);
+	}
+	enum anvil_verdict v = d.judged || !d.any ? d.worst : d.quiet;
+	cJSON_AddStringToObject(t, "verdict", verdict_names[v]);
+	cJSON *cc = cJSON_AddObjectToObject(t, "check_counts");
+	for (int k = ANVIL_V_PASS; k <= ANVIL_V_FAIL; k++) {
+		cJSON_AddNumberToObject(cc, verdict_names[k], d.counts[k]);
+		e->counts[k] += d.counts[k];
+	}
+	if (v > e->overall && v != ANVIL_V_SKIP && v != ANVIL_V_WAIVED)
+		e->overall = v;
+	return t;
+}
+
+int anvil_engine_sunk(const cJSON *t)
+{
+	return cJSON_GetObjectItemCaseSensitive(t, "check_counts") != NULL;
+}
+
 cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t errlen)
 {
 	const char *id = e->order[i];
@@ -428,7 +514,9 @@ cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t err
 	while (recs && (rec = cJSON_DetachItemViaPointer(recs, recs->child)))
 		gather_record(t, rec);
 	cJSON_Delete(recs);
-	anvil_rules_judge(&e->judge, t, e->profile);
+	if (e->sink.check && !anvil_pairwise_is_pairs(t))
+		return judge_drained(e, t);
+	anvil_rules_judge(&e->judge, t, e->profile, NULL, NULL);
 	anvil_pairwise_judge(t, e->profile);  /* node-pair tests: matrix, pair medians, culprits */
 	judge_runner_checks(t);
 	judge_status(t);

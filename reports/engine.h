@@ -43,6 +43,20 @@ size_t anvil_engine_ntests(const struct anvil_engine *e);
  * summary. NULL with err when its records cannot be read. */
 cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t errlen);
 
+/* Where each check goes as soon as it is final (judged and waived), so that
+ * a test of a hundred thousand checks never holds them all: check() writes
+ * it out and returns 1 to keep it in the test's tree, 0 to have it freed.
+ * Tests of node pairs keep every check (reports/pairwise.c reworks them).
+ * A test whose checks went through the sink gets "check_counts" (checks per
+ * verdict, all of them) from the engine. */
+struct anvil_engine_sink {
+	int (*check)(void *arg, const cJSON *t, const cJSON *check, enum anvil_verdict v);
+	void *arg;
+};
+void anvil_engine_set_sink(struct anvil_engine *e, const struct anvil_engine_sink *sink);
+/* Did test t's checks go through the sink? */
+int anvil_engine_sunk(const cJSON *t);
+
 /* After the tests: summary, verdict and exit_code from every test judged. */
 void anvil_engine_summary(const struct anvil_engine *e, cJSON *report);
 /* The "waivers" section (NULL when the profile has none). */

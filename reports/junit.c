@@ -43,7 +43,7 @@ void anvil_junit_begin(struct anvil_junit *j, const cJSON *report, struct anvil_
 	strbuf_adds(&o->buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 }
 
-static void testcase(struct strbuf *sb, const cJSON *t, const cJSON *c)
+void anvil_junit_case(struct strbuf *sb, const cJSON *t, const cJSON *c)
 {
 	const char *v = s(c, "verdict");
 	strbuf_adds(sb, "    <testcase");
@@ -75,18 +75,22 @@ static void testcase(struct strbuf *sb, const cJSON *t, const cJSON *c)
 	strbuf_addf(sb, "</%s>\n    </testcase>\n", elem);
 }
 
-void anvil_junit_suite(struct anvil_junit *j, const cJSON *t, struct anvil_outfile *o)
+void anvil_junit_outline(struct strbuf *sb, const cJSON *c)
 {
-	const cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks"), *c;
+	strbuf_add_xml(sb, s(c, "verdict"));
+	strbuf_addch(sb, ' ');
+	strbuf_add_xml(sb, s(c, "id"));
+	strbuf_adds(sb, ": ");
+	strbuf_add_xml(sb, s(c, "why"));
+	strbuf_addch(sb, '\n');
+}
+
+void anvil_junit_head(struct anvil_junit *j, const cJSON *t, const int *counts, struct anvil_outfile *o)
+{
 	struct strbuf *sb = &o->buf;
-	int n = 0, f = 0, e = 0, sk = 0;
-	cJSON_ArrayForEach(c, checks) {
-		const char *v = s(c, "verdict");
-		n++;
-		f += !strcmp(v, "FAIL");
-		e += !strcmp(v, "ERROR") || !strcmp(v, "NOT RUN");
-		sk += !strcmp(v, "SKIP") || !strcmp(v, "WAIVED");
-	}
+	int n = 0;
+	for (int v = ANVIL_V_PASS; v <= ANVIL_V_FAIL; v++)
+		n += counts[v];
 	double d = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "duration_s"));
 	char stamp[32];
 	schema_time(*s(t, "started") ? s(t, "started") : j->timestamp, stamp, sizeof(stamp));
@@ -97,7 +101,8 @@ void anvil_junit_suite(struct anvil_junit *j, const cJSON *t, struct anvil_outfi
 	attr(sb, "timestamp", stamp);
 	attr(sb, "hostname", j->hostname);
 	strbuf_addf(sb, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
-		    n, f, e, sk, isfinite(d) && d >= 0 ? d : 0.0);
+		    n, counts[ANVIL_V_FAIL], counts[ANVIL_V_ERROR] + counts[ANVIL_V_NOT_RUN],
+		    counts[ANVIL_V_SKIP] + counts[ANVIL_V_WAIVED], isfinite(d) && d >= 0 ? d : 0.0);
 	strbuf_adds(sb, "    <properties>\n");
 	static const char *const props[] = { "runner", "status", "verdict", "scope" };
 	for (size_t i = 0; i < sizeof(props) / sizeof(*props); i++) {
@@ -109,18 +114,23 @@ void anvil_junit_suite(struct anvil_junit *j, const cJSON *t, struct anvil_outfi
 		strbuf_adds(sb, "/>\n");
 	}
 	strbuf_adds(sb, "    </properties>\n");
+}
+
+void anvil_junit_suite(struct anvil_junit *j, const cJSON *t, struct anvil_outfile *o)
+{
+	const cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks"), *c;
+	struct strbuf *sb = &o->buf;
+	int counts[ANVIL_V_FAIL + 1] = { 0 };
+	cJSON_ArrayForEach(c, checks)
+		counts[anvil_verdict_parse(s(c, "verdict"))]++;
+	anvil_junit_head(j, t, counts, o);
 	cJSON_ArrayForEach(c, checks) {
-		testcase(sb, t, c);
+		anvil_junit_case(sb, t, c);
 		anvil_outfile_flush(o, 0);
 	}
 	strbuf_adds(sb, "    <system-out>");
 	cJSON_ArrayForEach(c, checks) {
-		strbuf_add_xml(sb, s(c, "verdict"));
-		strbuf_addch(sb, ' ');
-		strbuf_add_xml(sb, s(c, "id"));
-		strbuf_adds(sb, ": ");
-		strbuf_add_xml(sb, s(c, "why"));
-		strbuf_addch(sb, '\n');
+		anvil_junit_outline(sb, c);
 		anvil_outfile_flush(o, 0);
 	}
 	strbuf_adds(sb, "</system-out>\n    <system-err></system-err>\n  </testsuite>\n");

@@ -103,3 +103,55 @@ int anvil_outfile_commit(struct anvil_outfile *o, char *err, size_t errlen)
 	o->fd = o->dfd = -1;
 	return 0;
 }
+
+void anvil_spill_init(struct anvil_spill *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	strbuf_init(&sp->buf);
+}
+
+void anvil_spill_flush(struct anvil_spill *sp, int force)
+{
+	if (!sp->buf.len || (!force && sp->buf.len < FLUSH_AT))
+		return;
+	if (!sp->file)
+		sp->file = tmpfile();
+	/* without a temporary file (none can be made) the text stays in memory */
+	if (!sp->file || fwrite(sp->buf.buf, 1, sp->buf.len, sp->file) != sp->buf.len)
+		return;
+	sp->total += sp->buf.len;
+	sp->buf.len = 0;
+	sp->buf.buf[0] = '\0';
+}
+
+void anvil_spill_copy(struct anvil_spill *sp, struct anvil_outfile *o)
+{
+	if (sp->file && sp->total) {
+		FILE *f = sp->file;
+		char chunk[1 << 16];
+		size_t n;
+		fflush(f);
+		rewind(f);
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+			strbuf_add(&o->buf, chunk, n);
+			anvil_outfile_flush(o, 0);
+		}
+		rewind(f);
+		if (ftruncate(fileno(f), 0) != 0)
+			o->failed = 1;
+		sp->total = 0;
+	}
+	strbuf_add(&o->buf, sp->buf.buf ? sp->buf.buf : "", sp->buf.len);
+	anvil_outfile_flush(o, 0);
+	sp->buf.len = 0;
+	if (sp->buf.buf)
+		sp->buf.buf[0] = '\0';
+}
+
+void anvil_spill_release(struct anvil_spill *sp)
+{
+	if (sp->file)
+		fclose(sp->file);
+	strbuf_release(&sp->buf);
+	memset(sp, 0, sizeof(*sp));
+}

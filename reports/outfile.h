@@ -27,4 +27,20 @@ int anvil_outfile_commit(struct anvil_outfile *o, char *err, size_t errlen);
 /* Drops the temporary file and the buffer. */
 void anvil_outfile_abort(struct anvil_outfile *o);
 
+/* Text set aside while a test is judged (its checks as JSON, its JUnit
+ * testcases), to be copied into an output file when the test is written:
+ * kept in memory up to 1 MiB at a time, the rest in an unnamed temporary
+ * file. */
+struct anvil_spill {
+	struct strbuf buf;   /* writers append here */
+	void *file;          /* FILE *, or NULL while it all fits */
+	size_t total;
+};
+void anvil_spill_init(struct anvil_spill *sp);
+/* Moves the buffer to the temporary file once it holds 1 MiB (always when force). */
+void anvil_spill_flush(struct anvil_spill *sp, int force);
+/* Appends everything to o (flushing o as it goes) and empties sp. */
+void anvil_spill_copy(struct anvil_spill *sp, struct anvil_outfile *o);
+void anvil_spill_release(struct anvil_spill *sp);
+
 #endif

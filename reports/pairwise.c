@@ -650,6 +650,18 @@ static cJSON *matrix_tree(const struct pairs *p, const cJSON *metrics)
 	return mx;
 }
 
+int anvil_pairwise_is_pairs(const cJSON *t)
+{
+	const char *runner = str(t, "runner");
+	const cJSON *m;
+	if (runner && !strcmp(runner, "mpi-pairwise"))
+		return 1;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics"))
+		if (is_pair(m) && str(m, "name"))
+			return 1;
+	return 0;
+}
+
 int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 {
 	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");

@@ -14,6 +14,8 @@
  * is slow when any rule (peers, peak, absolute) FAILs it. Returns 1 when t
  * is such a test, else 0 (t unchanged). */
 int anvil_pairwise_judge(cJSON *t, const cJSON *profile);
+/* Would anvil_pairwise_judge take t (a test of node pairs)? */
+int anvil_pairwise_is_pairs(const cJSON *t);
 
 /* ---- the pure core (exported for tests) ----------------------------- */
 

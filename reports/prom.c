@@ -222,7 +222,19 @@ struct anvil_prom *anvil_prom_new(void)
 	return p;
 }
 
-void anvil_prom_test(struct anvil_prom *p, const cJSON *t)
+void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c)
+{
+	int first = 1;
+	p->line.len = 0;
+	label(&p->line, "test", s(t, "id"), &first);
+	label(&p->line, "check", s(c, "name"), &first);
+	label(&p->line, "rule", s(c, "rule"), &first);
+	label(&p->line, "host", s(c, "host"), &first);
+	extra_labels(&p->line, cJSON_GetObjectItemCaseSensitive(c, "labels"), &first);
+	emit(p, F_CHECK, c, (double)anvil_verdict_parse(s(c, "verdict")));
+}
+
+void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks)
 {
 	const cJSON *m, *c;
 	int first;
@@ -240,16 +252,9 @@ void anvil_prom_test(struct anvil_prom *p, const cJSON *t)
 		extra_labels(&p->line, cJSON_GetObjectItemCaseSensitive(m, "labels"), &first);
 		emit(p, f, m, cJSON_IsNumber(v) ? v->valuedouble * factor : NAN);
 	}
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
-		p->line.len = 0;
-		first = 1;
-		label(&p->line, "test", s(t, "id"), &first);
-		label(&p->line, "check", s(c, "name"), &first);
-		label(&p->line, "rule", s(c, "rule"), &first);
-		label(&p->line, "host", s(c, "host"), &first);
-		extra_labels(&p->line, cJSON_GetObjectItemCaseSensitive(c, "labels"), &first);
-		emit(p, F_CHECK, c, (double)anvil_verdict_parse(s(c, "verdict")));
-	}
+	const cJSON *list = checks ? cJSON_GetObjectItemCaseSensitive(t, "checks") : NULL;
+	cJSON_ArrayForEach(c, list)
+		anvil_prom_check(p, t, c);
 	for (size_t i = 0; i < sizeof(verdicts) / sizeof(*verdicts); i++) {
 		p->line.len = 0;
 		first = 1;
@@ -336,7 +341,7 @@ void anvil_report_prom(const cJSON *report, struct strbuf *out)
 	const cJSON *t;
 	struct anvil_prom *p = anvil_prom_new();
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests"))
-		anvil_prom_test(p, t);
+		anvil_prom_test(p, t, 1);
 	anvil_outfile_buffer(&o);
 	o.buf = *out;
 	anvil_prom_finish(p, report, &o);

@@ -16,6 +16,13 @@ struct anvil_junit {
 };
 void anvil_junit_begin(struct anvil_junit *j, const cJSON *report, struct anvil_outfile *o);
 void anvil_junit_suite(struct anvil_junit *j, const cJSON *t, struct anvil_outfile *o);
+/* The same in pieces, for checks written as they come: the suite's opening
+ * (counts: checks per verdict), one testcase, one line of its system-out.
+ * The caller writes the testcases, then "    <system-out>", the lines, and
+ * "</system-out>\n    <system-err></system-err>\n  </testsuite>\n". */
+void anvil_junit_head(struct anvil_junit *j, const cJSON *t, const int *counts, struct anvil_outfile *o);
+void anvil_junit_case(struct strbuf *sb, const cJSON *t, const cJSON *c);
+void anvil_junit_outline(struct strbuf *sb, const cJSON *c);
 void anvil_junit_end(struct anvil_junit *j, struct anvil_outfile *o);
 
 /* metrics.prom: the samples of each family are gathered test by test and
@@ -23,7 +30,10 @@ void anvil_junit_end(struct anvil_junit *j, struct anvil_outfile *o);
  * lines together). */
 struct anvil_prom;
 struct anvil_prom *anvil_prom_new(void);
-void anvil_prom_test(struct anvil_prom *p, const cJSON *t);
+/* A test's figures, its verdict and duration, and with checks its checks. */
+void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks);
+/* One check of test t (for checks written as they come). */
+void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c);
 /* Writes every family, and the run's (from the report's summary, verdict,
  * exit code and run), then frees p. */
 void anvil_prom_finish(struct anvil_prom *p, const cJSON *report, struct anvil_outfile *o);

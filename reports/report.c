@@ -128,11 +128,66 @@ static int outputs_commit(struct outputs *out, char *err, size_t errlen)
 	return anvil_outfile_commit(&out->prom, err, errlen);
 }
 
+/* Where a test's checks go while it is judged (the engine's sink): report.json
+ * text, JUnit testcases and system-out lines set aside, the Prometheus
+ * lines, and in the tree only what the view keeps: every check while the
+ * test has at most ANVIL_VIEW_MAX_CHECKS, then the ones that did not pass. */
+struct sunk {
+	struct anvil_spill json, cases, lines;
+	struct anvil_prom *prom;
+	long n, kept;
+};
+
+static int sink_check(void *arg, const cJSON *t, const cJSON *c, enum anvil_verdict v)
+{
+	struct sunk *k = arg;
+	if (k->n++)
+		strbuf_add(&k->json.buf, ", ", 2);
+	struct anvil_outfile o;  /* the writer appends to a buffer: lend it the spill's */
+	anvil_outfile_buffer(&o);
+	o.buf = k->json.buf;
+	anvil_jw_value(&o, c, 4);  /* a check sits at depth 4: report, tests, a test, its checks */
+	k->json.buf = o.buf;
+	anvil_junit_case(&k->cases.buf, t, c);
+	anvil_junit_outline(&k->lines.buf, c);
+	anvil_prom_check(k->prom, t, c);
+	anvil_spill_flush(&k->json, 0);
+	anvil_spill_flush(&k->cases, 0);
+	anvil_spill_flush(&k->lines, 0);
+	int keep = v == ANVIL_V_PASS ? k->kept < ANVIL_VIEW_MAX_CHECKS : k->kept < 4 * ANVIL_VIEW_MAX_CHECKS;
+	k->kept += keep;
+	return keep;
+}
+
+/* A test whose checks were set aside: the spill stands in for "checks". */
+static void write_test(struct anvil_outfile *o, const cJSON *t, struct anvil_spill *checks)
+{
+	struct strbuf *sb = &o->buf;
+	strbuf_adds(sb, "{\n");
+	for (const cJSON *m = t->child; m; m = m->next) {
+		anvil_jw_indent(sb, 3);
+		anvil_jw_string(sb, m->string);
+		strbuf_add(sb, ":\t", 2);
+		if (checks && !strcmp(m->string, "checks")) {
+			strbuf_addch(sb, '[');
+			anvil_spill_copy(checks, o);
+			strbuf_addch(sb, ']');
+		} else {
+			anvil_jw_value(o, m, 3);
+		}
+		strbuf_adds(sb, m->next ? ",\n" : "\n");
+		anvil_outfile_flush(o, 0);
+	}
+	anvil_jw_indent(sb, 2);
+	strbuf_addch(sb, '}');
+}
+
 /* report.json's part of a test, on a second thread while the first writes
  * junit.xml and the Prometheus lines of the same (read-only) tree. */
 struct json_job {
 	struct anvil_outfile *o;
 	const cJSON *t;
+	struct anvil_spill *checks;  /* NULL: the checks are in the tree */
 	int first;
 };
 
@@ -141,35 +196,73 @@ static void *json_job_run(void *arg)
 	struct json_job *job = arg;
 	if (!job->first)
 		strbuf_add(&job->o->buf, ", ", 2);
-	anvil_jw_value(job->o, job->t, 2);
+	write_test(job->o, job->t, job->checks);
 	anvil_outfile_flush(job->o, 0);
 	return NULL;
 }
 
-/* Every test: judged, written out, then kept as the view. */
+static void junit_test(struct anvil_junit *ju, const cJSON *t, const cJSON *counts, struct sunk *k,
+		       struct anvil_outfile *o)
+{
+	int n[ANVIL_V_FAIL + 1];
+	if (!counts) {
+		anvil_junit_suite(ju, t, o);
+		return;
+	}
+	for (int v = ANVIL_V_PASS; v <= ANVIL_V_FAIL; v++)
+		n[v] = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(counts, anvil_verdict_name((enum anvil_verdict)v)));
+	anvil_junit_head(ju, t, n, o);
+	anvil_spill_copy(&k->cases, o);
+	strbuf_adds(&o->buf, "    <system-out>");
+	anvil_spill_copy(&k->lines, o);
+	strbuf_adds(&o->buf, "</system-out>\n    <system-err></system-err>\n  </testsuite>\n");
+}
+
+/* Every test: judged (its checks written as they come), written out, then kept as the view. */
 static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out, struct anvil_prom *prom,
 			char *err, size_t errlen)
 {
 	struct anvil_junit ju;
+	struct sunk k;
+	anvil_spill_init(&k.json);
+	anvil_spill_init(&k.cases);
+	anvil_spill_init(&k.lines);
+	k.prom = prom;
+	struct anvil_engine_sink sink = { sink_check, &k };
+	anvil_engine_set_sink(e, &sink);
 	cJSON *tests = cJSON_GetObjectItemCaseSensitive(view, "tests");
 	json_head(&out->json, view);
 	anvil_junit_begin(&ju, view, &out->junit);
+	int rc = 0;
 	for (size_t i = 0; i < anvil_engine_ntests(e); i++) {
+		k.n = k.kept = 0;
 		cJSON *t = anvil_engine_test(e, i, err, errlen);
-		if (!t)
-			return -1;
-		struct json_job job = { &out->json, t, i == 0 };
+		if (!t) {
+			rc = -1;
+			break;
+		}
+		/* counts are the view's, not report.json's: out of the tree while it is written */
+		cJSON *counts = anvil_engine_sunk(t) ? cJSON_DetachItemFromObjectCaseSensitive(t, "check_counts") : NULL;
+		struct json_job job = { &out->json, t, counts ? &k.json : NULL, i == 0 };
 		pthread_t th;
 		int threaded = pthread_create(&th, NULL, json_job_run, &job) == 0;
 		if (!threaded)
 			json_job_run(&job);
-		anvil_junit_suite(&ju, t, &out->junit);
-		anvil_prom_test(prom, t);
+		junit_test(&ju, t, counts, &k, &out->junit);
+		anvil_prom_test(prom, t, !counts);
 		if (threaded)
 			pthread_join(th, NULL);
+		if (counts)
+			cJSON_AddItemToObject(t, "check_counts", counts);
 		anvil_view_test(t, 1);
 		cJSON_AddItemToArray(tests, t);
 	}
+	anvil_spill_release(&k.json);
+	anvil_spill_release(&k.cases);
+	anvil_spill_release(&k.lines);
+	anvil_engine_set_sink(e, NULL);
+	if (rc)
+		return rc;
 	strbuf_adds(&out->json.buf, "],\n");
 	anvil_junit_end(&ju, &out->junit);
 	return 0;

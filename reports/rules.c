@@ -4,6 +4,7 @@
 #include "reports/rules.h"
 #include "reports/peaks.h"
 #include "reports/peers.h"
+#include "reports/keymap.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +151,9 @@ static void judge_peak(const struct anvil_judge *j, const cJSON *rule, const cJS
 	const char *name = str(m, "name"), *unit = str(m, "unit") ? str(m, "unit") : "";
 	double value = num(m, "value"), mn = num(rule, "min"), ref;
 	char src[512];
-	const cJSON *inv = cJSON_GetObjectItemCaseSensitive(j->inventory, str(m, "host") ? str(m, "host") : "");
+	const char *host = str(m, "host") ? str(m, "host") : "";
+	const cJSON *inv = j->by_host ? anvil_keymap_get(j->by_host, host, strlen(host))
+				      : cJSON_GetObjectItemCaseSensitive(j->inventory, host);
 	const char *gpu = str(cJSON_GetObjectItemCaseSensitive(m, "labels"), "gpu_name");
 	if (peak_for(j, str(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
 		o->v = ANVIL_V_SKIP;
@@ -271,7 +274,8 @@ static int rule_applies(const cJSON *rule, const cJSON *t)
 	return want && (!strcmp(want, str(t, "id")) || !strcmp(want, str(t, "runner")));
 }
 
-void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profile)
+void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profile,
+		       void (*after_rule)(void *arg, cJSON *t), void *arg)
 {
 	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
 	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
@@ -299,6 +303,8 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 				 str(rule, "metric"), cJSON_GetObjectItemCaseSensitive(rule, "labels") ? " (with the labels given)" : "", id);
 			anvil_check_new(checks, id, str(rule, "metric"), str(rule, "rule"), NULL, ANVIL_V_SKIP, why);
 		}
+		if (after_rule)
+			after_rule(arg, t);
 	}
 	anvil_peers_free(px);
 }

@@ -7,9 +7,12 @@
 
 struct anvil_peaks;
 
+struct anvil_keymap;
+
 struct anvil_judge {
 	const struct anvil_peaks *peaks;
 	const cJSON *inventory;   /* host -> the node's inventory */
+	const struct anvil_keymap *by_host;  /* the same, hashed (a thousand nodes); NULL: search inventory */
 };
 
 /* A check on checks[]: id "test/name/rule@host[labels]" from m's host and
@@ -18,8 +21,11 @@ cJSON *anvil_check_new(cJSON *checks, const char *test, const char *name, const 
 		       const cJSON *m, enum anvil_verdict v, const char *why);
 
 /* Every rule of the profile that names test t (by id or runner), on the
- * figures t recorded; only for a test whose status is "ok". */
-void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profile);
+ * figures t recorded; only for a test whose status is "ok". after_rule (may
+ * be NULL) is called after each rule's checks are added, so that a caller
+ * can take them away before the next rule adds its own. */
+void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profile,
+		       void (*after_rule)(void *arg, cJSON *t), void *arg);
 
 /* The modified z-score threshold of the mad rule when the profile gives none. */
 #define ANVIL_MAD_K 3.5

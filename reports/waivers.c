@@ -117,39 +117,43 @@ static void set_str(cJSON *o, const char *k, const char *v)
 	cJSON_AddStringToObject(o, k, v);
 }
 
+void anvil_waivers_apply_check(struct anvil_waivers *ws, const cJSON *t, cJSON *c)
+{
+	struct waiver *w = ws->n ? match(ws, t, c) : NULL;
+	const char *v = str(c, "verdict");
+	if (!w || !v)
+		return;
+	int bad = !strcmp(v, "FAIL") || !strcmp(v, "WARN") || !strcmp(v, "ERROR");
+	char why[1200];
+	if (w->active && bad) {
+		snprintf(why, sizeof(why), "waived until %s (%s); it would be %s: %s", w->expires, w->reason, v,
+			 str(c, "why") ? str(c, "why") : "");
+		cJSON *wv = cJSON_CreateObject();
+		cJSON_AddStringToObject(wv, "verdict", v);
+		cJSON_AddStringToObject(wv, "reason", w->reason);
+		cJSON_AddStringToObject(wv, "expires", w->expires);
+		cJSON_AddItemToObject(c, "waived", wv);
+		set_str(c, "verdict", anvil_verdict_name(ANVIL_V_WAIVED));
+		set_str(c, "why", why);
+		w->waived++;
+	} else if (w->active && !strcmp(v, "PASS")) {
+		w->passed++;
+	} else if (!w->active && bad) {
+		snprintf(why, sizeof(why), "%s (a waiver for this, \"%s\", expired on %s)",
+			 str(c, "why") ? str(c, "why") : "", w->reason, w->expires);
+		set_str(c, "why", why);
+		cJSON_AddStringToObject(c, "waiver_expired", w->expires);
+		w->expired_hits++;
+	}
+}
+
 void anvil_waivers_apply(struct anvil_waivers *ws, cJSON *t)
 {
 	cJSON *c;
 	if (!ws->n)
 		return;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
-		struct waiver *w = match(ws, t, c);
-		const char *v = str(c, "verdict");
-		if (!w || !v)
-			continue;
-		int bad = !strcmp(v, "FAIL") || !strcmp(v, "WARN") || !strcmp(v, "ERROR");
-		char why[1200];
-		if (w->active && bad) {
-			snprintf(why, sizeof(why), "waived until %s (%s); it would be %s: %s", w->expires, w->reason, v,
-				 str(c, "why") ? str(c, "why") : "");
-			cJSON *wv = cJSON_CreateObject();
-			cJSON_AddStringToObject(wv, "verdict", v);
-			cJSON_AddStringToObject(wv, "reason", w->reason);
-			cJSON_AddStringToObject(wv, "expires", w->expires);
-			cJSON_AddItemToObject(c, "waived", wv);
-			set_str(c, "verdict", anvil_verdict_name(ANVIL_V_WAIVED));
-			set_str(c, "why", why);
-			w->waived++;
-		} else if (w->active && !strcmp(v, "PASS")) {
-			w->passed++;
-		} else if (!w->active && bad) {
-			snprintf(why, sizeof(why), "%s (a waiver for this, \"%s\", expired on %s)",
-				 str(c, "why") ? str(c, "why") : "", w->reason, w->expires);
-			set_str(c, "why", why);
-			cJSON_AddStringToObject(c, "waiver_expired", w->expires);
-			w->expired_hits++;
-		}
-	}
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
+		anvil_waivers_apply_check(ws, t, c);
 }
 
 cJSON *anvil_waivers_section(const struct anvil_waivers *ws)

@@ -15,6 +15,8 @@ void anvil_waivers_free(struct anvil_waivers *w);
 void anvil_waivers_notes(const struct anvil_waivers *w, cJSON *notes);
 /* Applies the waivers to the checks of test t (after every other judge). */
 void anvil_waivers_apply(struct anvil_waivers *w, cJSON *t);
+/* The same for one check c of test t. */
+void anvil_waivers_apply_check(struct anvil_waivers *w, const cJSON *t, cJSON *c);
 /* The report's "waivers" section, or NULL when there are none. */
 cJSON *anvil_waivers_section(const struct anvil_waivers *w);
 
