@@ -1,0 +1,192 @@
+/* The report stage's JSON text tools: numbers that read back exactly
+ * (dtoa), strict validation with the error's place (jscan), walking
+ * members, the writer against cJSON's own parser, raw text made a tree
+ * again, and the string-keyed hash map. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "reports/dtoa.h"
+#include "reports/jscan.h"
+#include "reports/jwrite.h"
+#include "reports/keymap.h"
+
+static void test_dtoa(void **state)
+{
+	static const double fixed[] = { 0.1, 0.3, 1, -2.5, 1e21, 1e22, 1e23, 5e-324, 2.2250738585072014e-308,
+					1.7976931348623157e308, 0.000123, 1e-7, 51.894779652482, 1790000000.123, 12345678901234567.0 };
+	char buf[ANVIL_DTOA_MAX];
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++) {
+		anvil_dtoa(fixed[i], buf);
+		if (strtod(buf, NULL) != fixed[i])
+			fail_msg("%a printed as %s", fixed[i], buf);
+	}
+	anvil_dtoa(0.1, buf);
+	assert_string_equal(buf, "0.1");
+	anvil_dtoa(-0.0, buf);
+	assert_string_equal(buf, "-0");
+	anvil_dtoa(NAN, buf);
+	assert_string_equal(buf, "null");
+	/* a million random bit patterns and a million ratios read back exactly */
+	uint64_t s = 88172645463325252ULL;
+	for (int i = 0; i < 2000000; i++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		double d;
+		memcpy(&d, &s, sizeof(d));
+		if (i % 2)
+			d = (double)(s % 10000000) / (double)(1 + (s >> 40) % 997);
+		if (!isfinite(d))
+			continue;
+		anvil_dtoa(d, buf);
+		if (strtod(buf, NULL) != d)
+			fail_msg("%a printed as %s", d, buf);
+	}
+}
+
+static void bad(const char *text, size_t want_at, const char *want_what)
+{
+	size_t at;
+	const char *what;
+	if (!anvil_jscan_check(text, strlen(text), &at, &what))
+		fail_msg("accepted: %s", text);
+	if (at != want_at || !strstr(what, want_what))
+		fail_msg("%s: at %zu (%s), expected %zu (%s)", text, at, what, want_at, want_what);
+}
+
+static void test_jscan_check(void **state)
+{
+	size_t at;
+	const char *what;
+	static const char *const good[] = {
+		"{}", " [1, -0.5e+3, \"a\\u00e9\\n\", true, false, null, {\"k\": []}] ", "\"x\"", "0", "-0.0E-0",
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		if (anvil_jscan_check(good[i], strlen(good[i]), &at, &what))
+			fail_msg("refused %s at %zu: %s", good[i], at, what);
+	bad("{\"a\" 1}", 5, "':'");
+	bad("{\"a\": 1,}", 8, "member name");
+	bad("[1 2]", 3, "',' or ']'");
+	bad("01", 1, "end of the text");
+	bad("1.", 2, "digit");
+	bad("\"a\tb\"", 2, "control character");
+	bad("\"\\x\"", 2, "valid escape");
+	bad("\"\\u12g4\"", 5, "hex digits");
+	bad("{\"a\": tru}", 6, "a value");
+	bad("{\"a\": 1", 7, "',' or '}'");
+	bad("", 0, "a value");
+	char deep[2000];
+	memset(deep, '[', sizeof(deep));
+	bad(deep, 513, "nesting");
+}
+
+static void test_jscan_walk(void **state)
+{
+	const char *text = "{\"kind\": \"se\\\"ries\", \"rows\": [[1, 2], [3, {\"a\": \"]\"}]], \"n\": -1.5e3, \"x\\u00e9\": null}";
+	struct anvil_jscan_it it;
+	char out[64];
+	int n = 0;
+	anvil_jscan_object(&it, text, text + strlen(text));
+	while (anvil_jscan_next(&it)) {
+		n++;
+		if (anvil_jscan_key_is(&it, "kind")) {
+			assert_int_equal(anvil_jscan_string(it.val, it.vend, out, sizeof(out)), 0);
+			assert_string_equal(out, "se\"ries");
+		} else if (anvil_jscan_key_is(&it, "rows")) {
+			assert_int_equal(it.vend - it.val, (int)strlen("[[1, 2], [3, {\"a\": \"]\"}]]"));
+		} else if (anvil_jscan_key_is(&it, "n")) {
+			assert_int_equal(it.vend - it.val, 6);
+		}
+	}
+	assert_int_equal(n, 4);
+	assert_int_equal(anvil_jscan_string("\"\\ud83d\\ude00\"", "\"\\ud83d\\ude00\"" + 14, out, sizeof(out)), 0);
+	assert_string_equal(out, "\xf0\x9f\x98\x80");
+}
+
+static void test_writer(void **state)
+{
+	const char *text = "{\"s\": \"q\\\"b\\\\n\\n\\u0001\xc3\xa9\", \"n\": [0, -3, 2.5, 1e300, 123456789012, 0.1], \"e\": {}, \"a\": [],"
+			   " \"o\": {\"t\": true, \"f\": false, \"z\": null}}";
+	cJSON *tree = cJSON_Parse(text);
+	assert_non_null(tree);
+	cJSON_AddRawToObject(tree, "raw", "[[1, 2], [3, 4]]");
+	struct anvil_outfile o;
+	anvil_outfile_buffer(&o);
+	anvil_jw_value(&o, tree, 0);
+	cJSON *back = cJSON_Parse(strbuf_str(&o.buf));
+	assert_non_null(back);
+	cJSON *raw = cJSON_DetachItemFromObjectCaseSensitive(back, "raw");
+	assert_true(cJSON_IsArray(raw) && cJSON_GetArraySize(raw) == 2);
+	cJSON_Delete(raw);
+	cJSON_DeleteItemFromObjectCaseSensitive(tree, "raw");
+	assert_true(cJSON_Compare(tree, back, 1));
+	/* the layout is cJSON_Print's */
+	char *printed = cJSON_Print(back);
+	cJSON *simple = cJSON_Parse("{\"a\": {\"b\": [1, 2]}, \"c\": \"d\"}");
+	struct anvil_outfile o2;
+	anvil_outfile_buffer(&o2);
+	anvil_jw_value(&o2, simple, 0);
+	char *want = cJSON_Print(simple);
+	assert_string_equal(strbuf_str(&o2.buf), want);
+	free(want);
+	free(printed);
+	/* raw text becomes a tree again, keeping its member name */
+	cJSON *r = cJSON_CreateObject();
+	cJSON *rows = cJSON_AddObjectToObject(r, "series");
+	cJSON_AddRawToObject(rows, "rows", "[[1, 2]]");
+	anvil_jw_unraw(r);
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(rows, "rows")));
+	cJSON_Delete(r);
+	cJSON_Delete(simple);
+	cJSON_Delete(back);
+	cJSON_Delete(tree);
+	strbuf_release(&o.buf);
+	strbuf_release(&o2.buf);
+}
+
+static void count(void *value, void *arg) { *(long *)arg += (long)(intptr_t)value; }
+
+static void test_keymap(void **state)
+{
+	struct anvil_keymap m = ANVIL_KEYMAP_INIT;
+	char key[32];
+	for (long i = 1; i <= 100000; i++) {
+		int n = snprintf(key, sizeof(key), "k%ld", i);
+		assert_null(anvil_keymap_put(&m, key, (size_t)n, (void *)(intptr_t)i));
+	}
+	assert_int_equal(m.n, 100000);
+	assert_int_equal((intptr_t)anvil_keymap_get(&m, "k777", 4), 777);
+	assert_null(anvil_keymap_get(&m, "k0", 2));
+	assert_int_equal((intptr_t)anvil_keymap_put(&m, "k5", 2, (void *)(intptr_t)6), 5);
+	long sum = 0;
+	anvil_keymap_each(&m, count, &sum);
+	assert_int_equal(sum, 100000L * 100001 / 2 + 1);
+	/* composite keys: ("ab", "c") is not ("a", "bc") */
+	struct strbuf k1 = STRBUF_INIT, k2 = STRBUF_INIT;
+	anvil_key_add(&k1, "ab");
+	anvil_key_add(&k1, "c");
+	anvil_key_add(&k2, "a");
+	anvil_key_add(&k2, "bc");
+	assert_true(k1.len == k2.len && memcmp(k1.buf, k2.buf, k1.len));
+	strbuf_release(&k1);
+	strbuf_release(&k2);
+	anvil_keymap_release(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dtoa),
+		cmocka_unit_test(test_jscan_check),
+		cmocka_unit_test(test_jscan_walk),
+		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_keymap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
