@@ -412,8 +412,23 @@ static void count_test(int *counts, enum anvil_verdict *overall, const cJSON *t)
 		*overall = v;
 }
 
+/* Every check carries value, unit and limit, null (and "") where the judge
+ * has none: a test's status, a rule with nothing to judge. */
+static void complete_check(cJSON *c)
+{
+	if (!cJSON_GetObjectItemCaseSensitive(c, "value"))
+		cJSON_AddItemToObjectCS(c, "value", cJSON_CreateNull());
+	if (!cJSON_GetObjectItemCaseSensitive(c, "unit"))
+		cJSON_AddItemToObjectCS(c, "unit", cJSON_CreateString(""));
+	if (!cJSON_GetObjectItemCaseSensitive(c, "limit"))
+		cJSON_AddItemToObjectCS(c, "limit", cJSON_CreateNull());
+}
+
 static cJSON *finish_test(struct anvil_engine *e, cJSON *t)
 {
+	cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
+		complete_check(c);
 	anvil_waivers_apply(e->waivers, t);
 	cJSON_AddStringToObject(t, "verdict", verdict_names[worst_of(cJSON_GetObjectItemCaseSensitive(t, "checks"))]);
 	count_test(e->counts, &e->overall, t);
@@ -436,6 +451,7 @@ static void drain(void *arg, cJSON *t)
 	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks"), *c, *next;
 	for (c = d->last ? d->last->next : checks->child; c; c = next) {
 		next = c->next;
+		complete_check(c);
 		anvil_waivers_apply_check(d->e->waivers, t, c);
 		enum anvil_verdict v = anvil_verdict_parse(str(c, "verdict"));
 		d->counts[v]++;
