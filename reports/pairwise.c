@@ -173,9 +173,18 @@ static int is_pair(const cJSON *o)
 }
 
 /* The pair metrics of one test: hosts in natural order (node2 before node10). */
+/* A pair metric once looked up: its nodes, its name's index and value (the
+ * matrices are made once per name, from these, not from the tree each time). */
+struct pair_fig {
+	int a, b, k;
+	double v;
+};
+
 struct pairs {
 	const char **hosts;  /* borrowed from the metrics */
 	int n;
+	struct pair_fig *figs;
+	int nfigs;
 	struct anvil_keymap index;  /* host -> its index + 1 (a thousand nodes: no linear search) */
 	const char *names[MAX_NAMES];
 	const char *units[MAX_NAMES];
@@ -232,6 +241,14 @@ static void collect(struct pairs *p, const cJSON *metrics)
 	}
 	qsort(p->hosts, (size_t)p->n, sizeof(char *), cmp_host);
 	index_hosts(p);
+	p->figs = malloc(sizeof(*p->figs) * (size_t)cap);
+	cJSON_ArrayForEach(m, metrics) {
+		int a = host_index(p, str(m, "host")), b = host_index(p, peer_of(m));
+		int k = str(m, "name") ? name_index(p, str(m, "name")) : -1;
+		double x = num(m, "value");
+		if (a >= 0 && b >= 0 && a != b && k >= 0 && isfinite(x))
+			p->figs[p->nfigs++] = (struct pair_fig){ a, b, k, x };
+	}
 }
 
 /* The figure of every pair for metric k (n x n, NAN where not measured);
@@ -240,19 +257,17 @@ static double *matrix_of(const struct pairs *p, const cJSON *metrics, int k)
 {
 	int n = p->n;
 	double *v = malloc(sizeof(double) * (size_t)(n * n));
+	(void)metrics;
 	for (int i = 0; i < n * n; i++)
 		v[i] = NAN;
-	const cJSON *m;
-	cJSON_ArrayForEach(m, metrics) {
-		int a = host_index(p, str(m, "host")), b = host_index(p, peer_of(m));
-		double x = num(m, "value");
-		if (a < 0 || b < 0 || a == b || !str(m, "name") || strcmp(str(m, "name"), p->names[k]) ||
-		    !isfinite(x))
+	for (int i = 0; i < p->nfigs; i++) {
+		const struct pair_fig *f = &p->figs[i];
+		if (f->k != k)
 			continue;
-		double old = v[a * n + b];
+		double old = v[f->a * n + f->b], x = f->v;
 		if (isfinite(old) && (p->higher[k] ? old < x : old > x))
 			x = old;
-		v[a * n + b] = v[b * n + a] = x;
+		v[f->a * n + f->b] = v[f->b * n + f->a] = x;
 	}
 	return v;
 }
@@ -385,7 +400,31 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 /* ---- slow pairs and culprits -------------------------------------------- */
 
 /* Slow = some rule FAILed the pair on metric k; why[] gets the first such check's text. */
-static void slow_of(const struct pairs *p, const cJSON *checks, int k, const double *v,
+/* A FAIL check of a pair, once looked up. */
+struct pair_fail {
+	int a, b, k;
+	const char *why;
+};
+
+/* The FAIL checks of pair metrics, in the order of the checks. */
+static struct pair_fail *fails_of(const struct pairs *p, const cJSON *checks, int *nf)
+{
+	struct pair_fail *f = malloc(sizeof(*f) * (size_t)(cJSON_GetArraySize(checks) + 1));
+	const cJSON *c;
+	*nf = 0;
+	cJSON_ArrayForEach(c, checks) {
+		if (strcmp(str(c, "verdict") ? str(c, "verdict") : "", "FAIL") || !str(c, "name"))
+			continue;
+		int a = host_index(p, str(c, "host")), b = host_index(p, peer_of(c)), k = name_index(p, str(c, "name"));
+		if (a < 0 || b < 0 || a == b || k < 0)
+			continue;
+		f[(*nf)++] = (struct pair_fail){ a, b, k, str(c, "detail") ? str(c, "detail") : str(c, "why") };
+	}
+	return f;
+}
+
+/* Slow = some rule FAILed the pair on metric k; why[] gets the first such check's text. */
+static void slow_of(const struct pairs *p, const struct pair_fail *fails, int nfails, int k, const double *v,
 		    signed char *slow, const char **why)
 {
 	int n = p->n;
@@ -393,15 +432,13 @@ static void slow_of(const struct pairs *p, const cJSON *checks, int k, const dou
 		slow[i] = i / n == i % n || !isfinite(v[i]) ? -1 : 0;
 		why[i] = NULL;
 	}
-	const cJSON *c;
-	cJSON_ArrayForEach(c, checks) {
-		int a = host_index(p, str(c, "host")), b = host_index(p, peer_of(c));
-		if (a < 0 || b < 0 || a == b || !str(c, "name") || strcmp(str(c, "name"), p->names[k]) ||
-		    strcmp(str(c, "verdict") ? str(c, "verdict") : "", "FAIL"))
+	for (int i = 0; i < nfails; i++) {
+		const struct pair_fail *f = &fails[i];
+		if (f->k != k)
 			continue;
-		slow[a * n + b] = slow[b * n + a] = 1;
-		if (!why[a * n + b])
-			why[a * n + b] = why[b * n + a] = str(c, "detail") ? str(c, "detail") : str(c, "why");
+		slow[f->a * n + f->b] = slow[f->b * n + f->a] = 1;
+		if (!why[f->a * n + f->b])
+			why[f->a * n + f->b] = why[f->b * n + f->a] = f->why;
 	}
 }
 
@@ -588,10 +625,12 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 	signed char *slow = malloc((size_t)cap);
 	const char **why = malloc(sizeof(char *) * (size_t)cap);
 	cJSON *slow_tree = cJSON_AddObjectToObject(matrix, "slow"), *notes = cJSON_AddArrayToObject(matrix, "notes");
+	int nfails;
+	struct pair_fail *fails = fails_of(p, checks, &nfails);
 	for (int k = 0; k < p->nnames; k++) {
 		double *v = matrix_of(p, metrics, k);
 		int wide;
-		slow_of(p, checks, k, v, slow, why);
+		slow_of(p, fails, nfails, k, v, slow, why);
 		int total = slow_rows(slow_tree, p, k, slow);
 		int nf = anvil_pairwise_culprits(n, slow, found, cap, &wide);
 		if (wide)
@@ -619,6 +658,7 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 	free(found);
 	free(slow);
 	free(why);
+	free(fails);
 }
 
 static cJSON *matrix_tree(const struct pairs *p, const cJSON *metrics)
@@ -671,6 +711,7 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 	int mine = p.nnames > 0 || (runner && !strcmp(runner, "mpi-pairwise"));
 	if (!mine || !p.nnames) {
 		free(p.hosts);
+		free(p.figs);
 		anvil_keymap_release(&p.index);
 		return mine;
 	}
@@ -686,6 +727,7 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 		add_culprits(t, &p, matrix);
 	}
 	free(p.hosts);
+	free(p.figs);
 	anvil_keymap_release(&p.index);
 	return 1;
 }
