@@ -68,6 +68,7 @@ struct anvil_engine {
 	size_t n, cap;
 	struct anvil_keymap seen;
 	struct anvil_keymap by_host;   /* host -> inventory, for the judges */
+	struct anvil_keymap peaks_seen;
 	struct anvil_waivers *waivers;
 	struct anvil_baseline *base;
 	cJSON *drift, *drift_summary;  /* reports/drift.c, on the inventories */
@@ -192,7 +193,7 @@ struct anvil_engine *anvil_engine_new(struct anvil_jsource *src, const struct an
 	const cJSON *inv;
 	cJSON_ArrayForEach(inv, e->inventory)
 		anvil_keymap_put(&e->by_host, inv->string, strlen(inv->string), (void *)inv);
-	e->judge = (struct anvil_judge){ e->peaks, e->inventory, &e->by_host };
+	e->judge = (struct anvil_judge){ e->peaks, e->inventory, &e->by_host, &e->peaks_seen };
 	e->base = o->base;
 	e->run_dir = strdup(o->run_dir ? o->run_dir : "");
 	char day[16];
@@ -221,6 +222,8 @@ void anvil_engine_free(struct anvil_engine *e)
 	free(e->order);
 	anvil_keymap_release(&e->seen);
 	anvil_keymap_release(&e->by_host);
+	anvil_judge_release(&e->judge);
+	anvil_keymap_release(&e->peaks_seen);
 	anvil_peaks_free(e->peaks);
 	anvil_waivers_free(e->waivers);
 	cJSON_Delete(e->inventory);

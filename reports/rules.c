@@ -146,6 +146,44 @@ static void judge_absolute(const cJSON *rule, const cJSON *m, struct verdict_out
 		 o->v == ANVIL_V_WARN ? " (under the warning level)" : "");
 }
 
+/* A peak depends on its key, the node's inventory and the GPU's name only:
+ * eight GPUs of a node, or every metric of a node, look it up once. */
+struct peak_memo {
+	int rc;
+	double value;
+	char src[512];
+};
+
+static int peak_memo(const struct anvil_judge *j, const char *key, const cJSON *inv, const char *gpu,
+		     double *value, char *src, size_t len)
+{
+	if (!j->peaks_seen)
+		return peak_for(j, key, inv, gpu, value, src, len);
+	char k[600];
+	int n = snprintf(k, sizeof(k), "%s%c%p%c%s", key, 0, (const void *)inv, 0, gpu ? gpu : "");
+	struct peak_memo *pm = anvil_keymap_get(j->peaks_seen, k, (size_t)n);
+	if (!pm) {
+		pm = malloc(sizeof(*pm));
+		pm->rc = peak_for(j, key, inv, gpu, &pm->value, pm->src, sizeof(pm->src));
+		anvil_keymap_put(j->peaks_seen, k, (size_t)n, pm);
+	}
+	*value = pm->value;
+	snprintf(src, len, "%s", pm->src);
+	return pm->rc;
+}
+
+static void free_memo(void *value, void *arg)
+{
+	(void)arg;
+	free(value);
+}
+
+void anvil_judge_release(struct anvil_judge *j)
+{
+	if (j->peaks_seen)
+		anvil_keymap_each(j->peaks_seen, free_memo, NULL);
+}
+
 static void judge_peak(const struct anvil_judge *j, const cJSON *rule, const cJSON *m, struct verdict_out *o)
 {
 	const char *name = str(m, "name"), *unit = str(m, "unit") ? str(m, "unit") : "";
@@ -155,7 +193,7 @@ static void judge_peak(const struct anvil_judge *j, const cJSON *rule, const cJS
 	const cJSON *inv = j->by_host ? anvil_keymap_get(j->by_host, host, strlen(host))
 				      : cJSON_GetObjectItemCaseSensitive(j->inventory, host);
 	const char *gpu = str(cJSON_GetObjectItemCaseSensitive(m, "labels"), "gpu_name");
-	if (peak_for(j, str(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
+	if (peak_memo(j, str(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
 		o->v = ANVIL_V_SKIP;
 		snprintf(o->why, sizeof(o->why), "no peak to judge %s by: %s", name, src);
 		return;

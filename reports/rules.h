@@ -13,7 +13,10 @@ struct anvil_judge {
 	const struct anvil_peaks *peaks;
 	const cJSON *inventory;   /* host -> the node's inventory */
 	const struct anvil_keymap *by_host;  /* the same, hashed (a thousand nodes); NULL: search inventory */
+	struct anvil_keymap *peaks_seen;     /* peaks already looked up, by key, node and GPU; may be NULL */
 };
+/* Frees what peaks_seen holds (not the map itself). */
+void anvil_judge_release(struct anvil_judge *j);
 
 /* A check on checks[]: id "test/name/rule@host[labels]" from m's host and
  * labels (m may be NULL), the verdict and the sentence of why. */
