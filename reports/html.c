@@ -13,12 +13,13 @@
 #include "reports/html_charts.h"
 #include "reports/html_util.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define MAX_ATTENTION 500      /* rows of "needs attention" */
-#define MAX_CHECK_ROWS 500     /* passing checks listed per test */
-#define MAX_FIGURE_ROWS 300    /* rows of a test's "all figures" table */
-#define MAX_BASELINE_OK 300    /* passing baseline rows listed */
+#define MAX_ATTENTION 300      /* rows of "needs attention" */
+#define MAX_FLAGGED_ROWS 200   /* flagged checks listed per test */
+#define MAX_GROUPS 64          /* kinds of rows in a fleet's summary table */
+#define MAX_BASELINE_ROWS 300  /* baseline rows listed per verdict */
 
 static const char *s(const cJSON *o, const char *k) { return anvil_html_str(o, k); }
 static void text(struct strbuf *out, const char *t) { anvil_html_text(out, t); }
@@ -208,9 +209,73 @@ static void attention(struct strbuf *out, const cJSON *tests)
 	strbuf_adds(out, "</section>\n");
 }
 
-/* A test's checks: the flagged ones in view, the rest collapsed. */
+/* A fleet's many rows of one kind, as one row per (name, rule, verdict):
+ * how many, and the range of their values. */
+struct group_row {
+	const char *name, *rule, *verdict, *unit;
+	double *v;
+	size_t n, nv;
+};
+
+static void summary_rows(struct strbuf *out, const cJSON *items, int want_flagged, int with_rule)
+{
+	struct group_row g[MAX_GROUPS];
+	size_t ng = 0, cap = (size_t)cJSON_GetArraySize(items) + 1, other = 0;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, items) {
+		const char *v = s(c, "verdict"), *rule = with_rule ? s(c, "rule") : "";
+		size_t k = 0;
+		if (with_rule && flagged(v) != want_flagged)
+			continue;
+		while (k < ng && (strcmp(g[k].name, s(c, "name")) || strcmp(g[k].rule, rule) || strcmp(g[k].verdict, v)))
+			k++;
+		if (k == ng) {
+			if (ng == MAX_GROUPS) {
+				other++;
+				continue;
+			}
+			g[ng++] = (struct group_row){ s(c, "name"), rule, v, s(c, "unit"), malloc(cap * sizeof(double)), 0, 0 };
+		}
+		g[k].n++;
+		if (isfinite(anvil_html_num(c, "value")))
+			g[k].v[g[k].nv++] = anvil_html_num(c, "value");
+	}
+	for (size_t k = 0; k < ng; k++) {
+		double med = anvil_html_median(g[k].v, g[k].nv);  /* sorts: v[0] is the min */
+		strbuf_adds(out, "<tr>");
+		if (with_rule) {
+			strbuf_adds(out, "<td>");
+			anvil_html_verdict(out, g[k].verdict);
+			strbuf_adds(out, "</td>");
+		}
+		anvil_html_td_text(out, g[k].name);
+		if (with_rule)
+			anvil_html_td_text(out, g[k].rule);
+		strbuf_addf(out, "<td class=num>%zu</td>", g[k].n);
+		anvil_html_td_num(out, g[k].nv ? g[k].v[0] : NAN, NULL, NULL);
+		anvil_html_td_num(out, med, NULL, NULL);
+		anvil_html_td_num(out, g[k].nv ? g[k].v[g[k].nv - 1] : NAN, NULL, NULL);
+		anvil_html_td_text(out, g[k].unit);
+		strbuf_adds(out, "</tr>\n");
+		free(g[k].v);
+	}
+	if (other)
+		strbuf_addf(out, "<tr class=more><td colspan=8>%zu more rows of other kinds; report.json lists "
+				 "them</td></tr>\n", other);
+}
+
+static void summary_head(struct strbuf *out, int with_rule)
+{
+	strbuf_addf(out, "<div class=scroll><table><thead><tr>%s<th>%s</th>%s<th>count</th><th>min</th>"
+			 "<th>median</th><th>max</th><th>unit</th></tr></thead><tbody>\n",
+		    with_rule ? "<th>verdict</th>" : "", with_rule ? "check" : "figure", with_rule ? "<th>rule</th>" : "");
+}
+
+/* A test's checks: the flagged ones in view (on a fleet, the first
+ * MAX_FLAGGED_ROWS and a summary), the rest collapsed (on a fleet, a summary). */
 static void test_checks(struct strbuf *out, const cJSON *checks)
 {
+	static const char *const order[] = { "FAIL", "ERROR", "NOT RUN", "WARN" };
 	const cJSON *c;
 	size_t nflag = 0, nrest = 0, listed = 0;
 	cJSON_ArrayForEach(c, checks) {
@@ -220,25 +285,34 @@ static void test_checks(struct strbuf *out, const cJSON *checks)
 			nrest++;
 	}
 	if (nflag) {
-		static const char *const order[] = { "FAIL", "ERROR", "NOT RUN", "WARN" };
 		check_head(out, 0);
 		for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++)
 			cJSON_ArrayForEach(c, checks)
-				if (is_verdict(c, order[i]))
+				if (is_verdict(c, order[i]) && listed++ < MAX_FLAGGED_ROWS)
 					check_row(out, c, -1);
+		if (listed > MAX_FLAGGED_ROWS)
+			strbuf_addf(out, "<tr class=more><td colspan=8>%zu more flagged checks, summarised below; "
+					 "report.json and junit.xml list them</td></tr>\n", listed - MAX_FLAGGED_ROWS);
 		check_tail(out);
+		if (listed > MAX_FLAGGED_ROWS) {
+			summary_head(out, 1);
+			summary_rows(out, checks, 1, 1);
+			check_tail(out);
+		}
 	}
 	if (!nrest)
 		return;
 	strbuf_addf(out, "<details class=data%s><summary>%s <span class=muted>(%zu)</span></summary>",
 		    nflag || nrest > 12 ? "" : " open", nflag ? "Other checks" : "Checks", nrest);
-	check_head(out, 0);
-	cJSON_ArrayForEach(c, checks)
-		if (!flagged(s(c, "verdict")) && listed++ < MAX_CHECK_ROWS)
-			check_row(out, c, -1);
-	if (listed > MAX_CHECK_ROWS)
-		strbuf_addf(out, "<tr class=more><td colspan=8>%zu more passed; report.json and junit.xml list "
-				 "them</td></tr>\n", listed - MAX_CHECK_ROWS);
+	if (nrest > ANVIL_HTML_MAX_ROWS) {
+		summary_head(out, 1);
+		summary_rows(out, checks, 0, 1);
+	} else {
+		check_head(out, 0);
+		cJSON_ArrayForEach(c, checks)
+			if (!flagged(s(c, "verdict")))
+				check_row(out, c, -1);
+	}
 	check_tail(out);
 	strbuf_adds(out, "</details>\n");
 }
@@ -407,11 +481,47 @@ static void baseline_head(struct strbuf *out)
 			 "<th>host</th><th>before</th><th>after</th><th>unit</th><th>change</th></tr></thead><tbody>\n");
 }
 
+struct change_row { const cJSON *row; size_t i; };
+
+static int cmp_change(const void *pa, const void *pb)
+{
+	const struct change_row *a = pa, *b = pb;
+	double x = fabs(anvil_html_num(a->row, "change")), y = fabs(anvil_html_num(b->row, "change"));
+	if (isfinite(x) != isfinite(y))
+		return isfinite(y) - isfinite(x);
+	if (x != y)
+		return x < y ? 1 : -1;
+	return (a->i > b->i) - (a->i < b->i);  /* ties keep the tree's order */
+}
+
+/* The rows of one verdict group, the largest changes first, at most max. */
+static void baseline_rows(struct strbuf *out, const cJSON *rows, int regressed, size_t max)
+{
+	size_t n = 0, cap = (size_t)cJSON_GetArraySize(rows) + 1;
+	struct change_row *sel = malloc(cap * sizeof(*sel));
+	const cJSON *r;
+	cJSON_ArrayForEach(r, rows)
+		if (is_verdict(r, "PASS") != regressed) {
+			sel[n] = (struct change_row){ r, n };
+			n++;
+		}
+	qsort(sel, n, sizeof(*sel), cmp_change);
+	baseline_head(out);
+	for (size_t i = 0; i < n && i < max; i++)
+		baseline_row(out, sel[i].row);
+	if (n > max)
+		strbuf_addf(out, "<tr class=more><td colspan=8>%zu more, with smaller changes; report.json lists "
+				 "them</td></tr>\n", n - max);
+	strbuf_adds(out, "</tbody></table></div>\n");
+	free(sel);
+}
+
+/* Figures compared with the baseline run: regressions first, largest change first. */
 static void baseline(struct strbuf *out, const cJSON *report)
 {
 	const cJSON *b = cJSON_GetObjectItemCaseSensitive(report, "baseline"), *r;
 	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(b, "rows");
-	size_t nfail = 0, nok = 0, listed = 0;
+	size_t nfail = 0, nok = 0;
 	if (!cJSON_IsObject(b))
 		return;
 	cJSON_ArrayForEach(r, rows) {
@@ -433,41 +543,37 @@ static void baseline(struct strbuf *out, const cJSON *report)
 		strbuf_addf(out, "<b class=bad>%zu regressed</b> beyond the tolerance.</p>\n", nfail);
 	else
 		strbuf_adds(out, "none regressed beyond the tolerance.</p>\n");
-	if (nfail) {
-		baseline_head(out);
-		cJSON_ArrayForEach(r, rows)
-			if (!is_verdict(r, "PASS"))
-				baseline_row(out, r);
-		strbuf_adds(out, "</tbody></table></div>\n");
-	}
+	if (nfail)
+		baseline_rows(out, rows, 1, MAX_BASELINE_ROWS);
 	if (nok) {
 		strbuf_addf(out, "<details class=data><summary>Within tolerance <span class=muted>(%zu)</span></summary>", nok);
-		baseline_head(out);
-		cJSON_ArrayForEach(r, rows)
-			if (is_verdict(r, "PASS") && listed++ < MAX_BASELINE_OK)
-				baseline_row(out, r);
-		if (listed > MAX_BASELINE_OK)
-			strbuf_addf(out, "<tr class=more><td colspan=8>%zu more within tolerance; report.json lists "
-					 "them</td></tr>\n", listed - MAX_BASELINE_OK);
-		strbuf_adds(out, "</tbody></table></div></details>\n");
+		baseline_rows(out, rows, 0, ANVIL_HTML_MAX_ROWS);
+		strbuf_adds(out, "</details>\n");
 	}
 	strbuf_adds(out, "</section>\n");
 }
 
 /* ---- one test --------------------------------------------------------------------- */
 
+/* Every figure of the test (on a fleet, per figure name: count and range). */
 static void figures_table(struct strbuf *out, const cJSON *metrics)
 {
 	const cJSON *m;
-	size_t n = (size_t)cJSON_GetArraySize(metrics), listed = 0;
+	size_t n = (size_t)cJSON_GetArraySize(metrics);
 	if (!n)
 		return;
-	anvil_html_data_open(out, "All figures measured", n < MAX_FIGURE_ROWS ? n : MAX_FIGURE_ROWS);
+	if (n > ANVIL_HTML_MAX_ROWS) {
+		strbuf_addf(out, "<details class=data><summary>All figures measured <span class=muted>(%zu, "
+				 "summarised)</span></summary>", n);
+		summary_head(out, 0);
+		summary_rows(out, metrics, 0, 0);
+		strbuf_adds(out, "</tbody></table></div></details>\n");
+		return;
+	}
+	anvil_html_data_open(out, "All figures measured", n);
 	strbuf_adds(out, "<thead><tr><th>figure</th><th>host</th><th>value</th><th>unit</th><th>better</th></tr>"
 			 "</thead><tbody>\n");
 	cJSON_ArrayForEach(m, metrics) {
-		if (listed++ >= MAX_FIGURE_ROWS)
-			break;
 		strbuf_adds(out, "<tr>");
 		anvil_html_td_text(out, s(m, "name"));
 		host_cell(out, m);
@@ -476,9 +582,6 @@ static void figures_table(struct strbuf *out, const cJSON *metrics)
 		anvil_html_td_text(out, s(m, "better"));
 		strbuf_adds(out, "</tr>\n");
 	}
-	if (n > MAX_FIGURE_ROWS)
-		strbuf_addf(out, "<tr class=more><td colspan=5>%zu more; the charts above show them and "
-				 "report.json lists them</td></tr>\n", n - MAX_FIGURE_ROWS);
 	strbuf_adds(out, "</tbody>");
 	anvil_html_data_close(out);
 }

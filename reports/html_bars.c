@@ -268,7 +268,7 @@ static void metric_bars(struct strbuf *out, const cJSON *test, const cJSON *prof
 	for (size_t i = 0; i < c.n; i++) {
 		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(c.m[i], "labels");
 		c.verdict[i] = anvil_html_verdicts_get(vs, name, anvil_html_str(c.m[i], "host"), labels);
-		c.label[i] = anvil_html_who(anvil_html_str(c.m[i], "host"), labels, show);
+		c.label[i] = anvil_html_who(anvil_html_str(c.m[i], "host"), labels, show, NULL);
 	}
 	strbuf_adds(out, "<div class=fig><div class=plot>");
 	draw(out, &c, show);

@@ -37,6 +37,7 @@ struct line {
 
 struct group {
 	const char *name, *xname, *xunit;
+	const char *domain;     /* shared by every host, left off the labels; may be NULL */
 	const cJSON **se;
 	size_t n;
 };
@@ -73,7 +74,7 @@ static size_t group_series(const cJSON *series, struct group *groups)
 		if (k == ng) {
 			if (ng == MAX_GROUPS)
 				continue;
-			groups[ng++] = (struct group){ name, anvil_html_str(x, "name"), xunit,
+			groups[ng++] = (struct group){ name, anvil_html_str(x, "name"), xunit, NULL,
 						       calloc(total, sizeof(cJSON *)), 0 };
 		}
 		groups[k].se[groups[k].n++] = se;
@@ -392,6 +393,11 @@ static void caption(struct strbuf *out, const struct chart *c, const size_t *ord
 				    c->failing_left == 1 ? "" : "s");
 	}
 	strbuf_adds(out, ".");
+	if (c->g->domain) {
+		strbuf_adds(out, " Hosts without <code>");
+		anvil_html_text(out, c->g->domain);
+		strbuf_adds(out, "</code>.");
+	}
 	if (c->metric && (isfinite(c->b.limit) || isfinite(c->b.peak))) {
 		strbuf_adds(out, c->time_x ? " Dashed: the limits" : " Dashed: the ");
 		if (!c->time_x)
@@ -564,7 +570,7 @@ static void column_chart(struct strbuf *out, const cJSON *test, const cJSON *pro
 	for (size_t i = 0; i < c.n; i++) {
 		const cJSON *se = c.lines[i].se;
 		c.lines[i].label = anvil_html_who(anvil_html_str(se, "host"),
-						  cJSON_GetObjectItemCaseSensitive(se, "labels"), show);
+						  cJSON_GetObjectItemCaseSensitive(se, "labels"), show, g->domain);
 		c.lines[i].verdict = c.metric ? anvil_html_verdicts_get(vs, c.metric, anvil_html_str(se, "host"),
 									 cJSON_GetObjectItemCaseSensitive(se, "labels")) : -1;
 	}
@@ -601,8 +607,9 @@ void anvil_html_series(struct strbuf *out, const cJSON *test, const cJSON *profi
 		return;
 	anvil_html_verdicts_init(&vs, cJSON_GetObjectItemCaseSensitive(test, "checks"));
 	for (size_t k = 0; k < ng; k++) {
-		const struct group *g = &groups[k];
+		struct group *g = &groups[k];
 		struct strbuf quiet = STRBUF_INIT;
+		g->domain = anvil_html_domain(g->se, g->n);
 		cJSON *show = anvil_html_varying(g->se, g->n);
 		const cJSON *col;
 		cJSON_ArrayForEach(col, cJSON_GetObjectItemCaseSensitive(g->se[0], "columns"))

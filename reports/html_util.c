@@ -1,6 +1,7 @@
 /* Shared pieces of the report.html writers: see html_util.h. */
 #include "reports/html_util.h"
 #include "reports/report.h"
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,19 +92,48 @@ cJSON *anvil_html_varying(const cJSON *const *items, size_t n)
 	return vary;
 }
 
-char *anvil_html_who(const char *host, const cJSON *labels, const cJSON *show)
+static void add_host(struct strbuf *sb, const char *host, const char *domain)
+{
+	size_t len = strlen(host), dl = domain ? strlen(domain) : 0;
+	if (dl && len > dl && !strcmp(host + len - dl, domain))
+		len -= dl;
+	strbuf_add(sb, host, len);
+}
+
+char *anvil_html_who(const char *host, const cJSON *labels, const cJSON *show, const char *domain)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *peer = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, "peer"));
 	const cJSON *l;
-	strbuf_adds(&sb, host && *host ? host : "?");
-	if (peer)
-		strbuf_addf(&sb, " \xe2\x86\x94 %s", peer);
+	add_host(&sb, host && *host ? host : "?", domain);
+	if (peer) {
+		strbuf_adds(&sb, " \xe2\x86\x94 ");
+		add_host(&sb, peer, domain);
+	}
 	cJSON_ArrayForEach(l, labels)
 		if (cJSON_IsString(l) && strcmp(l->string, "peer") &&
 		    cJSON_GetObjectItemCaseSensitive(show, l->string))
 			strbuf_addf(&sb, " %s=%s", l->string, l->valuestring);
 	return strbuf_detach(&sb);
+}
+
+const char *anvil_html_domain(const cJSON *const *items, size_t n)
+{
+	const char *first = n ? anvil_html_str(items[0], "host") : "";
+	for (const char *d = strchr(first, '.'); d && d > first; d = strchr(d + 1, '.')) {
+		size_t dl = strlen(d), i;
+		if (!isalpha((unsigned char)d[1]))
+			continue;  /* "10.0.1.1" is an address, not a domain */
+		for (i = 0; i < n; i++) {
+			const char *h = anvil_html_str(items[i], "host");
+			size_t hl = strlen(h);
+			if (hl <= dl || strcmp(h + hl - dl, d))
+				break;
+		}
+		if (i == n)
+			return d;
+	}
+	return NULL;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -35,8 +35,13 @@ void anvil_html_verdict(struct strbuf *out, const char *verdict);
  * lack), as an object key -> true, for anvil_html_who. Caller frees. */
 cJSON *anvil_html_varying(const cJSON *const *items, size_t n);
 /* How a figure is named on a chart: "cn01", "cn01 ↔ cn02" (label peer),
- * "cn01 gpu=3" (only labels listed in show). Plain text, malloc'd. */
-char *anvil_html_who(const char *host, const cJSON *labels, const cJSON *show);
+ * "cn01 gpu=3" (only labels listed in show), host names without the domain
+ * they all share (domain, from anvil_html_domain; may be NULL). Plain
+ * text, malloc'd. */
+char *anvil_html_who(const char *host, const cJSON *labels, const cJSON *show, const char *domain);
+/* The ".cluster.local" every item's host has after a name of its own (the
+ * longest such suffix), so charts can leave it off; NULL when none. */
+const char *anvil_html_domain(const cJSON *const *items, size_t n);
 
 /* Median of v[0..n) (sorts v); NAN when n == 0. */
 double anvil_html_median(double *v, size_t n);
