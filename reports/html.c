@@ -67,7 +67,7 @@ static const char css[] =
 	"thead th{border-bottom:1px solid #afb8c1;white-space:nowrap}"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
 	"td.why{min-width:22em;max-width:46em;overflow-wrap:anywhere}"
-	"td.who{min-width:8em;max-width:22em;overflow-wrap:anywhere}"
+	"td.who{min-width:12em;max-width:24em;overflow-wrap:anywhere}"
 	"td.why .detail{display:block;color:var(--muted);font-size:12px}"
 	"table.wide{width:100%}"
 	".v{display:inline-block;font-size:11px;font-weight:700;letter-spacing:.04em;padding:1px 7px;"
@@ -95,6 +95,8 @@ static const char css[] =
 	"a{color:inherit}details>summary{list-style:none}details>summary::-webkit-details-marker{display:none}"
 	"details::details-content{content-visibility:visible;display:block}"
 	"h2{break-after:avoid}tr{break-inside:avoid}section.signoff{break-inside:avoid}"
+	"table{font-size:8.5pt}th,td{padding:2px 5px}thead th{white-space:normal}"
+	"td.why,td.who,td.id{min-width:0;max-width:none;overflow-wrap:anywhere}td.who{width:24%}td.why{width:36%}td.id{width:12%}"
 	".banner,.v,.chip,td.bad,tr.bad>td,td.odd{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 static int is_verdict(const cJSON *c, const char *v)
@@ -144,7 +146,7 @@ static void check_row(struct strbuf *out, const cJSON *c, int test_index)
 	anvil_html_verdict(out, s(c, "verdict"));
 	strbuf_adds(out, "</td>");
 	if (test_index >= 0) {
-		strbuf_addf(out, "<td><a href=\"#t-%d\">", test_index);
+		strbuf_addf(out, "<td class=id><a href=\"#t-%d\">", test_index);
 		text(out, s(c, "test"));
 		strbuf_adds(out, "</a></td>");
 	}
@@ -285,6 +287,7 @@ static void test_checks(struct strbuf *out, const cJSON *checks)
 			nrest++;
 	}
 	if (nflag) {
+		strbuf_addf(out, "<h3>Flagged checks <span class=muted>(%zu)</span></h3>\n", nflag);
 		check_head(out, 0);
 		for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++)
 			cJSON_ArrayForEach(c, checks)
@@ -427,7 +430,7 @@ static void overview(struct strbuf *out, const cJSON *tests)
 		const cJSON *w = worst_check(t);
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
 			n[anvil_verdict_parse(s(c, "verdict"))]++;
-		strbuf_addf(out, "<tr><td><a href=\"#t-%d\">", ti++);
+		strbuf_addf(out, "<tr><td class=id><a href=\"#t-%d\">", ti++);
 		text(out, s(t, "id"));
 		strbuf_adds(out, "</a></td><td>");
 		anvil_html_verdict(out, s(t, "verdict"));

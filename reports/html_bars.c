@@ -123,17 +123,21 @@ static void caption(struct strbuf *out, const struct bars *c)
 		strbuf_addf(out, "; %zu beyond the warning level", warn);
 	strbuf_adds(out, ".");
 	if (isfinite(c->b.limit)) {
-		strbuf_adds(out, " Dashed: the ");
+		strbuf_adds(out, c->b.lower ? " Dashed: the ceiling (" : " Dashed: the floor (");
 		anvil_html_text(out, c->b.limit_label);
-		strbuf_adds(out, " (");
+		strbuf_adds(out, ": ");
 		anvil_html_number(out, c->b.limit, c->unit);
 		strbuf_adds(out, " ");
 		anvil_html_text(out, c->unit);
-		strbuf_adds(out, c->b.lower ? "), a ceiling" : "), a floor");
+		strbuf_adds(out, ")");
 		if (!c->b.lower && isfinite(c->b.peak)) {
-			strbuf_adds(out, ", and the datasheet peak (");
+			strbuf_adds(out, " and the datasheet peak (");
 			anvil_html_number(out, c->b.peak, c->unit);
+			strbuf_adds(out, " ");
+			anvil_html_text(out, c->unit);
 			strbuf_adds(out, ")");
+		} else if (!c->b.lower && isfinite(c->b.median)) {
+			strbuf_adds(out, " and the median");
 		}
 		strbuf_adds(out, ".");
 	}

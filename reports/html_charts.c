@@ -23,7 +23,7 @@ static const char chart_css[] =
 	"p.cap code{font-size:12px}"
 	"details.data{margin:6px 0 10px}"
 	"details.data>summary{cursor:pointer;color:var(--accent);font-weight:600;font-size:13px;padding:2px 0}"
-	".scroll{overflow:auto;max-height:520px;max-width:100%}"
+	".scroll{overflow:auto;max-width:100%}details .scroll{max-height:520px}"
 	"table.dt{font-size:12.5px;margin:6px 0}"
 	"table.dt th{position:sticky;top:0;z-index:1}"
 	"table.dt tbody th{position:static;text-align:left;font-weight:600}"

@@ -33,6 +33,10 @@ void anvil_html_number(struct strbuf *out, double v, const char *unit)
 		strbuf_adds(out, "&mdash;");
 		return;
 	}
+	if (fabs(v) >= 1e4 && fabs(v) < 1e12 && (!unit || strcmp(unit, "B"))) {
+		strbuf_addf(out, "%.0f", v);  /* 51012, not 5.101e+04 */
+		return;
+	}
 	if (unit && !strcmp(unit, "B") && v >= 1024) {
 		int k = 0;
 		while (v >= 1024 && k < 5)
@@ -258,8 +262,10 @@ static int judged_by_rule(const char *rule)
 	return !strcmp(rule, "absolute") || !strcmp(rule, "peak") || !strcmp(rule, "peers");
 }
 
-/* The profile's rule of that kind for this test and metric: its warn level. */
-static double rule_warn(const cJSON *profile, const cJSON *test, const char *metric, const char *kind)
+/* A number of the profile's rule of that kind for this test and metric
+ * ("warn", "min", "max"); NAN when there is no such rule or number. */
+static double rule_num(const cJSON *profile, const cJSON *test, const char *metric, const char *kind,
+		       const char *key)
 {
 	const cJSON *r;
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(profile, "checks")) {
@@ -267,7 +273,7 @@ static double rule_warn(const cJSON *profile, const cJSON *test, const char *met
 		if ((strcmp(want, anvil_html_str(test, "id")) && strcmp(want, anvil_html_str(test, "runner"))) ||
 		    strcmp(anvil_html_str(r, "metric"), metric) || strcmp(anvil_html_str(r, "rule"), kind))
 			continue;
-		return anvil_html_num(r, "warn");
+		return anvil_html_num(r, key);
 	}
 	return NAN;
 }
@@ -313,14 +319,18 @@ void anvil_html_bounds_of(const cJSON *test, const cJSON *profile, const char *m
 	}
 	if (!chosen)
 		return;
-	double w = rule_warn(profile, test, metric, chosen), ref = NAN;
+	double w = rule_num(profile, test, metric, chosen, "warn"), ref = NAN;
 	if (!strcmp(chosen, "absolute")) {
 		snprintf(b->limit_label, sizeof(b->limit_label), "%s", b->lower ? "maximum" : "minimum");
 		b->warn = w;
 		return;
 	}
 	ref = !strcmp(chosen, "peak") ? b->peak : b->median;
-	if (isfinite(ref) && ref != 0)
+	double frac = rule_num(profile, test, metric, chosen, b->lower ? "max" : "min");
+	if (!strcmp(chosen, "peers") && isfinite(frac))
+		/* each node's limit is frac x the median of the others: the line is the lowest of them */
+		snprintf(b->limit_label, sizeof(b->limit_label), "%.0f%% of peers", 100 * frac);
+	else if (isfinite(ref) && ref != 0)
 		snprintf(b->limit_label, sizeof(b->limit_label), "%.0f%% of %s", 100 * b->limit / ref,
 			 !strcmp(chosen, "peak") ? "peak" : "median");
 	else

@@ -24,7 +24,8 @@ double anvil_html_num(const cJSON *o, const char *k);       /* NAN when absent o
 
 /* Inert text (NULL writes nothing). */
 void anvil_html_text(struct strbuf *out, const char *s);
-/* A number as %.4g ("&mdash;" when not finite); bytes as "4 KiB" when unit is "B". */
+/* A number as %.4g, whole from 10^4 up ("&mdash;" when not finite); bytes
+ * as "4 KiB" when unit is "B". */
 void anvil_html_number(struct strbuf *out, double v, const char *unit);
 void anvil_html_td_num(struct strbuf *out, double v, const char *unit, const char *cls);
 void anvil_html_td_text(struct strbuf *out, const char *s);
@@ -68,7 +69,7 @@ void anvil_html_verdicts_release(struct anvil_html_verdicts *vs);
 struct anvil_html_bounds {
 	int lower;              /* lower is better: limit and warn are ceilings */
 	double limit, warn, peak, median;
-	char limit_label[24];   /* "minimum", "75% of peak", "90% of median" */
+	char limit_label[24];   /* "minimum", "75% of peak", "90% of peers" */
 };
 void anvil_html_bounds_of(const cJSON *test, const cJSON *profile, const char *metric,
 			  struct anvil_html_bounds *b);
