@@ -132,17 +132,19 @@ static void culprits(struct strbuf *out, const cJSON *test, const cJSON *mx)
 	if (cJSON_GetArraySize(list)) {
 		strbuf_adds(out, "<div class=culprits><h4>What the matrix points at</h4><ul>\n");
 		cJSON_ArrayForEach(c, list) {
-			const char *kind = anvil_html_str(c, "kind");
-			int first = 1;
-			strbuf_addf(out, "<li><span class=\"tag %s\">%s</span> <b>", !strcmp(kind, "link") ? "link" : "node",
-				    !strcmp(kind, "link") ? "link" : "node");
-			cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(c, "hosts")) {
-				strbuf_adds(out, first ? "" : " \xe2\x86\x94 ");
-				anvil_html_text(out, cJSON_GetStringValue(h));
-				first = 0;
+			const char *kind = anvil_html_str(c, "kind"), *why = anvil_html_str(c, "why");
+			const char *first = cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c, "hosts"), 0));
+			int link = !strcmp(kind, "link");
+			strbuf_addf(out, "<li><span class=\"tag %s\">%s</span> ", link ? "link" : "node", link ? "link" : "node");
+			if (!first || !strstr(why, first)) {  /* the why names them itself, as pairwise.c writes it */
+				strbuf_adds(out, "<b>");
+				cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(c, "hosts")) {
+					anvil_html_text(out, cJSON_GetStringValue(h));
+					strbuf_adds(out, h->next ? " \xe2\x86\x94 " : "");
+				}
+				strbuf_adds(out, "</b> ");
 			}
-			strbuf_adds(out, "</b> ");
-			anvil_html_text(out, anvil_html_str(c, "why"));
+			anvil_html_text(out, why);
 			strbuf_adds(out, "</li>\n");
 		}
 		strbuf_adds(out, "</ul></div>\n");
