@@ -40,7 +40,7 @@ void anvil_print_version(void)
 
 static void list_runners(int verbose)
 {
-	printf("RUNNERS\n  %-18s %-9s %-10s %s\n", "name", "scope", "state", "summary / why not");
+	printf("RUNNERS\n  %-18s %-9s %-11s %s\n", "name", "scope", "state", "summary / why not");
 	for (int i = 0; anvil_runners[i]; i++) {
 		const struct anvil_runner *r = anvil_runners[i];
 		char why[512] = "";
@@ -51,10 +51,10 @@ static void list_runners(int verbose)
 		} else if (r->available && !r->available(why, sizeof(why))) {
 			state = "unavailable";
 		}
-		printf("  %-18s %-9s %-10s %s%s\n", r->name, anvil_scope_name(r->scope), state, r->summary,
+		printf("  %-18s %-9s %-11s %s%s\n", r->name, anvil_scope_name(r->scope), state, r->summary,
 		       r->needs & ANVIL_TEST_ONLY ? " [test only]" : "");
 		if (why[0])
-			printf("  %-18s %-9s %-10s why: %s\n", "", "", "", why);
+			printf("  %-18s %-9s %-11s why: %s\n", "", "", "", why);
 		for (const struct anvil_param *p = r->params; verbose && p && p->key; p++)
 			printf("  %-18s   --set %s.%s=%s  %s\n", "", r->name, p->key, p->def, p->help);
 	}

@@ -7,8 +7,10 @@
 #include "bench/inventory.h"
 #include "bench/monitor.h"
 #include "bench/plan.h"
+#include "bench/slurm.h"
 #include "bench/world.h"
 #include "common/fsutil.h"
+#include "common/hostlist.h"
 #include "common/journal.h"
 #include "reports/report.h"
 #include "runners/registry.h"
@@ -219,8 +221,6 @@ static void print_dry_run(const struct anvil_world *w, const struct anvil_plan *
 		const struct anvil_test *t = &plan->tests[i];
 		char why[512] = "";
 		const char *unmet = anvil_dispatch_unmet(w, t->runner, why, sizeof(why));
-		if (!unmet && t->runner->available && !t->runner->available(why, sizeof(why)))
-			unmet = why;
 		char *params = cJSON_PrintUnformatted(t->params);
 		printf("  %2d. %-18s %-9s timeout %5.0fs  %s\n      params %s\n", i + 1, t->id,
 		       anvil_scope_name(t->runner->scope), t->timeout_s,
@@ -245,6 +245,12 @@ static int journal_start(const struct anvil_world *w, struct anvil_monitor *mon,
 	cJSON *hosts = cJSON_AddArrayToObject(rec, "hosts");
 	for (int i = 0; i < w->nnodes; i++)
 		cJSON_AddItemToArray(hosts, cJSON_CreateString(w->hostnames[i]));
+	char *hl = anvil_hostlist_compress((const char *const *)w->hostnames, (size_t)w->nnodes);
+	cJSON_AddStringToObject(rec, "hostlist", hl ? hl : "");
+	free(hl);
+	cJSON *slurm = anvil_slurm_env();
+	if (slurm)
+		cJSON_AddItemToObject(rec, "slurm", slurm);
 	if (!s->resumed) {
 		cJSON_AddItemToObject(rec, "plan", cJSON_Parse(s->plan_json));
 		cJSON_AddItemToObject(rec, "profile_doc", cJSON_Duplicate(s->profile, 1));
@@ -271,31 +277,18 @@ static int record_inventory(const struct anvil_world *w, struct anvil_monitor *m
 	} else {
 		mine = strdup("");
 	}
-	int n = (int)strlen(mine) + 1, *lens = NULL, *offs = NULL;
-	char *all = NULL;
-	if (w->rank == 0) {
-		lens = calloc((size_t)w->size, sizeof(int));
-		offs = calloc((size_t)w->size, sizeof(int));
-	}
-	MPI_Gather(&n, 1, MPI_INT, lens, 1, MPI_INT, 0, w->comm);
-	if (w->rank == 0) {
-		long total = 0;
-		for (int r = 0; r < w->size; r++) {
-			offs[r] = (int)total;
-			total += lens[r];
-		}
-		all = malloc((size_t)total);
-	}
-	MPI_Gatherv(mine, n, MPI_CHAR, all, lens, offs, MPI_CHAR, 0, w->comm);
+	cJSON *all = anvil_world_gather_json(w, mine);
 	free(mine);
 	int rc = 0;
 	if (w->rank == 0) {
 		char err[ERR_MAX];
 		cJSON *nodes = cJSON_CreateObject();
 		for (int r = 0; r < w->size && !rc; r++) {
-			cJSON *inv = lens[r] > 1 ? cJSON_Parse(all + offs[r]) : NULL;
-			if (!inv)
+			cJSON *inv = cJSON_DetachItemFromArray(all, 0);
+			if (!cJSON_IsObject(inv)) {
+				cJSON_Delete(inv);
 				continue;
+			}
 			const char *host = w->hostnames[w->node_of[r]];
 			cJSON *rec = anvil_record_new("inventory", NULL, host, r);
 			cJSON_AddItemToObject(rec, "inventory", cJSON_Duplicate(inv, 1));
@@ -311,9 +304,7 @@ static int record_inventory(const struct anvil_world *w, struct anvil_monitor *m
 		free(text);
 		cJSON_Delete(nodes);
 	}
-	free(all);
-	free(lens);
-	free(offs);
+	cJSON_Delete(all);
 	MPI_Bcast(&rc, 1, MPI_INT, 0, w->comm);
 	return rc;
 }
@@ -410,9 +401,15 @@ static int run_job(const struct anvil_world *w, const struct run_opts *o, struct
 			anvil_die_msg("%s", err);
 			code = ANVIL_EXIT_USAGE;
 		} else {
-			mon = anvil_monitor_start(&j, plan.ntests, stderr);
-			fprintf(stderr, "anvil: %s %s: %d test(s), %d rank(s) on %d node(s), profile %s\n",
-				s->resumed ? "resuming" : "run", s->dir, plan.ntests, w->size, w->nnodes, plan.profile);
+			mon = anvil_monitor_start(&j, s->dir, plan.ntests, stderr);
+			char *hl = anvil_hostlist_compress((const char *const *)w->hostnames, (size_t)w->nnodes);
+			cJSON *sl = anvil_slurm_env();
+			const char *job = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sl, "job_id"));
+			fprintf(stderr, "anvil: %s %s: %d test(s), %d rank(s) on %d node(s) (%s%s%s), profile %s\n",
+				s->resumed ? "resuming" : "run", s->dir, plan.ntests, w->size, w->nnodes,
+				hl ? hl : "?", job ? ", Slurm job " : "", job ? job : "", plan.profile);
+			free(hl);
+			cJSON_Delete(sl);
 			if (journal_start(w, mon, s, argc, argv))
 				code = ANVIL_EXIT_HARNESS;
 			else if (!s->resumed) {

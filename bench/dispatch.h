@@ -14,8 +14,8 @@ int anvil_dispatch_test(const struct anvil_world *w, struct anvil_monitor *mon,
 			const struct anvil_test *t, int index, double estimate_left,
 			char *err, size_t errlen);
 
-/* Why a runner cannot run in this job, or NULL when its needs are met
- * (checks the build, rank and node counts; availability is asked separately). */
+/* Why a runner cannot run on this rank in this job, or NULL: not built,
+ * unavailable here (its own reason), or the job's shape (ranks, nodes). */
 const char *anvil_dispatch_unmet(const struct anvil_world *w, const struct anvil_runner *r,
 				 char *why, size_t len);
 

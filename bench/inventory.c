@@ -9,6 +9,7 @@
  * whole collection.
  */
 #include "bench/inventory.h"
+#include "bench/gpu_inventory.h"
 #include "bench/subproc.h"
 
 #include <cblas.h>  /* openblas_get_config & co. (OpenBLAS's own cblas.h) */
@@ -1260,7 +1261,7 @@ cJSON *anvil_inventory_collect(const char *mpi_version)
 	add_libraries(&inv, topo, mpi_version);
 	/* Filled later by the GPU module (NVML: one object per GPU, "gpu.0.driver")
 	 * and the RDMA module (libibverbs: one object per port). Empty here. */
-	cJSON_AddArrayToObject(inv.root, "gpus");
+	anvil_gpu_inventory(cJSON_AddArrayToObject(inv.root, "gpus"), inv.unreadable);
 	cJSON_AddArrayToObject(inv.root, "rdma");
 	add_volatile(&inv, topo);
 	cJSON_AddItemToObject(inv.root, "unreadable", inv.unreadable);

@@ -1,5 +1,6 @@
 #include "bench/world.h"
 #include <hwloc.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +132,37 @@ void anvil_world_quiet_bcast(void *buf, int count, MPI_Datatype type, int root, 
 	MPI_Request req;
 	MPI_Ibcast(buf, count, type, root, comm, &req);
 	quiet_wait(&req);
+}
+
+cJSON *anvil_world_gather_json(const struct anvil_world *w, const char *mine)
+{
+	int len = (int)strlen(mine) + 1;
+	int *lens = NULL, *offs = NULL;
+	char *all = NULL;
+	if (w->rank == 0) {
+		lens = calloc((size_t)w->size, sizeof(int));
+		offs = calloc((size_t)w->size, sizeof(int));
+	}
+	MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, w->comm);
+	if (w->rank == 0) {
+		long total = 0;
+		for (int r = 0; r < w->size; r++) {
+			offs[r] = (int)total;
+			total += lens[r];
+		}
+		all = malloc((size_t)total);
+	}
+	MPI_Gatherv(mine, len, MPI_CHAR, all, lens, offs, MPI_CHAR, 0, w->comm);
+	cJSON *parts = NULL;
+	if (w->rank == 0) {
+		parts = cJSON_CreateArray();
+		for (int r = 0; r < w->size; r++) {
+			cJSON *p = lens[r] > 1 ? cJSON_Parse(all + offs[r]) : NULL;
+			cJSON_AddItemToArray(parts, p ? p : cJSON_CreateNull());
+		}
+	}
+	free(lens);
+	free(offs);
+	free(all);
+	return parts;
 }

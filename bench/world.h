@@ -28,4 +28,9 @@ void anvil_world_quiet_barrier(MPI_Comm comm);
 /* The same for a broadcast from root, for idle ranks waiting on a decision. */
 void anvil_world_quiet_bcast(void *buf, int count, MPI_Datatype type, int root, MPI_Comm comm);
 
+/* Collective: every rank's JSON text to rank 0, which gets an array with one
+ * parsed value per rank (null for "" or unparsable text); NULL elsewhere. */
+struct cJSON;
+struct cJSON *anvil_world_gather_json(const struct anvil_world *w, const char *mine);
+
 #endif

@@ -2,6 +2,9 @@
 #include "anvil_build_config.h"
 #include "reports/report.h"
 #include "reports/peaks.h"
+#include "reports/pairwise.h"
+#include "reports/drift.h"
+#include "reports/ops.h"
 #include "common/fsutil.h"
 #include <math.h>
 #include <stdio.h>
@@ -88,6 +91,7 @@ static void gather_run(struct gathered *g, const cJSON *rec)
 		add_num(p, "ranks", num(rec, "ranks"));
 		add_num(p, "nodes", num(rec, "nodes"));
 		cJSON_AddItemToObject(p, "hosts", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "hosts"), 1));
+		anvil_ops_part(p, rec);  /* hostlist, Slurm job: reports/ops.c */
 		cJSON_AddItemToArray(parts, p);
 	} else if (ev && !strcmp(ev, "end")) {
 		cJSON_DeleteItemFromObjectCaseSensitive(g->runinfo, "end_status");
@@ -166,11 +170,6 @@ static int labels_match(const cJSON *want, const cJSON *have)
 	return 1;
 }
 
-static int same_labels(const cJSON *a, const cJSON *b)
-{
-	return labels_match(a, b) && labels_match(b, a);
-}
-
 static void label_text(const cJSON *labels, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -211,7 +210,25 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median of the same figure (name, labels) on the other hosts; NAN when none. */
+/* Labels equal but for "gpu": a GPU's peers are the other GPUs, on this node too. */
+static int peer_labels(const cJSON *a, const cJSON *b)
+{
+	const cJSON *l;
+	cJSON_ArrayForEach(l, a) {
+		if (!strcmp(l->string, "gpu"))
+			continue;
+		const char *o = str(b, l->string);
+		if (!cJSON_IsString(l) || !o || strcmp(o, l->valuestring))
+			return 0;
+	}
+	cJSON_ArrayForEach(l, b)
+		if (strcmp(l->string, "gpu") && !str(a, l->string))
+			return 0;
+	return 1;
+}
+
+/* Median of the same figure of every other record (the other nodes, or the
+ * other GPUs); NAN when there is none. */
 static double peer_median(const cJSON *metrics, const cJSON *m, int *npeers)
 {
 	int n = 0, cap = cJSON_GetArraySize(metrics);
@@ -219,8 +236,7 @@ static double peer_median(const cJSON *metrics, const cJSON *m, int *npeers)
 	const cJSON *o;
 	cJSON_ArrayForEach(o, metrics) {
 		if (o == m || strcmp(str(o, "name"), str(m, "name")) ||
-		    !strcmp(str(o, "host") ? str(o, "host") : "", str(m, "host") ? str(m, "host") : "") ||
-		    !same_labels(cJSON_GetObjectItemCaseSensitive(o, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) ||
+		    !peer_labels(cJSON_GetObjectItemCaseSensitive(o, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) ||
 		    !isfinite(num(o, "value")))
 			continue;
 		v[n++] = num(o, "value");
@@ -256,6 +272,34 @@ static enum anvil_verdict bound(double value, double lo, double hi, double warn,
 	return ANVIL_V_PASS;
 }
 
+/* A node's peak, or with "cluster." the sum over every node of the run (Rpeak). */
+static int peak_for(const struct judge *j, const char *key, const cJSON *inv, const char *gpu,
+		    double *value, char *src, size_t len)
+{
+	if (strncmp(key, "cluster.", 8))
+		return anvil_peaks_get(j->peaks, key, inv, gpu, value, src, len);
+	const cJSON *node;
+	double sum = 0;
+	int n = 0;
+	cJSON_ArrayForEach(node, j->inventory) {
+		double v;
+		char why[400];
+		if (anvil_peaks_get(j->peaks, key + 8, node, gpu, &v, why, sizeof(why))) {
+			snprintf(src, len, "node %s: %s", node->string, why);
+			return -1;
+		}
+		sum += v;
+		n++;
+	}
+	if (!n) {
+		snprintf(src, len, "no node inventory in the journal to sum %s over", key + 8);
+		return -1;
+	}
+	*value = sum;
+	snprintf(src, len, "sum of %s over %d node(s)", key + 8, n);
+	return 0;
+}
+
 static void judge_metric(const struct judge *j, cJSON *checks, const char *test, const cJSON *rule,
 			 const cJSON *metrics, const cJSON *m)
 {
@@ -281,7 +325,7 @@ static void judge_metric(const struct judge *j, cJSON *checks, const char *test,
 		char src[512];
 		const cJSON *inv = cJSON_GetObjectItemCaseSensitive(j->inventory, str(m, "host") ? str(m, "host") : "");
 		const char *gpu = str(cJSON_GetObjectItemCaseSensitive(m, "labels"), "gpu_name");
-		if (anvil_peaks_get(j->peaks, str(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
+		if (peak_for(j, str(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
 			v = ANVIL_V_SKIP;
 			snprintf(why, sizeof(why), "no peak to judge %s by: %s", name, src);
 		} else {
@@ -300,12 +344,12 @@ static void judge_metric(const struct judge *j, cJSON *checks, const char *test,
 		ref = peer_median(metrics, m, &n);
 		if (!n) {
 			v = ANVIL_V_SKIP;
-			snprintf(why, sizeof(why), "no other node has %s to compare with", name);
+			snprintf(why, sizeof(why), "no other node or GPU has %s to compare with", name);
 		} else {
 			double frac = value / ref;
 			v = bound(frac, lower ? NAN : mn, lower ? mx : NAN, wn, lower, &limit);
 			limit *= ref;
-			snprintf(why, sizeof(why), "%.4g %s is %.1f%% of the median of %d other node(s) (%.4g %s); %s %.0f%%",
+			snprintf(why, sizeof(why), "%.4g %s is %.1f%% of the median of %d peer(s) (%.4g %s); %s %.0f%%",
 				 value, unit, 100 * frac, n, ref, unit, lower ? "ceiling" : "floor",
 				 100 * (lower ? mx : mn));
 			extra = cJSON_CreateObject();
@@ -351,9 +395,9 @@ static void judge_rules(const struct judge *j, cJSON *t, const cJSON *profile)
 		}
 		if (!hits) {
 			char why[300];
-			snprintf(why, sizeof(why), "the profile checks %s of %s, but the test recorded no such figure",
-				 str(rule, "metric"), id);
-			new_check(checks, id, str(rule, "metric"), str(rule, "rule"), NULL, ANVIL_V_ERROR, why);
+			snprintf(why, sizeof(why), "the profile checks %s%s of %s, but the test recorded no such figure: nothing to judge",
+				 str(rule, "metric"), cJSON_GetObjectItemCaseSensitive(rule, "labels") ? " (with the labels given)" : "", id);
+			new_check(checks, id, str(rule, "metric"), str(rule, "rule"), NULL, ANVIL_V_SKIP, why);
 		}
 	}
 }
@@ -399,18 +443,23 @@ static void judge_status(cJSON *t)
 	new_check(cJSON_GetObjectItemCaseSensitive(t, "checks"), str(t, "id"), "status", "status", NULL, v, text);
 }
 
+/* The worst verdict; SKIP and WAIVED count only when every check is one. */
 static enum anvil_verdict worst_of(const cJSON *checks)
 {
-	enum anvil_verdict w = ANVIL_V_PASS;
+	enum anvil_verdict w = ANVIL_V_PASS, quiet = ANVIL_V_PASS;
 	const cJSON *c;
-	int any = 0;
+	int judged = 0, any = 0;
 	cJSON_ArrayForEach(c, checks) {
 		enum anvil_verdict v = anvil_verdict_parse(str(c, "verdict"));
-		if (!any || v > w)
-			w = v;
 		any = 1;
+		if (v == ANVIL_V_SKIP || v == ANVIL_V_WAIVED) {
+			quiet = v > quiet ? v : quiet;
+			continue;
+		}
+		w = !judged || v > w ? v : w;
+		judged = 1;
 	}
-	return w;
+	return judged || !any ? w : quiet;
 }
 
 int anvil_report_exit_code(const cJSON *report)
@@ -506,10 +555,12 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 		if (!t)
 			continue;
 		judge_rules(&j, t, profile);
+		anvil_pairwise_judge(t, profile);  /* node-pair tests: matrix, pair medians, culprits */
 		judge_runner_checks(t);
 		judge_status(t);
 		cJSON_AddItemToArray(tests, t);
 	}
+	anvil_drift_judge(report, g.inventory, cJSON_IsObject(cluster) ? cluster : NULL);
 	anvil_report_summarise(report);
 	cJSON_AddItemToObject(report, "inventory", g.inventory);
 	anvil_peaks_free(peaks);

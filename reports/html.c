@@ -12,6 +12,7 @@
 #include "reports/report.h"
 #include "reports/html_charts.h"
 #include "reports/html_util.h"
+#include "reports/ops.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -670,6 +671,7 @@ void anvil_report_html(const cJSON *report, struct strbuf *out)
 	banner(out, report);
 	facts(out, report);
 	attention(out, tests);
+	anvil_ops_html(out, report);  /* nodes, Slurm job, inventory drift */
 	overview(out, tests);
 	baseline(out, report);
 	cJSON_ArrayForEach(t, tests)

@@ -1,5 +1,7 @@
 /* The verdict table printed at the end of a run and by anvil report. */
 #include "reports/report.h"
+#include "reports/ops.h"
+#include <stdlib.h>
 #include <string.h>
 
 static const char *s(const cJSON *o, const char *k)
@@ -15,16 +17,26 @@ void anvil_report_table(const cJSON *report, FILE *out)
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests")) {
 		const char *v = s(t, "verdict");
 		const cJSON *worst = NULL;
-		int n = 0;
+		int n = 0, skipped = 0;
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
 			n++;
+			skipped += !strcmp(s(c, "verdict"), "SKIP");
 			if (!strcmp(s(c, "verdict"), v) && !worst)
 				worst = c;
 		}
-		char line[160];
-		if (worst && strcmp(v, "PASS"))
-			snprintf(line, sizeof(line), "%s%s", s(worst, "host")[0] ? s(worst, "host") : "",
-				 s(worst, "host")[0] ? ": " : "");
+		char line[400];
+		if (worst && strcmp(v, "PASS")) {
+			/* every node with this verdict, in hostlist form */
+			int k;
+			char *hosts = anvil_ops_hosts_of(cJSON_GetObjectItemCaseSensitive(t, "checks"), v, &k);
+			if (k > 1 && *hosts)
+				snprintf(line, sizeof(line), "%.200s: %d checks; %s%s", hosts, k, s(worst, "host"),
+					 s(worst, "host")[0] ? ": " : "");
+			else
+				snprintf(line, sizeof(line), "%.200s%s", hosts, *hosts ? ": " : "");
+			free(hosts);
+		} else if (skipped)
+			snprintf(line, sizeof(line), "%d check(s) passed, %d skipped (see the report)", n - skipped, skipped);
 		else
 			snprintf(line, sizeof(line), "%d check(s) passed", n);
 		fprintf(out, "%-20s %-8s %s%.300s\n", s(t, "id"), v, line,

@@ -2,20 +2,60 @@
 #include <stdio.h>
 #include <string.h>
 
+extern const struct anvil_runner anvil_runner_hpl;
+extern const struct anvil_runner anvil_runner_hpl_cluster;
+extern const struct anvil_runner anvil_runner_cpu_dgemm;
+extern const struct anvil_runner anvil_runner_stream;
+extern const struct anvil_runner anvil_runner_gpu_dgemm;
+extern const struct anvil_runner anvil_runner_gpu_hpl;
+extern const struct anvil_runner anvil_runner_gpu_stream;
+extern const struct anvil_runner anvil_runner_gpu_burn;
+extern const struct anvil_runner anvil_runner_mpi_pingpong;
+extern const struct anvil_runner anvil_runner_mpi_allreduce;
+extern const struct anvil_runner anvil_runner_mpi_pairwise;
+extern const struct anvil_runner anvil_runner_nccl_allreduce;
+extern const struct anvil_runner anvil_runner_nccl_allgather;
+extern const struct anvil_runner anvil_runner_nccl_reducescatter;
+extern const struct anvil_runner anvil_runner_nccl_broadcast;
+extern const struct anvil_runner anvil_runner_nccl_reduce;
+extern const struct anvil_runner anvil_runner_nccl_alltoall;
+extern const struct anvil_runner anvil_runner_nccl_sendrecv;
+extern const struct anvil_runner anvil_runner_rdma_write_bw;
+extern const struct anvil_runner anvil_runner_rdma_read_bw;
+extern const struct anvil_runner anvil_runner_rdma_send_bw;
+extern const struct anvil_runner anvil_runner_rdma_write_lat;
+extern const struct anvil_runner anvil_runner_rdma_read_lat;
+extern const struct anvil_runner anvil_runner_rdma_send_lat;
 extern const struct anvil_runner anvil_runner_null;
 extern const struct anvil_runner anvil_runner_fail;
 extern const struct anvil_runner anvil_runner_sleep;
-extern const struct anvil_runner anvil_runner_cpu_dgemm;
-
-extern const struct anvil_runner anvil_runner_mpi_pingpong;
-extern const struct anvil_runner anvil_runner_mpi_allreduce;
 
 /* Order is the default order of a plan that names no order. */
 const struct anvil_runner *const anvil_runners[] = {
+	&anvil_runner_hpl,
+	&anvil_runner_hpl_cluster,
 	&anvil_runner_cpu_dgemm,
-
+	&anvil_runner_stream,
+	&anvil_runner_gpu_dgemm,
+	&anvil_runner_gpu_hpl,
+	&anvil_runner_gpu_stream,
+	&anvil_runner_gpu_burn,
 	&anvil_runner_mpi_pingpong,
 	&anvil_runner_mpi_allreduce,
+	&anvil_runner_mpi_pairwise,
+	&anvil_runner_nccl_allreduce,
+	&anvil_runner_nccl_allgather,
+	&anvil_runner_nccl_reducescatter,
+	&anvil_runner_nccl_broadcast,
+	&anvil_runner_nccl_reduce,
+	&anvil_runner_nccl_alltoall,
+	&anvil_runner_nccl_sendrecv,
+	&anvil_runner_rdma_write_bw,
+	&anvil_runner_rdma_read_bw,
+	&anvil_runner_rdma_send_bw,
+	&anvil_runner_rdma_write_lat,
+	&anvil_runner_rdma_read_lat,
+	&anvil_runner_rdma_send_lat,
 	&anvil_runner_null,
 	&anvil_runner_fail,
 	&anvil_runner_sleep,

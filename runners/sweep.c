@@ -30,14 +30,16 @@ int anvil_sweep_from_params(struct anvil_sweep *s, const struct anvil_ctx *ctx, 
 			    char *why, size_t len)
 {
 	long long min = anvil_param_int(ctx, "min_bytes"), max = anvil_param_int(ctx, "max_bytes");
+	long long large = anvil_param_int(ctx, "large_bytes");
 	s->iters = (long)anvil_param_int(ctx, "iters");
 	s->warmup = (long)anvil_param_int(ctx, "warmup");
-	s->large_bytes = (size_t)anvil_param_int(ctx, "large_bytes");
+	s->large_bytes = large > 0 ? (size_t)large : 0;
 	s->iters_large = (long)anvil_param_int(ctx, "iters_large");
 	s->warmup_large = (long)anvil_param_int(ctx, "warmup_large");
-	if (min < 1 || max < min || max > (1LL << 40) || s->iters < 1 || s->warmup < 0) {
-		snprintf(why, len, "bad sweep: min_bytes %lld, max_bytes %lld, iters %ld, warmup %ld "
-			 "(need 1 <= min <= max <= 1 TiB, iters >= 1, warmup >= 0)", min, max, s->iters, s->warmup);
+	if (min < 1 || max < min || max > (1LL << 40) || s->iters < 1 || s->warmup < 0 || large < 0) {
+		snprintf(why, len, "bad sweep: min_bytes %lld, max_bytes %lld, iters %ld, warmup %ld, large_bytes %lld "
+			 "(need 1 <= min <= max <= 1 TiB, iters >= 1, warmup >= 0, large_bytes >= 0)", min, max, s->iters,
+			 s->warmup, large);
 		return -1;
 	}
 	if (s->iters_large <= 0)

@@ -27,11 +27,16 @@ long anvil_sweep_warmup(const struct anvil_sweep *s, size_t size);
 /* The parameter table entries every sweeping runner shares; use as
  * ANVIL_SWEEP_PARAMS("8", "67108864", "100", "10") inside its table. */
 #define ANVIL_SWEEP_PARAMS(min, max, iters, warmup) \
+	ANVIL_SWEEP_PARAMS_FROM(min, max, iters, warmup, "8192")
+
+/* The same with the size from which the _large counts apply; "0" keeps the
+ * same counts at every size (as perftest -a does). */
+#define ANVIL_SWEEP_PARAMS_FROM(min, max, iters, warmup, large) \
 	{ "min_bytes", ANVIL_P_INT, min, "smallest message size (bytes)" }, \
 	{ "max_bytes", ANVIL_P_INT, max, "largest message size (bytes)" }, \
 	{ "iters", ANVIL_P_INT, iters, "timed iterations per size" }, \
 	{ "warmup", ANVIL_P_INT, warmup, "untimed iterations before them" }, \
-	{ "large_bytes", ANVIL_P_INT, "8192", "from this size on, the _large counts apply (as OSU)" }, \
+	{ "large_bytes", ANVIL_P_INT, large, "from this size on, the _large counts apply (as OSU; 0: never)" }, \
 	{ "iters_large", ANVIL_P_INT, "0", "timed iterations for large sizes (0: iters/10, at least 10)" }, \
 	{ "warmup_large", ANVIL_P_INT, "0", "warm-up for large sizes (0: warmup/10, at least 2)" }
 

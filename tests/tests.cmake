@@ -14,7 +14,8 @@ endforeach()
 # tests/browser/test_*.sh render report.html in headless Chromium (label "browser").
 file(GLOB ANVIL_SHELL_TESTS CONFIGURE_DEPENDS
   ${CMAKE_SOURCE_DIR}/tests/mpi/*.sh ${CMAKE_SOURCE_DIR}/tests/cli/*.sh
-  ${CMAKE_SOURCE_DIR}/tests/cluster/test_*.sh ${CMAKE_SOURCE_DIR}/tests/browser/test_*.sh)
+  ${CMAKE_SOURCE_DIR}/tests/cluster/test_*.sh ${CMAKE_SOURCE_DIR}/tests/gpu/test_*.sh
+  ${CMAKE_SOURCE_DIR}/tests/browser/test_*.sh)
 foreach(src ${ANVIL_SHELL_TESTS})
   get_filename_component(dir ${src} DIRECTORY)
   get_filename_component(group ${dir} NAME)
@@ -23,4 +24,8 @@ foreach(src ${ANVIL_SHELL_TESTS})
   set_tests_properties(${group}/${name} PROPERTIES LABELS "${group}"
     SKIP_RETURN_CODE 77 TIMEOUT 900
     ENVIRONMENT "ANVIL_SOURCE_DIR=${CMAKE_SOURCE_DIR};ANVIL_BUILD_DIR=${CMAKE_BINARY_DIR}")
+  # the test bed measures links and CPU shares: nothing else may run beside it
+  if(group STREQUAL "cluster")
+    set_tests_properties(${group}/${name} PROPERTIES RUN_SERIAL TRUE)
+  endif()
 endforeach()

@@ -1,0 +1,86 @@
+/*
+ * The machinery every NCCL runner shares, after nccl-tests (src/common.cu):
+ * one GPU per rank by local rank, a communicator bootstrapped with
+ * ncclGetUniqueId on rank 0 + MPI_Bcast + ncclCommInitRank, the size sweep
+ * of runners/sweep.h, warm-up, out-of-place and in-place timing (host clock
+ * around `iters` launches and one stream wait, averaged over ranks, buffers
+ * shifted each iteration as nccl-tests does), algbw and busbw, and a check
+ * of every size with exactly predictable data.
+ *
+ * A collective is one small file (runners/nccl_<name>.c) filling a struct
+ * anvil_nccl_coll: its element counts and its bus-bandwidth factor side by
+ * side, as nccl-tests' <name>.cu does, and the NCCL call.
+ */
+#ifndef ANVIL_NCCL_COMMON_H
+#define ANVIL_NCCL_COMMON_H
+#include "runners/gpu_common.h"
+#include "runners/sweep.h"
+
+#if !defined(ANVIL_HAVE_NCCL) && !defined(ANVIL_GPU_NOT_BUILT)
+#define ANVIL_NCCL_NOT_BUILT "NCCL (nccl.h, libnccl) not found at configure time"
+#elif defined(ANVIL_GPU_NOT_BUILT)
+#define ANVIL_NCCL_NOT_BUILT ANVIL_GPU_NOT_BUILT
+#else
+#define ANVIL_NCCL_BUILT 1
+#endif
+
+/* Parameters of every NCCL runner: the sweep (8 B .. 1 GiB, x2) and the size
+ * from which busbw is judged. */
+#define ANVIL_NCCL_PARAMS \
+	ANVIL_SWEEP_PARAMS("8", "1073741824", "20", "5"), \
+	{ "judge_from_bytes", ANVIL_P_INT, "268435456", \
+	  "busbw_gbs is the mean out-of-place busbw over the sizes from this one on (never all sizes)" }
+
+#ifdef ANVIL_NCCL_BUILT
+#include <nccl.h>
+#include "kernels/gpu_kernels.h"
+
+/* nccl-tests' GetCollByteCount, in elements: for a "size" of `count`
+ * elements, what each rank sends and receives, the count NCCL is given, and
+ * where the input and output sit inside the receive buffer when in place
+ * (multiplied by the rank). */
+struct anvil_nccl_counts {
+	size_t send, recv, param;
+	size_t send_inplace_off, recv_inplace_off;
+};
+
+struct anvil_nccl_coll {
+	const char *name;          /* nccl-tests' name: the series name */
+	int in_place;              /* nccl-tests checks in place (not alltoall, sendrecv) */
+	int summed;                /* a reduction: inputs are summed */
+	int root_only;             /* only the root's output is defined (reduce) */
+	enum anvil_nccl_expect expect;
+	void (*counts)(size_t count, int nranks, struct anvil_nccl_counts *c);
+	/* nccl-tests' GetBw: algbw = param * 4 B * alg_factor / t; busbw = algbw * bus_factor */
+	double (*alg_factor)(int nranks);
+	double (*bus_factor)(int nranks);
+	ncclResult_t (*run)(const void *send, void *recv, size_t param, int root, ncclComm_t comm,
+			    cudaStream_t stream);
+};
+
+/* The collectives, one per runners/nccl_<name>.c. */
+extern const struct anvil_nccl_coll anvil_nccl_allreduce, anvil_nccl_allgather, anvil_nccl_reducescatter,
+	anvil_nccl_broadcast, anvil_nccl_reduce, anvil_nccl_alltoall, anvil_nccl_sendrecv;
+
+/* The whole test for coll, on every rank of the context's communicator. */
+enum anvil_status anvil_nccl_run(struct anvil_ctx *ctx, const struct anvil_nccl_coll *coll);
+
+/*
+ * Collective over comm; the result on rank 0 (NULL elsewhere): the path the
+ * collective crosses ("nvlink" within a node where every GPU has active
+ * NVLink, "pcie" within a node otherwise, "network" across nodes) and the
+ * per-GPU, per-direction peak it allows where the topology gives a number:
+ * PCIe, the slowest GPU's link (rates of configs/hardware/links.json);
+ * network, the active RDMA ports' rate of rank 0's node / 8 / GPUs per node.
+ * NVLink: NAN here, the report takes the datasheet's nvlink_gbs_per_dir.
+ * Caller owns the object.
+ */
+cJSON *anvil_nccl_topology(struct anvil_ctx *ctx, MPI_Comm comm, const struct anvil_gpu *gpu,
+			   const char **path, double *peak);
+
+/* nccl-tests' element-count rule for split buffers: count / nranks rounded
+ * down to 16 bytes (4 floats). */
+size_t anvil_nccl_split(size_t count, int nranks);
+#endif
+
+#endif

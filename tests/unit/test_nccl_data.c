@@ -1,0 +1,191 @@
+/* The NCCL runners' correctness data (kernels/nccl_data.h) and, in a build
+ * with NCCL, every collective's counts, in-place layout and bandwidth
+ * factors: each collective is simulated on the host as NCCL defines it,
+ * with the runners' own counts, and its output must be exactly what the
+ * GPU check expects. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/nccl_data.h"
+#ifdef ANVIL_HAVE_NVCC
+#include "runners/nccl_common.h"
+#endif
+
+static void test_values_exact(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < 100000; i++) {
+		float m = anvil_nccl_value(0, (int)(i % 97), i);
+		assert_true(m >= 0 && m <= 65535 && m == floorf(m));
+		float s = anvil_nccl_value(1, (int)(i % 97), i);
+		assert_true(s >= 1 && s <= 255 + 16 && s == floorf(s));
+	}
+	/* a sum over the largest supported job stays exact in float (< 2^24) */
+	assert_true(61000.0 * (255 + 16) < 16777216.0);
+	/* the moved data tells ranks and positions apart */
+	assert_true(anvil_nccl_moved(0, 5) != anvil_nccl_moved(1, 5) || anvil_nccl_moved(0, 6) != anvil_nccl_moved(1, 6));
+	struct anvil_nccl_want w = { ANVIL_EXPECT_GATHER, 0, 4, 0, 0, 0 };
+	assert_true(anvil_nccl_expected(&w, 3) == -1.0);  /* no block size: nothing can match */
+}
+
+/* The sum the GPU check expects equals the float sum of the inputs, in any order. */
+static void test_sum_expected(void **state)
+{
+	(void)state;
+	const int n = 13;
+	double hsum = 0;
+	for (int r = 0; r < n; r++)
+		hsum += anvil_nccl_h(r);
+	struct anvil_nccl_want w = { ANVIL_EXPECT_SUM, 0, n, 0, 0, hsum };
+	for (size_t j = 0; j < 5000; j++) {
+		float up = 0, down = 0;
+		for (int r = 0; r < n; r++)
+			up += anvil_nccl_value(1, r, j);
+		for (int r = n - 1; r >= 0; r--)
+			down += anvil_nccl_value(1, r, j);
+		assert_true((double)up == anvil_nccl_expected(&w, j));
+		assert_true(up == down);
+	}
+}
+
+#ifdef ANVIL_NCCL_BUILT
+static const struct anvil_nccl_coll *const colls[] = {
+	&anvil_nccl_allreduce, &anvil_nccl_allgather, &anvil_nccl_reducescatter, &anvil_nccl_broadcast,
+	&anvil_nccl_reduce, &anvil_nccl_alltoall, &anvil_nccl_sendrecv,
+};
+
+/* Rank r's output of collective k, as NCCL defines it, from every rank's input. */
+static float simulate(const char *k, float **send, int n, int r, int root, size_t param, size_t j)
+{
+	float s = 0;
+	if (!strcmp(k, "all_reduce") || !strcmp(k, "reduce")) {
+		for (int q = 0; q < n; q++)
+			s += send[q][j];
+		return s;
+	}
+	if (!strcmp(k, "reduce_scatter")) {
+		for (int q = 0; q < n; q++)
+			s += send[q][(size_t)r * param + j];
+		return s;
+	}
+	if (!strcmp(k, "all_gather"))
+		return send[j / param][j % param];
+	if (!strcmp(k, "alltoall"))
+		return send[j / param][(size_t)r * param + j % param];
+	if (!strcmp(k, "broadcast"))
+		return send[root][j];
+	if (!strcmp(k, "sendrecv"))
+		return send[(r - 1 + n) % n][j];
+	fail_msg("no simulation for %s", k);
+	return 0;
+}
+
+static void check_one(const struct anvil_nccl_coll *k, int n, size_t bytes)
+{
+	struct anvil_nccl_counts c;
+	int root = n - 1;
+	k->counts(bytes / 4, n, &c);
+	if (!c.param)
+		return;
+	/* what is sent and received fits the buffers of a size of `bytes` */
+	assert_true(4 * c.send <= bytes && 4 * c.recv <= bytes);
+	float **send = calloc((size_t)n, sizeof(float *));
+	double hsum = 0;
+	for (int r = 0; r < n; r++) {
+		send[r] = malloc(c.send * sizeof(float));
+		for (size_t i = 0; i < c.send; i++)
+			send[r][i] = anvil_nccl_value(k->summed, r, i);
+		hsum += anvil_nccl_h(r);
+	}
+	for (int r = 0; r < n; r++) {
+		if (k->root_only && r != root)
+			continue;
+		struct anvil_nccl_want w = { k->expect, r, n, root, c.param, hsum };
+		for (size_t j = 0; j < c.recv; j++) {
+			double want = anvil_nccl_expected(&w, j), got = simulate(k->name, send, n, r, root, c.param, j);
+			if (want != got)
+				fail_msg("%s, %d ranks, %zu B: rank %d element %zu: NCCL gives %g, the check expects %g",
+					 k->name, n, bytes, r, j, got, want);
+		}
+	}
+	for (int r = 0; r < n; r++)
+		free(send[r]);
+	free(send);
+}
+
+static void test_collectives_simulated(void **state)
+{
+	(void)state;
+	const int ranks[] = { 2, 3, 8 };
+	const size_t sizes[] = { 8, 64, 4000, 65536, 1 << 20 };
+	for (size_t i = 0; i < sizeof(colls) / sizeof(*colls); i++)
+		for (size_t a = 0; a < 3; a++)
+			for (size_t b = 0; b < 5; b++)
+				check_one(colls[i], ranks[a], sizes[b]);
+}
+
+/* nccl-tests' GetCollByteCount, GetBw and NCCL's in-place rules, by name. */
+static void test_counts_and_factors(void **state)
+{
+	(void)state;
+	struct anvil_nccl_counts c;
+	const int n = 8;
+	const size_t count = 1000003;   /* not a multiple of anything */
+	const size_t base = (count / n) & ~(size_t)3;
+	for (size_t i = 0; i < sizeof(colls) / sizeof(*colls); i++) {
+		const struct anvil_nccl_coll *k = colls[i];
+		k->counts(count, n, &c);
+		if (!strcmp(k->name, "all_reduce")) {
+			assert_true(c.param == count && c.send == count && c.recv == count);
+			assert_true(k->alg_factor(n) == 1 && k->bus_factor(n) == 2.0 * 7 / 8);
+		} else if (!strcmp(k->name, "all_gather")) {
+			assert_true(c.param == base && c.send == base && c.recv == base * n);
+			/* NCCL in place: sendbuff = recvbuff + rank * sendcount */
+			assert_true(c.send_inplace_off == base && c.recv_inplace_off == 0);
+			assert_true(k->alg_factor(n) == n && k->bus_factor(n) == 7.0 / 8);
+		} else if (!strcmp(k->name, "reduce_scatter")) {
+			assert_true(c.param == base && c.send == base * n && c.recv == base);
+			/* NCCL in place: recvbuff = sendbuff + rank * recvcount */
+			assert_true(c.send_inplace_off == 0 && c.recv_inplace_off == base);
+			assert_true(k->alg_factor(n) == n && k->bus_factor(n) == 7.0 / 8);
+		} else if (!strcmp(k->name, "alltoall")) {
+			assert_true(c.param == base && c.send == base * n && c.recv == base * n);
+			assert_true(k->alg_factor(n) == n && k->bus_factor(n) == 7.0 / 8);
+			assert_false(k->in_place);
+		} else if (!strcmp(k->name, "broadcast") || !strcmp(k->name, "reduce") ||
+			   !strcmp(k->name, "sendrecv")) {
+			assert_true(c.param == count && c.send == count && c.recv == count);
+			assert_true(k->alg_factor(n) == 1 && k->bus_factor(n) == 1);
+		} else {
+			fail_msg("unknown collective %s", k->name);
+		}
+		if (strcmp(k->name, "all_gather") && strcmp(k->name, "reduce_scatter"))
+			assert_true(c.send_inplace_off == 0 && c.recv_inplace_off == 0);
+	}
+	assert_false(anvil_nccl_sendrecv.in_place);
+	assert_true(anvil_nccl_reduce.root_only);
+	assert_true(anvil_nccl_split(7, 2) == 0);  /* less than 16 B per rank: nothing */
+	assert_true(anvil_nccl_split(4096, 3) == 1364);
+}
+#endif
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values_exact),
+		cmocka_unit_test(test_sum_expected),
+#ifdef ANVIL_NCCL_BUILT
+		cmocka_unit_test(test_collectives_simulated),
+		cmocka_unit_test(test_counts_and_factors),
+#endif
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
