@@ -67,7 +67,8 @@ static const char css[] =
 	"thead th,table>tbody>tr>th{background:var(--soft);font-weight:600;font-size:12px;color:#343b43}"
 	"thead th{border-bottom:1px solid #afb8c1;white-space:nowrap}"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-	"td.why{min-width:22em;max-width:46em;overflow-wrap:anywhere}"
+	"td.why{min-width:18em;max-width:46em;overflow-wrap:anywhere}"
+	"td.id{min-width:9em;overflow-wrap:anywhere}"
 	"td.who{min-width:12em;max-width:24em;overflow-wrap:anywhere}"
 	"td.why .detail{display:block;color:var(--muted);font-size:12px}"
 	"table.wide{width:100%}"
@@ -151,7 +152,9 @@ static void check_row(struct strbuf *out, const cJSON *c, int test_index)
 		text(out, s(c, "test"));
 		strbuf_adds(out, "</a></td>");
 	}
-	anvil_html_td_text(out, s(c, "name"));
+	strbuf_adds(out, "<td class=id>");
+	text(out, s(c, "name"));
+	strbuf_adds(out, "</td>");
 	host_cell(out, c);
 	anvil_html_td_num(out, anvil_html_num(c, "value"), NULL, NULL);
 	anvil_html_td_num(out, anvil_html_num(c, "limit"), NULL, NULL);

@@ -283,7 +283,8 @@ void anvil_html_inventory(struct strbuf *out, const cJSON *inventory)
 	if (inv.n < 2)
 		strbuf_adds(out, "one node, nothing to compare it with.</p>\n");
 	else if (nd)
-		strbuf_addf(out, "<b class=bad>%zu differ between nodes</b> (marked cells differ from the majority).</p>\n", nd);
+		strbuf_addf(out, "<b class=bad>%zu differ between nodes</b>; marked cells differ from the majority "
+				 "(<a href=\"#drift\">Inventory drift</a> judges them, with tolerances and pinned values).</p>\n", nd);
 	else
 		strbuf_adds(out, "identical on every node.</p>\n");
 	if (nd) {

@@ -111,14 +111,23 @@ static void line_fill(struct line *ln, const cJSON *se, int ci)
 	}
 }
 
-/* Whether the column holds anything but zeros (a "wrong elements" column
- * that stays 0 says its news in the table, not in a flat chart). */
-static int has_signal(const struct chart *c)
+/* Whether the column varies. A column that holds one value at every point
+ * of every line (a "wrong elements" count that stays 0, a PCIe link width,
+ * a power limit) says its news in one sentence, not in a flat chart; *only
+ * gets that value (NAN when the column is empty). A bit mask ("bits") is
+ * no quantity to draw at all. */
+static int varies(const struct chart *c, double *only)
 {
+	*only = NAN;
 	for (size_t i = 0; i < c->n; i++)
-		for (size_t j = 0; j < c->lines[i].n; j++)
-			if (isfinite(c->lines[i].y[j]) && c->lines[i].y[j] != 0)
-				return 1;
+		for (size_t j = 0; j < c->lines[i].n; j++) {
+			double y = c->lines[i].y[j];
+			if (!isfinite(y))
+				continue;
+			if (isfinite(*only) && y != *only)
+				return strcmp(c->unit, "bits") != 0;
+			*only = y;
+		}
 	return 0;
 }
 
@@ -553,9 +562,22 @@ static void column_chart(struct strbuf *out, const cJSON *test, const cJSON *pro
 	c.n = g->n;
 	for (size_t i = 0; i < g->n; i++)
 		line_fill(&c.lines[i], g->se[i], column_index(g->se[i], c.col));
-	if (!has_signal(&c)) {
-		strbuf_adds(quiet, quiet->len ? ", " : "");
+	double only;
+	if (!varies(&c, &only)) {
+		if (!isfinite(only) && strcmp(c.unit, "bits"))
+			goto out;  /* nothing recorded */
+		strbuf_adds(quiet, quiet->len ? "; " : "");
 		anvil_html_text(quiet, c.col);
+		if (!strcmp(c.unit, "bits")) {
+			strbuf_adds(quiet, " (a bit mask)");
+		} else {
+			strbuf_adds(quiet, " stayed ");
+			anvil_html_number(quiet, only, c.unit);
+			if (*c.unit && strcmp(c.unit, "B")) {
+				strbuf_adds(quiet, " ");
+				anvil_html_text(quiet, c.unit);
+			}
+		}
 		goto out;
 	}
 	c.metric = anvil_html_column_metric(test, c.col, c.unit);
@@ -617,7 +639,7 @@ void anvil_html_series(struct strbuf *out, const cJSON *test, const cJSON *profi
 		if (quiet.len) {
 			strbuf_adds(out, "<p class=cap>");
 			anvil_html_text(out, g->name);
-			strbuf_addf(out, ": %s stayed 0 at every point (not charted).</p>\n", strbuf_str(&quiet));
+			strbuf_addf(out, ", not charted: %s, at every point of every line.</p>\n", strbuf_str(&quiet));
 		}
 		strbuf_release(&quiet);
 		cJSON_Delete(show);

@@ -261,13 +261,13 @@ static void test_every_chart_kind_with_data(void **state)
 {
 	cJSON *r = fixture();
 	char *html = render(r);
-	assert_true(count(html, "class=\"anvil-chart line-chart\"") >= 4);   /* pingpong x2, allreduce */
-	assert_int_equal(count(html, "class=\"anvil-chart timeseries\""), 4); /* temp, power, clock, gflops */
-	/* dgemm, 2 x gpu; and pingpong's pairs as bars, or as a matrix where
-	 * reports/pairwise.c turns figures labelled "peer" into one */
-	assert_true(count(html, "class=\"anvil-chart bar-chart") >= 3);
-	assert_true(count(html, "class=\"anvil-chart heatmap\"") >= 2);    /* pairwise: bandwidth, latency */
-	assert_int_equal(count(html, "class=\"anvil-chart bar-chart") + count(html, "class=\"anvil-chart heatmap\""), 7);
+	assert_int_equal(count(html, "class=\"anvil-chart line-chart\""), 5);  /* pingpong x2, allreduce x3 */
+	/* gflops, temperature, power, sm_clock, throttled; not the constant or bit-mask columns */
+	assert_int_equal(count(html, "class=\"anvil-chart timeseries\""), 5);
+	/* per node and GPU: dgemm gflops, tflops, temp_max_c, power_mean_w */
+	assert_int_equal(count(html, "class=\"anvil-chart bar-chart"), 4);
+	/* node pairs (reports/pairwise.c): pairwise and pingpong, bandwidth and latency each */
+	assert_int_equal(count(html, "class=\"anvil-chart heatmap\""), 4);
 	size_t figs = count(html, "<div class=fig>");
 	assert_int_equal(figs, count(html, "<svg "));
 	for (const char *p = strstr(html, "<div class=fig>"); p; p = strstr(p + 1, "<div class=fig>")) {
@@ -281,7 +281,8 @@ static void test_every_chart_kind_with_data(void **state)
 	assert_non_null(strstr(html, "What the matrix points at"));
 	assert_non_null(strstr(html, "<span class=\"tag node\">node</span> cn03: its port or cable"));
 	assert_non_null(strstr(html, "7 of 16 lines"));                  /* telemetry: the worst, median, best */
-	assert_non_null(strstr(html, "allreduce: wrong stayed 0"));       /* a flat column is not charted */
+	assert_non_null(strstr(html, "allreduce, not charted: wrong stayed 0 elements")); /* a flat column */
+	assert_non_null(strstr(html, "power_limit stayed 700 W; clock_reasons (a bit mask)"));
 	assert_non_null(strstr(html, ">90% of peers</text>"));           /* peers limit line on the dgemm bars */
 	assert_non_null(strstr(html, "<rect class=\"bar bad\""));         /* failed nodes marked */
 	assert_non_null(strstr(html, ">warn</text>"));                    /* telemetry warning line */

@@ -6,7 +6,8 @@ report-all-charts.jsonl: a 4-node run that gives report.html every chart kind:
   - cpu-dgemm: per-node figures judged by peak and peers rules (bars), one
     node failing, one warning;
   - gpu-burn: per-GPU figures (16 bars) and telemetry against time (16 lines,
-    more than a chart draws), one GPU over 90 C, one over the 83 C warning;
+    more than a chart draws), one GPU over 90 C that throttles, one over the
+    83 C warning; columns that stay constant or are bit masks;
   - mpi-pingpong: size sweeps per node pair (latency, bandwidth) with a failing
     pair; mpi-allreduce: one sweep with a column that stays 0;
   - mpi-pairwise: a 4-node pair matrix (bandwidth, latency) with one slow node,
@@ -40,7 +41,8 @@ PROFILE = {
     "tests": [], "checks": [
         {"test": "cpu-dgemm", "metric": "gflops", "rule": "peak", "peak": "cpu.fp64_gflops", "min": 0.5, "warn": 0.7},
         {"test": "cpu-dgemm", "metric": "gflops", "rule": "peers", "min": 0.9, "warn": 0.95},
-        {"test": "gpu-burn", "metric": "gflops", "rule": "peers", "min": 0.9, "warn": 0.95},
+        {"test": "gpu-burn", "metric": "tflops", "rule": "peers", "min": 0.9, "warn": 0.95},
+        {"test": "gpu-burn", "metric": "power_mean_w", "rule": "absolute", "min": 660},
         {"test": "gpu-burn", "metric": "temp_max_c", "rule": "absolute", "max": 90, "warn": 83},
         {"test": "mpi-pingpong", "metric": "latency_us", "rule": "absolute", "max": 50},
         {"test": "mpi-pingpong", "metric": "bandwidth_gbs", "rule": "absolute", "min": 5},
@@ -133,9 +135,11 @@ def cpu_dgemm(j):
 
 
 def gpu_burn(j):
+    """As runners/gpu_burn.c records it: a "burn" series per GPU (GEMM rate,
+    then NVML telemetry), tflops, temp_max_c, power_mean_w, sm_clock_mean_mhz."""
     for i, h in enumerate(HOSTS):
         for g in range(4):
-            labels = {"gpu": str(g), "gpu_name": EVIL_GPU_NAME}
+            labels = {"gpu": str(g), "gpu_name": EVIL_GPU_NAME, "precision": "fp64"}
             hot = (i, g) == (1, 2)
             warm = (i, g) == (3, 1)
             rows = []
@@ -148,14 +152,22 @@ def gpu_burn(j):
                 clock = 1980 - (420 if throttle else 0) + 8 * wiggle(k, g)
                 gflops = (51000 if not throttle else 40500) * j.scale + 300 * wiggle(k + 1, g + i)
                 power = 690 - (120 if throttle else 0) + 6 * wiggle(k, g + 2 * i)
-                rows.append([t, temp, power, clock, gflops])
-            j.series("gpu-burn", h, 4 * i + g, "telemetry", {"name": "time", "unit": "s"},
-                     [{"name": "temp", "unit": "C"}, {"name": "power", "unit": "W"},
-                      {"name": "sm_clock", "unit": "MHz"}, {"name": "gflops", "unit": "GFLOP/s"}],
+                rows.append([t, gflops, temp, power, 700, clock, 1 if throttle else 0,
+                             40 if throttle else 4, 0])
+            j.series("gpu-burn", h, 4 * i + g, "burn", {"name": "time", "unit": "s"},
+                     [{"name": "gflops", "unit": "GFLOP/s"}, {"name": "temperature", "unit": "C"},
+                      {"name": "power", "unit": "W"}, {"name": "power_limit", "unit": "W"},
+                      {"name": "sm_clock", "unit": "MHz"}, {"name": "throttled", "unit": "0/1"},
+                      {"name": "clock_reasons", "unit": "bits"}, {"name": "mismatches", "unit": "elements"}],
                      rows, labels)
-            mean = sum(r[4] for r in rows[6:]) / len(rows[6:])
-            j.metric("gpu-burn", h, 4 * i + g, "gflops", mean, "GFLOP/s", "higher", labels)
-            j.metric("gpu-burn", h, 4 * i + g, "temp_max_c", max(r[1] for r in rows), "C", "lower", labels)
+            steady = rows[6:]
+            j.metric("gpu-burn", h, 4 * i + g, "tflops", sum(r[1] for r in steady) / len(steady) / 1e3,
+                     "TFLOP/s", "higher", labels)
+            j.metric("gpu-burn", h, 4 * i + g, "temp_max_c", max(r[2] for r in rows), "C", "lower", labels)
+            j.metric("gpu-burn", h, 4 * i + g, "power_mean_w", sum(r[3] for r in rows) / len(rows), "W",
+                     "higher", labels)
+            j.metric("gpu-burn", h, 4 * i + g, "sm_clock_mean_mhz", sum(r[5] for r in rows) / len(rows), "MHz",
+                     "none", labels)
     j.done("gpu-burn", duration=305.0)
 
 
