@@ -4,9 +4,10 @@
  * journal is escaped (anvil_html_text = strbuf_add_html); ids and classes
  * are made here, never taken from the journal.
  *
- * Order: the verdict and what needs attention first, then the tests at a
- * glance, the baseline comparison, one section per test (charts with their
- * data, checks, figures), the inventory, and a sign-off block. On a fleet
+ * Order: the verdict and what needs attention first, then the nodes and
+ * the judged inventory drift (reports/ops.c), the tests at a glance, the
+ * baseline comparison, one section per test (charts with their data,
+ * checks, figures), every node's inventory, and a sign-off block. On a fleet
  * long lists are cut to the flagged rows and say what they left out;
  * report.json and junit.xml keep everything. */
 #include "reports/report.h"
