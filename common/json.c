@@ -22,12 +22,13 @@ struct parser {
 	char *err;
 	size_t errlen;
 	int depth;
+	const char *mark;         /* where the last remembered position was, so that */
+	unsigned mark_line, mark_col; /* positions cost O(text), not O(values x text) */
 };
 
-static void where_of(const char *s, const char *p, unsigned *line, unsigned *col)
+/* Counts from s, where the position is line/col, up to p. */
+static void where_from(const char *s, const char *p, unsigned *line, unsigned *col)
 {
-	*line = 1;
-	*col = 1;
 	for (const char *q = s; q < p; q++) {
 		if (*q == '\n') {
 			(*line)++;
@@ -36,6 +37,13 @@ static void where_of(const char *s, const char *p, unsigned *line, unsigned *col
 			(*col)++;  /* columns count characters, not UTF-8 bytes */
 		}
 	}
+}
+
+static void where_of(const char *s, const char *p, unsigned *line, unsigned *col)
+{
+	*line = 1;
+	*col = 1;
+	where_from(s, p, line, col);
 }
 
 static int fail_at(struct parser *ps, const char *at, const char *fmt, ...)
@@ -52,7 +60,20 @@ static int fail_at(struct parser *ps, const char *at, const char *fmt, ...)
 	return -1;
 }
 
-static void remember(struct parser *ps, const cJSON *node, const char *at)
+/* Line and column of at; values are met in order, so it counts on from the last one. */
+static void position(struct parser *ps, const char *at, unsigned *line, unsigned *col)
+{
+	if (!ps->mark || at < ps->mark) {
+		ps->mark = ps->s;
+		ps->mark_line = ps->mark_col = 1;
+	}
+	where_from(ps->mark, at, &ps->mark_line, &ps->mark_col);
+	ps->mark = at;
+	*line = ps->mark_line;
+	*col = ps->mark_col;
+}
+
+static void remember(struct parser *ps, const cJSON *node, unsigned line, unsigned col)
 {
 	struct anvil_json_doc *d = ps->doc;
 	if (d->npos == d->cap) {
@@ -63,8 +84,6 @@ static void remember(struct parser *ps, const cJSON *node, const char *at)
 		d->pos = np;
 		d->cap = cap;
 	}
-	unsigned line, col;
-	where_of(ps->s, at, &line, &col);
 	d->pos[d->npos++] = (struct anvil_json_pos){ node, line, col };
 }
 
@@ -381,6 +400,8 @@ static cJSON *parse_value(struct parser *ps)
 	skip_ws(ps);
 	const char *at = ps->p;
 	cJSON *v = NULL;
+	unsigned line, col;
+	position(ps, at, &line, &col);  /* before the children move the mark on */
 	if (ps->p >= ps->end) {
 		fail_at(ps, ps->p, "expected a value, found end of input");
 		return NULL;
@@ -408,7 +429,7 @@ static cJSON *parse_value(struct parser *ps)
 	}
 	ps->depth--;
 	if (v)
-		remember(ps, v, at);
+		remember(ps, v, line, col);
 	return v;
 }
 
@@ -417,7 +438,7 @@ int anvil_json_parse(const char *text, size_t len, const char *file,
 {
 	memset(doc, 0, sizeof(*doc));
 	doc->file = strdup(file ? file : "<input>");
-	struct parser ps = { text, text + len, text, doc, err, errlen, 0 };
+	struct parser ps = { text, text + len, text, doc, err, errlen, 0, NULL, 0, 0 };
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		ps.p += 3;  /* a UTF-8 byte-order mark is harmless: editors write it */
 	skip_ws(&ps);
