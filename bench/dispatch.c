@@ -1,6 +1,8 @@
 #include "bench/dispatch.h"
 #include "bench/ctx.h"
 #include "bench/pairs.h"
+#include "bench/subproc.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,11 @@ const char *anvil_dispatch_unmet(const struct anvil_world *w, const struct anvil
 {
 	if (!r->run) {
 		snprintf(why, len, "not built: %s", r->not_built ? r->not_built : "unknown reason");
+		return why;
+	}
+	char path[PATH_MAX];
+	if ((r->needs & ANVIL_NEEDS_FIO) && anvil_program_find("fio", path, sizeof(path)) < 0) {
+		snprintf(why, len, "fio not found in PATH");
 		return why;
 	}
 	/* the runner's own word first: "no RDMA device" before "needs 2 nodes" */
