@@ -118,14 +118,21 @@ static long long moves(struct mp *m, MPI_File fh, int write, int collective, int
 			if (rc == MPI_SUCCESS)
 				MPI_Get_count(&st, MPI_BYTE, &got);
 			if (!failed && (mpi_failed(m, rc, write ? "write" : "read") || got != m->transfer)) {
-				if (!m->why[0])
+				double free_b = -1;
+				char ignore[8];
+				/* some MPI-IO layers (OMPIO) swallow the errno: say how full it is */
+				if (!m->why[0] && anvil_io_free_bytes(m->path, &free_b, ignore, sizeof(ignore)) == 0)
+					snprintf(m->why, sizeof(m->why), "%s %s: %d of %lld bytes at offset %lld (%.0f bytes free there)",
+						 write ? "short write to" : "short read of", m->path, got,
+						 m->transfer, (long long)off, free_b);
+				else if (!m->why[0])
 					snprintf(m->why, sizeof(m->why), "%s %s: %d of %lld bytes at offset %lld",
 						 write ? "short write to" : "short read of", m->path, got,
 						 m->transfer, (long long)off);
 				failed = 1;
 			}
 			if (failed && !collective)
-				return done;
+				return -1;
 			if (!failed) {
 				done++;
 				if (bad)
