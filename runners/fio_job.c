@@ -113,6 +113,7 @@ static int build_argv(struct anvil_fio_job *job)
 		  add_arg(job, "--runtime=%lldms", (long long)llround(job->runtime_s * 1000)) |
 		  add_arg(job, "--ramp_time=%lldms", (long long)llround(job->ramp_s * 1000)) |
 		  add_arg(job, "--group_reporting=1") |
+		  add_arg(job, "--thread") |  /* jobs as threads: killing fio kills them all */
 		  add_arg(job, "--percentile_list=%s", ANVIL_FIO_PERCENTILES);
 	if (job->kind->mixed)
 		bad |= add_arg(job, "--rwmixread=%d", job->rwmixread);
@@ -135,14 +136,15 @@ int anvil_fio_job_prepare(struct anvil_fio_job *job, const char *host, char *why
 	snprintf(g->dirs[0], sizeof(g->dirs[0]), "%s", job->sub);
 	if (build_argv(job)) {
 		snprintf(why, len, "out of memory building the fio command line");
+		g->dirs[0][0] = '\0';
 		return -1;
 	}
-	anvil_io_guard_arm(g);
 	if (mkdir(job->sub, 0777) != 0) {
 		snprintf(why, len, "%s: cannot create: %s", job->sub, strerror(errno));
 		g->dirs[0][0] = '\0';  /* not ours to remove */
 		return -1;
 	}
+	anvil_io_guard_arm(g);
 	return 0;
 }
 

@@ -1,12 +1,15 @@
 /*
  * The files an I/O test makes are removed when SIGINT or SIGTERM ends the
- * run in the middle of it. A runner fills a guard with every path it will
- * create (before creating any), arms it around its I/O and disarms it when
- * done. On the signal the handler kills the child the guard names (fio) and
- * its process group, unlinks the files, removes the directories, puts the
- * old handler back and raises the signal again, so the process still ends
- * as it would have. Only async-signal-safe calls run in the handler; nothing
- * there allocates or formats with stdio.
+ * run in the middle of it, or anvil dies otherwise while they exist. A
+ * runner fills a guard with every path it will create (before creating
+ * any), arms it around its I/O and disarms it when done. Arming forks a
+ * small helper (its own session) that waits; on the signal the handler
+ * kills the child the guard names (fio) and its process group, tells the
+ * helper to remove the files and directories, puts the old handler back
+ * and raises the signal again, so anvil still ends as it would have. The
+ * helper also removes them when anvil disappears without a word (SIGKILL,
+ * a timeout's _exit). Only async-signal-safe calls run in the handler and
+ * the helper. The removal is asynchronous: it may end a little after anvil.
  *
  * The same removal serves the normal path (anvil_io_guard_remove), so what
  * an interrupt cleans is exactly what a finished run cleans.
@@ -34,11 +37,12 @@ struct anvil_io_guard {
 };
 
 /* Installs the handler for SIGINT and SIGTERM (not where the process
- * ignores the signal: a background job stays immune). g must stay valid
- * until anvil_io_guard_disarm. One guard per process at a time; arming
- * another replaces it. */
+ * ignores the signal: a background job stays immune) and starts the helper
+ * with g as it is now: fill g first. g must stay valid until
+ * anvil_io_guard_disarm. One guard per process at a time; arming another
+ * replaces it. */
 void anvil_io_guard_arm(struct anvil_io_guard *g);
-/* Puts the previous handlers back. */
+/* Puts the previous handlers back; the helper ends, removing nothing. */
 void anvil_io_guard_disarm(void);
 /* Removes the guard's files and directories now. Returns how many could not
  * be removed for another reason than "not there" (0 = all gone). */

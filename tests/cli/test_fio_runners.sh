@@ -107,8 +107,8 @@ bad fill '{ "max_fill_fraction": 1.5 }' 'max_fill_fraction'
 bad empty '{ "path": "" }' 'path'
 bad type '{ "path": 7 }' 'path'
 
-echo "== interrupted: SIGTERM and SIGINT remove the files and stop fio"
-for sig in TERM INT; do
+echo "== interrupted: SIGTERM, SIGINT (and SIGKILL: no handler) remove the files and stop fio"
+for sig in TERM INT KILL; do
 	# a background job of a script ignores SIGINT; anvil leaves an ignored signal alone
 	env --default-signal=INT,TERM "$anvil" run -p "$profile" --only fio-seq-write --set fio-seq-write.runtime=60 -o "$tmp/run-$sig" > "$tmp/run-$sig.out" 2>&1 &
 	pid=$!
@@ -121,7 +121,9 @@ for sig in TERM INT; do
 	[ -n "$fios" ] || fail "SIG$sig: fio never started"
 	sleep 0.5
 	kill -"$sig" "$pid"
-	wait "$pid"; code=$?
+	{ wait "$pid"; } 2>/dev/null; code=$?
+	# the removal runs detached: it may end just after anvil
+	for _ in $(seq 1 100); do [ -z "$(ls -A "$tmp/run-$sig/scratch" 2>/dev/null)" ] && break; sleep 0.05; done
 	left=$(ls -A "$tmp/run-$sig/scratch" 2>/dev/null)
 	still=""
 	for _ in $(seq 1 50); do still=$(fio_in "$tmp/run-$sig/scratch/anvil-fio"); [ -z "$still" ] && break; sleep 0.1; done

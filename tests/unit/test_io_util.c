@@ -220,10 +220,51 @@ static void test_guard_signal(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGTERM);
+	/* the removal runs detached: it may end just after the process */
+	for (int i = 0; i < 300 && access(dir, F_OK) == 0; i++)
+		usleep(10000);
 	assert_int_not_equal(access(dir, F_OK), 0);
 	for (int i = 0; i < 100 && process_with_arg("31.4159"); i++)
 		usleep(10000);
 	assert_int_equal(process_with_arg("31.4159"), 0);
+}
+
+/* Killed outright (SIGKILL: no handler runs): the helper sees anvil gone
+ * and removes the files all the same. */
+static void test_guard_sigkill(void **state)
+{
+	(void)state;
+	char dir[64];
+	static struct anvil_io_guard g;
+	make_files(dir, sizeof(dir), &g, 4);
+	pid_t pid = fork();
+	if (pid == 0) {
+		anvil_io_guard_arm(&g);
+		pause();
+		_exit(0);
+	}
+	usleep(100000);
+	kill(pid, SIGKILL);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	for (int i = 0; i < 300 && access(dir, F_OK) == 0; i++)
+		usleep(10000);
+	assert_int_not_equal(access(dir, F_OK), 0);
+}
+
+/* Disarmed, the helper ends and removes nothing: the files are the
+ * runner's to remove. */
+static void test_guard_disarm_keeps(void **state)
+{
+	(void)state;
+	char dir[64];
+	static struct anvil_io_guard g;
+	make_files(dir, sizeof(dir), &g, 2);
+	anvil_io_guard_arm(&g);
+	anvil_io_guard_disarm();
+	usleep(400000);
+	assert_int_equal(access(dir, F_OK), 0);
+	assert_int_equal(anvil_io_guard_remove(&g), 0);
 }
 
 /* A process that ignores SIGINT (a background job) stays immune. */
@@ -298,6 +339,8 @@ int main(void)
 		cmocka_unit_test(test_free_bytes),
 		cmocka_unit_test(test_guard_remove),
 		cmocka_unit_test(test_guard_signal),
+		cmocka_unit_test(test_guard_sigkill),
+		cmocka_unit_test(test_guard_disarm_keeps),
 		cmocka_unit_test(test_guard_respects_ignore),
 		cmocka_unit_test(test_guard_disarm_restores),
 		cmocka_unit_test(test_capture_stderr),
