@@ -9,7 +9,6 @@
 set -u
 anvil=${1:?usage: test_io_cluster.sh ANVIL}
 here=$(cd "$(dirname "$0")" && pwd)
-src=${ANVIL_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 . "$here/bed.sh"
 if ! why=$(bed_check); then echo "SKIP: $why"; exit 77; fi
 command -v fio >/dev/null || { echo "SKIP: fio not installed"; exit 77; }
@@ -20,7 +19,8 @@ pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 die() { echo "FAIL: $*"; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/anvil-io-cluster.XXXXXX") || exit 1
-trap '[ "${keep:-0}" = 1 ] && echo "keep=1: leaving $tmp" || rm -rf "$tmp"' EXIT
+keep=${keep:-0}
+trap '[ "$keep" = 1 ] && echo "keep=1: leaving $tmp" || rm -rf "$tmp"' EXIT
 journal() { local run=$1; shift; jq -s "$@" "$run/journal.jsonl"; }
 mkdir -p "$tmp/shared"
 cat > "$tmp/cluster.json" <<EOF

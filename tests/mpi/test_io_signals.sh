@@ -24,8 +24,8 @@ interrupt() {
 	mkdir -p "$tmp/$name.fs"
 	env --default-signal=INT,TERM mpirun -np 2 --oversubscribe "$anvil" run -p "$src/tests/data/io-quick.json" \
 		-o "$tmp/$name" "$@" > "$tmp/$name.out" 2>&1 &
-	local pid=$! i
-	for i in $(seq 1 300); do
+	local pid=$!
+	for _ in $(seq 1 300); do
 		compgen -G "$tmp/$name.fs/$glob" > /dev/null && break
 		sleep 0.05
 	done
@@ -35,7 +35,7 @@ interrupt() {
 	wait "$pid"
 	code=$?
 	# the removal runs detached from the rank (mpirun SIGKILLs it ms after SIGTERM)
-	for i in $(seq 1 200); do [ -z "$(ls -A "$tmp/$name.fs")" ] && break; sleep 0.05; done
+	for _ in $(seq 1 200); do [ -z "$(ls -A "$tmp/$name.fs")" ] && break; sleep 0.05; done
 }
 
 echo "== fio-seq-write, 60 s, interrupted"
