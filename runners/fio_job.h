@@ -28,7 +28,8 @@ struct anvil_fio_job {
 	double runtime_s, ramp_s, fill;
 	char ioengine[64];
 	struct anvil_io_guard guard;  /* the files: sub/anvil.J.0 for J < numjobs */
-	char *argv[ANVIL_FIO_MAX_ARGS + 1];  /* owned strings; the timed run's argv */
+	char *argv[ANVIL_FIO_MAX_ARGS + 2];  /* owned strings, NULL-terminated (one spare slot for
+					      * the set-up pass's --create_only=1) */
 	int argc;
 };
 
@@ -37,7 +38,7 @@ struct anvil_fio_job {
 	{ "dir", ANVIL_P_STRING, "\"\"", "directory for the test files; \"\": the cluster config's storage.path, else the run directory's scratch/ (one node only)" }, \
 	{ "bs", ANVIL_P_INT, bs, "block size (bytes)" }, \
 	{ "size", ANVIL_P_INT, size, "bytes per file; one file per job, capped by max_fill_fraction" }, \
-	{ "numjobs", ANVIL_P_INT, numjobs, "fio jobs (processes) per node" }, \
+	{ "numjobs", ANVIL_P_INT, numjobs, "fio jobs per node (run as threads of one fio process)" }, \
 	{ "iodepth", ANVIL_P_INT, iodepth, "I/Os in flight per job" }, \
 	{ "ioengine", ANVIL_P_STRING, "\"libaio\"", "fio ioengine" }, \
 	{ "direct", ANVIL_P_BOOL, "true", "O_DIRECT: bypass the page cache" }, \
