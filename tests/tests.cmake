@@ -27,13 +27,3 @@ foreach(src ${ANVIL_SHELL_TESTS})
     set_tests_properties(${group}/${name} PROPERTIES RUN_SERIAL TRUE)
   endif()
 endforeach()
-
-# tests/perf/*.sh compare anvil with the tool it wraps (timings: noisy on a
-# busy machine); they run only when asked: ctest -C perf -L perf.
-file(GLOB ANVIL_PERF_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/perf/*.sh)
-foreach(src ${ANVIL_PERF_TESTS})
-  get_filename_component(name ${src} NAME_WE)
-  add_test(NAME perf/${name} CONFIGURATIONS perf COMMAND bash ${src} $<TARGET_FILE:anvil>)
-  set_tests_properties(perf/${name} PROPERTIES LABELS "perf" SKIP_RETURN_CODE 77 TIMEOUT 1800
-    ENVIRONMENT "ANVIL_SOURCE_DIR=${CMAKE_SOURCE_DIR};ANVIL_BUILD_DIR=${CMAKE_BINARY_DIR}")
-endforeach()
