@@ -157,8 +157,8 @@ static enum anvil_status fio_run(struct anvil_ctx *ctx, const struct anvil_fio_k
 	double t_ref = anvil_io_now();  /* this node's clock at the common start */
 	struct anvil_fio_result res;
 	double ps, pe;
-	ok = !anvil_fio_job_run(job, 0, anvil_ctx_time_left(ctx) - 0.5, &res, &ps, &pe, why,
-				sizeof(why));
+	double left = anvil_ctx_time_left(ctx) - 0.5;  /* <= 0 would mean no deadline at all */
+	ok = !anvil_fio_job_run(job, 0, left > 1 ? left : 1, &res, &ps, &pe, why, sizeof(why));
 	struct anvil_io_span span = anvil_io_span_empty(), all;
 	if (ok) {
 		anvil_fio_window(&res, ps, pe, &span.start, &span.end);
