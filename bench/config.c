@@ -182,6 +182,18 @@ int anvil_profile_check(const struct anvil_json_doc *doc, char *err, size_t errl
 			 anvil_json_where(doc, tests, w, sizeof(w)));
 		return -1;
 	}
+	/* the plan and the report compare every test (check) with every other:
+	 * a bound keeps an absurd profile from running for hours before any test */
+	const char *lists[] = { "tests", "checks" };
+	for (int i = 0; i < 2; i++) {
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(doc->root, lists[i]);
+		int n = cJSON_GetArraySize(l);
+		if (n > ANVIL_PROFILE_MAX_ENTRIES) {
+			snprintf(err, errlen, "%s: \"%s\" has %d entries (at most %d)",
+				 anvil_json_where(doc, l, w, sizeof(w)), lists[i], n, ANVIL_PROFILE_MAX_ENTRIES);
+			return -1;
+		}
+	}
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc->root, "checks")) {
 		if (anvil_json_check(doc, c, "a check of \"checks\"", check_fields, err, errlen) ||

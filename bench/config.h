@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include "common/json.h"
 
+/* At most this many "tests" and "checks" in a profile. */
+#define ANVIL_PROFILE_MAX_ENTRIES 4096
+
 /* The configs/ directory: $ANVIL_CONFIG_DIR, else <exe>/../configs, else the
  * source tree the binary was built from. */
 const char *anvil_config_dir(void);
