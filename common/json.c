@@ -23,15 +23,14 @@ struct parser {
 	char *err;
 	size_t errlen;
 	int depth;
-	/* where_of's memory: line and column of `seen`; values are met left to
-	 * right, so positions cost one pass over the text, not one per value */
-	const char *seen;
-	unsigned seen_line, seen_col;
+	const char *mark;         /* where the last remembered position was, so that */
+	unsigned mark_line, mark_col; /* positions cost O(text), not O(values x text) */
 };
 
-static void advance(const char *from, const char *to, unsigned *line, unsigned *col)
+/* Counts from s, where the position is line/col, up to p. */
+static void where_from(const char *s, const char *p, unsigned *line, unsigned *col)
 {
-	for (const char *q = from; q < to; q++) {
+	for (const char *q = s; q < p; q++) {
 		if (*q == '\n') {
 			(*line)++;
 			*col = 1;
@@ -41,24 +40,17 @@ static void advance(const char *from, const char *to, unsigned *line, unsigned *
 	}
 }
 
-static void where_of(struct parser *ps, const char *p, unsigned *line, unsigned *col)
+static void where_of(const char *s, const char *p, unsigned *line, unsigned *col)
 {
-	if (p < ps->seen) {  /* behind: an error at an opening bracket; count afresh */
-		*line = 1;
-		*col = 1;
-		advance(ps->s, p, line, col);
-		return;
-	}
-	advance(ps->seen, p, &ps->seen_line, &ps->seen_col);
-	ps->seen = p;
-	*line = ps->seen_line;
-	*col = ps->seen_col;
+	*line = 1;
+	*col = 1;
+	where_from(s, p, line, col);
 }
 
 static int fail_at(struct parser *ps, const char *at, const char *fmt, ...)
 {
 	unsigned line, col;
-	where_of(ps, at, &line, &col);
+	where_of(ps->s, at, &line, &col);
 	int n = snprintf(ps->err, ps->errlen, "%s:%u:%u: ", ps->doc->file, line, col);
 	if (n >= 0 && (size_t)n < ps->errlen) {
 		va_list ap;
@@ -67,6 +59,19 @@ static int fail_at(struct parser *ps, const char *at, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -1;
+}
+
+/* Line and column of at; values are met in order, so it counts on from the last one. */
+static void position(struct parser *ps, const char *at, unsigned *line, unsigned *col)
+{
+	if (!ps->mark || at < ps->mark) {
+		ps->mark = ps->s;
+		ps->mark_line = ps->mark_col = 1;
+	}
+	where_from(ps->mark, at, &ps->mark_line, &ps->mark_col);
+	ps->mark = at;
+	*line = ps->mark_line;
+	*col = ps->mark_col;
 }
 
 static void remember(struct parser *ps, const cJSON *node, unsigned line, unsigned col)
@@ -81,13 +86,6 @@ static void remember(struct parser *ps, const cJSON *node, unsigned line, unsign
 		d->cap = cap;
 	}
 	d->pos[d->npos++] = (struct anvil_json_pos){ node, line, col };
-}
-
-static int pos_cmp(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)((const struct anvil_json_pos *)a)->node;
-	uintptr_t y = (uintptr_t)((const struct anvil_json_pos *)b)->node;
-	return (x > y) - (x < y);
 }
 
 static void skip_ws(struct parser *ps)
@@ -486,6 +484,8 @@ static cJSON *parse_value(struct parser *ps)
 	skip_ws(ps);
 	const char *at = ps->p;
 	cJSON *v = NULL;
+	unsigned line, col;
+	position(ps, at, &line, &col);  /* before the children move the mark on */
 	if (ps->p >= ps->end) {
 		fail_at(ps, ps->p, "expected a value, found end of input");
 		return NULL;
@@ -494,8 +494,6 @@ static cJSON *parse_value(struct parser *ps)
 		fail_at(ps, ps->p, "nesting deeper than %d levels", AJ_MAX_DEPTH);
 		return NULL;
 	}
-	unsigned line, col;
-	where_of(ps, at, &line, &col);
 	switch (*ps->p) {
 	case '{': v = parse_object(ps); break;
 	case '[': v = parse_array(ps); break;
@@ -519,12 +517,20 @@ static cJSON *parse_value(struct parser *ps)
 	return v;
 }
 
+/* Positions ordered by node address once a parse is done. */
+static int pos_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct anvil_json_pos *)a)->node;
+	uintptr_t y = (uintptr_t)((const struct anvil_json_pos *)b)->node;
+	return (x > y) - (x < y);
+}
+
 int anvil_json_parse(const char *text, size_t len, const char *file,
 		     struct anvil_json_doc *doc, char *err, size_t errlen)
 {
 	memset(doc, 0, sizeof(*doc));
 	doc->file = strdup(file ? file : "<input>");
-	struct parser ps = { text, text + len, text, doc, err, errlen, 0, text, 1, 1 };
+	struct parser ps = { text, text + len, text, doc, err, errlen, 0, NULL, 0, 0 };
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		ps.p += 3;  /* a UTF-8 byte-order mark is harmless: editors write it */
 	skip_ws(&ps);
