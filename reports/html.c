@@ -139,9 +139,10 @@ static void summary(struct strbuf *out, const cJSON *report)
 		strbuf_add_html(out, s(c, "event"));
 		strbuf_adds(out, " ");
 		strbuf_add_html(out, s(c, "started"));
-		strbuf_addf(out, ": %d rank(s) on %d node(s)<br>",
-			    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "ranks")),
-			    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "nodes")));
+		/* doubles, not ints: a journal may say anything here (null, 1e300) */
+		strbuf_addf(out, ": %.0f rank(s) on %.0f node(s)<br>",
+			    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "ranks")),
+			    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "nodes")));
 	}
 	strbuf_adds(out, "</td></tr><tr><th>ended</th>");
 	cell_text(out, s(run, "end"));
