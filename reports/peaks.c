@@ -121,6 +121,18 @@ const cJSON *anvil_peaks_by_id(const struct anvil_peaks *p, const char *id)
 	return NULL;
 }
 
+void anvil_peaks_ids(const struct anvil_peaks *p, const char *kind, char *buf, size_t len)
+{
+	size_t n = 0;
+	const cJSON *s;
+	if (len)
+		buf[0] = '\0';
+	cJSON_ArrayForEach(s, p->sheets)
+		if (!strcmp(cJSON_GetObjectItemCaseSensitive(s, "kind")->valuestring, kind) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+					      cJSON_GetObjectItemCaseSensitive(s, "id")->valuestring);
+}
+
 const cJSON *anvil_peaks_match(const struct anvil_peaks *p, const char *kind, const char *name)
 {
 	char hay[512], pat[256];
