@@ -12,6 +12,7 @@ enum anvil_exit {
 int anvil_cmd_run(int argc, char **argv);
 int anvil_cmd_report(int argc, char **argv);
 int anvil_cmd_list(int argc, char **argv);
+int anvil_cmd_slurm(int argc, char **argv);
 void anvil_print_version(void);
 
 /* "anvil: " + message on stderr, one line. */

@@ -7,8 +7,10 @@
 #include "bench/inventory.h"
 #include "bench/monitor.h"
 #include "bench/plan.h"
+#include "bench/slurm.h"
 #include "bench/world.h"
 #include "common/fsutil.h"
+#include "common/hostlist.h"
 #include "common/journal.h"
 #include "reports/report.h"
 #include "runners/registry.h"
@@ -243,6 +245,12 @@ static int journal_start(const struct anvil_world *w, struct anvil_monitor *mon,
 	cJSON *hosts = cJSON_AddArrayToObject(rec, "hosts");
 	for (int i = 0; i < w->nnodes; i++)
 		cJSON_AddItemToArray(hosts, cJSON_CreateString(w->hostnames[i]));
+	char *hl = anvil_hostlist_compress((const char *const *)w->hostnames, (size_t)w->nnodes);
+	cJSON_AddStringToObject(rec, "hostlist", hl ? hl : "");
+	free(hl);
+	cJSON *slurm = anvil_slurm_env();
+	if (slurm)
+		cJSON_AddItemToObject(rec, "slurm", slurm);
 	if (!s->resumed) {
 		cJSON_AddItemToObject(rec, "plan", cJSON_Parse(s->plan_json));
 		cJSON_AddItemToObject(rec, "profile_doc", cJSON_Duplicate(s->profile, 1));
@@ -393,9 +401,15 @@ static int run_job(const struct anvil_world *w, const struct run_opts *o, struct
 			anvil_die_msg("%s", err);
 			code = ANVIL_EXIT_USAGE;
 		} else {
-			mon = anvil_monitor_start(&j, plan.ntests, stderr);
-			fprintf(stderr, "anvil: %s %s: %d test(s), %d rank(s) on %d node(s), profile %s\n",
-				s->resumed ? "resuming" : "run", s->dir, plan.ntests, w->size, w->nnodes, plan.profile);
+			mon = anvil_monitor_start(&j, s->dir, plan.ntests, stderr);
+			char *hl = anvil_hostlist_compress((const char *const *)w->hostnames, (size_t)w->nnodes);
+			cJSON *sl = anvil_slurm_env();
+			const char *job = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sl, "job_id"));
+			fprintf(stderr, "anvil: %s %s: %d test(s), %d rank(s) on %d node(s) (%s%s%s), profile %s\n",
+				s->resumed ? "resuming" : "run", s->dir, plan.ntests, w->size, w->nnodes,
+				hl ? hl : "?", job ? ", Slurm job " : "", job ? job : "", plan.profile);
+			free(hl);
+			cJSON_Delete(sl);
 			if (journal_start(w, mon, s, argc, argv))
 				code = ANVIL_EXIT_HARNESS;
 			else if (!s->resumed) {

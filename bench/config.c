@@ -1,6 +1,9 @@
 #include "bench/config.h"
 #include "anvil_build_config.h"
+#include "common/hostlist.h"
+#include "reports/drift.h"
 #include "reports/peaks.h"
+#include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -207,12 +210,173 @@ int anvil_profile_check(const struct anvil_json_doc *doc, char *err, size_t errl
 static const struct anvil_json_field cluster_fields[] = {
 	{ "schema", AJ_STRING, 1 }, { "name", AJ_STRING, 0 }, { "description", AJ_STRING, 0 },
 	{ "hardware", AJ_OBJECT, 0 }, { "peaks", AJ_OBJECT, 0 }, { "params", AJ_OBJECT, 0 },
-	{ "storage", AJ_OBJECT, 0 }, { "expect", AJ_OBJECT, 0 }, { "nodes", AJ_STRING | AJ_ARRAY, 0 },
-	{ NULL, 0, 0 },
+	{ "storage", AJ_OBJECT, 0 }, { "expect", AJ_OBJECT, 0 }, { "nodes", AJ_STRING, 0 },
+	{ "slurm", AJ_OBJECT, 0 }, { NULL, 0, 0 },
 };
 static const struct anvil_json_field hardware_fields[] = {
 	{ "cpu", AJ_STRING, 0 }, { "gpu", AJ_STRING, 0 }, { "nic", AJ_STRING, 0 }, { NULL, 0, 0 },
 };
+
+/* "nodes": one hostlist expression ("gpu[01-16]"), as Slurm writes node sets. */
+static int check_nodes(const struct anvil_json_doc *doc, const cJSON *n, char *err, size_t errlen)
+{
+	char w[256], why[256];
+	struct anvil_hostlist hl = ANVIL_HOSTLIST_INIT;
+	int rc = anvil_hostlist_expand(&hl, n->valuestring, strlen(n->valuestring), why, sizeof(why));
+	if (rc)
+		snprintf(err, errlen, "%s: \"nodes\" is not a hostlist expression: %s (expected e.g. \"gpu[01-16]\")",
+			 anvil_json_where(doc, n, w, sizeof(w)), why);
+	else if (!hl.n)
+		snprintf(err, errlen, "%s: \"nodes\" is empty (expected a hostlist expression such as \"gpu[01-16]\")",
+			 anvil_json_where(doc, n, w, sizeof(w)));
+	rc = rc || !hl.n;
+	anvil_hostlist_release(&hl);
+	return rc ? -1 : 0;
+}
+
+static int check_pin_value(const struct anvil_json_doc *doc, const cJSON *v, const char *what,
+			   char *err, size_t errlen)
+{
+	char w[256];
+	if (cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v))
+		return 0;
+	snprintf(err, errlen, "%s: %s must be a string, number or true/false (the value every node must report), found %s",
+		 anvil_json_where(doc, v, w, sizeof(w)), what, anvil_json_type_name(v));
+	return -1;
+}
+
+/* A field name or pattern: dotted segments, none empty ("gpus.*.pcie"). */
+static int check_field_name(const struct anvil_json_doc *doc, const cJSON *at, const char *name,
+			    char *err, size_t errlen)
+{
+	char w[256];
+	size_t n = strlen(name);
+	if (n && name[0] != '.' && name[n - 1] != '.' && !strstr(name, ".."))
+		return 0;
+	snprintf(err, errlen, "%s: \"%s\" is not a field name (expected dotted names as in inventory.json, e.g. \"os.version_id\" or \"gpus.*.pcie\")",
+		 anvil_json_where(doc, at, w, sizeof(w)), name);
+	return -1;
+}
+
+static int check_expect_alias(const struct anvil_json_doc *doc, const cJSON *c, char *err, size_t errlen)
+{
+	char w[256], what[64];
+	snprintf(what, sizeof(what), "\"expect\".\"%s\"", c->string);
+	if (check_pin_value(doc, c, what, err, errlen))
+		return -1;
+	if (!strcmp(c->string, "gpus_per_node"))
+		return anvil_json_check_number(doc, c, what, 0, 1024, 1, err, errlen);
+	if (!strcmp(c->string, "pcie")) {
+		const char *v = cJSON_IsString(c) ? c->valuestring : "", *p = v + 3;
+		size_t gen = strncmp(v, "Gen", 3) ? 0 : strspn(p, "0123456789"), width = 0;
+		if (gen && !strncmp(p + gen, " x", 2))
+			width = strspn(p + gen + 2, "0123456789");
+		if (!width || p[gen + 2 + width]) {
+			snprintf(err, errlen, "%s: %s must read like \"Gen5 x16\" (generation and lane width of every GPU's link)",
+				 anvil_json_where(doc, c, w, sizeof(w)), what);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "expect": values every node must report, checked by the drift judge
+ * (reports/drift.c): aliases, "fields", "tolerances", "ignore". */
+static int check_expect(const struct anvil_json_doc *doc, const cJSON *ex, char *err, size_t errlen)
+{
+	char w[256];
+	const cJSON *c, *f;
+	cJSON_ArrayForEach(c, ex) {
+		if (!strcmp(c->string, "fields") || !strcmp(c->string, "tolerances")) {
+			if (!cJSON_IsObject(c)) {
+				snprintf(err, errlen, "%s: \"expect\".\"%s\" must be an object of field: value, found %s",
+					 anvil_json_where(doc, c, w, sizeof(w)), c->string, anvil_json_type_name(c));
+				return -1;
+			}
+			int tol = !strcmp(c->string, "tolerances");
+			cJSON_ArrayForEach(f, c) {
+				char what[320];
+				snprintf(what, sizeof(what), "%s \"%s\"", tol ? "the tolerance of" : "the pinned value of", f->string);
+				if (check_field_name(doc, f, f->string, err, errlen) ||
+				    (tol ? anvil_json_check_number(doc, f, what, 0, 1, 0, err, errlen)
+					 : check_pin_value(doc, f, what, err, errlen)))
+					return -1;
+				const cJSON *a;
+				cJSON_ArrayForEach(a, ex)
+					if (!tol && anvil_drift_alias(a->string) && !strcmp(anvil_drift_alias(a->string), f->string)) {
+						snprintf(err, errlen, "%s: \"%s\" is pinned twice: here and as \"%s\"",
+							 anvil_json_where(doc, f, w, sizeof(w)), f->string, a->string);
+						return -1;
+					}
+			}
+		} else if (!strcmp(c->string, "ignore")) {
+			if (!cJSON_IsArray(c)) {
+				snprintf(err, errlen, "%s: \"expect\".\"ignore\" must be an array of field names, found %s",
+					 anvil_json_where(doc, c, w, sizeof(w)), anvil_json_type_name(c));
+				return -1;
+			}
+			cJSON_ArrayForEach(f, c) {
+				if (!cJSON_IsString(f)) {
+					snprintf(err, errlen, "%s: \"expect\".\"ignore\" holds field names (strings), found %s",
+						 anvil_json_where(doc, f, w, sizeof(w)), anvil_json_type_name(f));
+					return -1;
+				}
+				if (check_field_name(doc, f, f->valuestring, err, errlen))
+					return -1;
+			}
+		} else if (anvil_drift_alias(c->string)) {
+			if (check_expect_alias(doc, c, err, errlen))
+				return -1;
+		} else {
+			snprintf(err, errlen, "%s: unknown key \"%s\" in \"expect\" (expected fields, tolerances, ignore, or one of: %s)",
+				 anvil_json_where(doc, c, w, sizeof(w)), c->string, anvil_drift_alias_names());
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const struct anvil_json_field slurm_fields[] = {
+	{ "partition", AJ_STRING, 0 }, { "account", AJ_STRING, 0 }, { "qos", AJ_STRING, 0 },
+	{ "constraint", AJ_STRING, 0 }, { "mpi", AJ_STRING, 0 }, { "exclusive", AJ_BOOL, 0 },
+	{ "time_margin", AJ_NUMBER, 0 }, { NULL, 0, 0 },
+};
+
+/* srun --mpi plug-ins anvil knows to work with an MPI built for them. */
+static const char *const slurm_mpi_names[] = { "pmix", "pmix_v3", "pmix_v4", "pmix_v5", "pmi2", "none", NULL };
+
+static int check_slurm(const struct anvil_json_doc *doc, const cJSON *sl, char *err, size_t errlen)
+{
+	char w[256];
+	if (anvil_json_check(doc, sl, "\"slurm\"", slurm_fields, err, errlen))
+		return -1;
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(sl, "mpi");
+	int known = !m;
+	for (int i = 0; m && slurm_mpi_names[i]; i++)
+		known |= !strcmp(m->valuestring, slurm_mpi_names[i]);
+	if (!known) {
+		snprintf(err, errlen, "%s: unknown srun --mpi type \"%s\" (expected pmix, pmix_v3, pmix_v4, pmix_v5, pmi2 or none)",
+			 anvil_json_where(doc, m, w, sizeof(w)), m->valuestring);
+		return -1;
+	}
+	const cJSON *tm = cJSON_GetObjectItemCaseSensitive(sl, "time_margin");
+	if (tm && anvil_json_check_number(doc, tm, "\"slurm\".\"time_margin\"", 1, 10, 0, err, errlen))
+		return -1;
+	/* text that goes into #SBATCH lines: one line, no shell or quote characters */
+	const cJSON *c;
+	cJSON_ArrayForEach(c, sl) {
+		if (!cJSON_IsString(c))
+			continue;
+		for (const char *p = c->valuestring; *p; p++) {
+			if (!(isalnum((unsigned char)*p) || strchr("-_.,:&|()[]!*", *p))) {
+				snprintf(err, errlen, "%s: \"slurm\".\"%s\" holds '%c', which sbatch options never need (expected letters, digits and -_.,:&|()[]!*)",
+					 anvil_json_where(doc, c, w, sizeof(w)), c->string, isprint((unsigned char)*p) ? *p : '?');
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
 
 int anvil_cluster_check(const struct anvil_json_doc *doc, char *err, size_t errlen)
 {
@@ -221,6 +385,12 @@ int anvil_cluster_check(const struct anvil_json_doc *doc, char *err, size_t errl
 		return -1;
 	const cJSON *hw = cJSON_GetObjectItemCaseSensitive(doc->root, "hardware");
 	if (hw && anvil_json_check(doc, hw, "\"hardware\"", hardware_fields, err, errlen))
+		return -1;
+	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(doc->root, "nodes");
+	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(doc->root, "expect");
+	const cJSON *sl = cJSON_GetObjectItemCaseSensitive(doc->root, "slurm");
+	if ((nodes && check_nodes(doc, nodes, err, errlen)) || (ex && check_expect(doc, ex, err, errlen)) ||
+	    (sl && check_slurm(doc, sl, err, errlen)))
 		return -1;
 	const cJSON *p;
 	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(doc->root, "peaks")) {

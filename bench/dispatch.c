@@ -80,12 +80,29 @@ static int agree_available(const struct anvil_world *w, const struct anvil_test 
 	return verdict;
 }
 
+/* The test's one deadline (MPI_Wtime) on this rank: warm-ups, pair rounds
+ * and the measured run all count against the profile's timeout. */
+static double left_until(double deadline)
+{
+	double left = deadline - MPI_Wtime();
+	return left > 1e-3 ? left : 1e-3;
+}
+
+/* 1 on every rank of comm when any of them is past the deadline: they stop together. */
+static int agree_late(MPI_Comm comm, double deadline)
+{
+	int late = MPI_Wtime() > deadline;
+	MPI_Allreduce(MPI_IN_PLACE, &late, 1, MPI_INT, MPI_MAX, comm);
+	return late;
+}
+
 /* Runs the runner once on comm; keeps the records when keep != 0. */
 static enum anvil_status run_once(const struct anvil_world *w, const struct anvil_test *t,
-				  MPI_Comm comm, cJSON *keep, char *why, size_t len, const char *peer)
+				  MPI_Comm comm, cJSON *keep, char *why, size_t len, const char *peer,
+				  double deadline)
 {
 	struct anvil_ctx ctx;
-	if (anvil_ctx_init(&ctx, w, t->runner, t->id, comm, t->params, t->timeout_s,
+	if (anvil_ctx_init(&ctx, w, t->runner, t->id, comm, t->params, left_until(deadline),
 			   threads_for(w, t->runner->scope))) {
 		anvil_ctx_release(&ctx);
 		snprintf(why, len, "out of memory making the test context");
@@ -109,11 +126,15 @@ static enum anvil_status run_once(const struct anvil_world *w, const struct anvi
 }
 
 static enum anvil_status run_pairs(const struct anvil_world *w, const struct anvil_test *t,
-				   cJSON *keep, char *why, size_t len)
+				   cJSON *keep, char *why, size_t len, double deadline, int *cut)
 {
 	enum anvil_status worst = ANVIL_OK;
 	int rounds = anvil_pairs_rounds(w->nnodes);
 	for (int r = 0; r < rounds; r++) {
+		if (r && agree_late(w->leaders, deadline)) {
+			*cut = 1;  /* out of time: the rounds left are not started */
+			break;
+		}
 		int partner = anvil_pairs_partner(w->nnodes, r, w->node);
 		int color = partner < 0 ? MPI_UNDEFINED : (w->node < partner ? w->node : partner);
 		MPI_Comm pair;
@@ -121,7 +142,7 @@ static enum anvil_status run_pairs(const struct anvil_world *w, const struct anv
 		if (pair != MPI_COMM_NULL) {
 			char y[WHY_MAX] = "";
 			enum anvil_status st = run_once(w, t, pair, keep, y, sizeof(y),
-							w->hostnames[partner]);
+							w->hostnames[partner], deadline);
 			if (st > worst) {
 				worst = st;
 				snprintf(why, len, "%s", y);
@@ -134,34 +155,100 @@ static enum anvil_status run_pairs(const struct anvil_world *w, const struct anv
 	return worst;
 }
 
-/* This rank's part: status, why and records, as one JSON text. */
+/* Warm-ups then the measured run, on this rank's part of the scope. After
+ * each warm-up the ranks of the scope agree whether to go on (none failed,
+ * none past the deadline), so that all stop together or none does. */
+static enum anvil_status run_scope(const struct anvil_world *w, const struct anvil_test *t,
+				   cJSON *recs, char *why, size_t len, double deadline, int *cut)
+{
+	enum anvil_scope scope = t->runner->scope;
+	MPI_Comm comm = scope == ANVIL_SCOPE_PER_NODE ? w->leaders :
+			scope == ANVIL_SCOPE_PER_RANK ? MPI_COMM_SELF :
+			scope == ANVIL_SCOPE_PAIRS ? w->leaders : w->comm;
+	enum anvil_status st = ANVIL_OK;
+	for (int i = 0; i <= t->warmup; i++) {
+		cJSON *keep = i == t->warmup ? recs : NULL;
+		st = scope == ANVIL_SCOPE_PAIRS ? run_pairs(w, t, keep, why, len, deadline, cut)
+						: run_once(w, t, comm, keep, why, len, NULL, deadline);
+		if (i == t->warmup)
+			break;
+		int stop[2] = { st != ANVIL_OK, MPI_Wtime() > deadline };
+		MPI_Allreduce(MPI_IN_PLACE, stop, 2, MPI_INT, MPI_MAX, comm);
+		if (stop[0] || stop[1]) {
+			*cut = stop[1];
+			break;
+		}
+	}
+	return st;
+}
+
+/* This rank's part: status, why, records and, when it ran past the
+ * timeout, "late" with "took" and "cut" (warm-ups or rounds left unrun), as one JSON text. */
 static char *run_here(const struct anvil_world *w, const struct anvil_test *t)
 {
 	cJSON *out = cJSON_CreateObject();
 	cJSON *recs = cJSON_CreateArray();
 	char why[WHY_MAX] = "";
 	enum anvil_status st = ANVIL_OK;
-	enum anvil_scope scope = t->runner->scope;
-	if (participates(w, scope)) {
-		MPI_Comm comm = scope == ANVIL_SCOPE_PER_NODE ? w->leaders :
-				scope == ANVIL_SCOPE_PER_RANK ? MPI_COMM_SELF : w->comm;
-		if (scope == ANVIL_SCOPE_PER_RANK)
+	double t0 = MPI_Wtime(), took = 0;
+	double deadline = t0 + (t->timeout_s > 0 ? t->timeout_s : 1e9);
+	int cut = 0;
+	if (participates(w, t->runner->scope)) {
+		if (t->runner->scope == ANVIL_SCOPE_PER_RANK)
 			MPI_Barrier(w->comm);
-		for (int i = 0; i < t->warmup && st == ANVIL_OK; i++)
-			st = scope == ANVIL_SCOPE_PAIRS ? run_pairs(w, t, NULL, why, sizeof(why))
-							: run_once(w, t, comm, NULL, why, sizeof(why), NULL);
-		if (st == ANVIL_OK)
-			st = scope == ANVIL_SCOPE_PAIRS ? run_pairs(w, t, recs, why, sizeof(why))
-							: run_once(w, t, comm, recs, why, sizeof(why), NULL);
+		st = run_scope(w, t, recs, why, sizeof(why), deadline, &cut);
+		took = MPI_Wtime() - t0;
 	}
 	/* idle ranks sleep here instead of spinning beside a PER_NODE test */
 	anvil_world_quiet_barrier(w->comm);
 	cJSON_AddNumberToObject(out, "status", st);
 	cJSON_AddStringToObject(out, "why", why);
+	if (cut || (t->timeout_s > 0 && took > t->timeout_s)) {
+		cJSON_AddTrueToObject(out, "late");
+		cJSON_AddNumberToObject(out, "took", took);
+		if (cut)
+			cJSON_AddTrueToObject(out, "cut");
+	}
 	cJSON_AddItemToObject(out, "records", recs);
 	char *text = cJSON_PrintUnformatted(out);
 	cJSON_Delete(out);
 	return text;
+}
+
+/* "rank 2 (node3) returned after 4.1 s, ..." when some rank ran past the
+ * timeout; 0 when none did. */
+static int late_why(const struct anvil_world *w, const struct anvil_test *t, const cJSON *parts,
+		    char *why, size_t len)
+{
+	const cJSON *p;
+	int r = 0, first = -1, n = 0, cut = 0;
+	double worst = 0;
+	cJSON_ArrayForEach(p, parts) {
+		cut |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "cut"));
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "late"))) {
+			double took = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "took"));
+			if (first < 0 || took > worst) {
+				first = r;
+				worst = took;
+			}
+			n++;
+		}
+		r++;
+	}
+	if (first < 0)
+		return 0;
+	char prev[WHY_MAX * 2];
+	snprintf(prev, sizeof(prev), "%s", why);
+	char who[160];
+	if (n > 1)
+		snprintf(who, sizeof(who), "%d ranks ran up to %.1f s (rank %d on %s the longest)", n, worst,
+			 first, w->hostnames[w->node_of[first]]);
+	else
+		snprintf(who, sizeof(who), "rank %d (%s) ran %.1f s", first, w->hostnames[w->node_of[first]], worst);
+	snprintf(why, len, "exceeded its timeout of %.0f s: %s%s; it returned, so the run went on%s%.200s",
+		 t->timeout_s, who, cut ? " and the warm-ups or rounds left were not started" : "",
+		 prev[0] ? "; also: " : "", prev);
+	return 1;
 }
 
 static int journal_test(const struct anvil_world *w, struct anvil_monitor *mon,
@@ -190,6 +277,8 @@ static int journal_test(const struct anvil_world *w, struct anvil_monitor *mon,
 		r++;
 	}
 	const char *status = worst == ANVIL_ERROR ? "error" : worst == ANVIL_SKIP ? "skipped" : "ok";
+	if (late_why(w, t, parts, why, sizeof(why)))
+		status = "timeout";  /* it returned, late: recorded, and the run goes on */
 	cJSON *rec = anvil_record_new("test", t->id, NULL, -1);
 	cJSON_AddStringToObject(rec, "runner", t->runner->name);
 	cJSON_AddStringToObject(rec, "status", status);

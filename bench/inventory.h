@@ -13,6 +13,7 @@
 #define ANVIL_INVENTORY_H
 #include <stddef.h>
 #include <cjson/cJSON.h>
+#include "common/inventory_flat.h"
 
 /* Bumped when a field changes meaning; stored as "schema". */
 #define ANVIL_INVENTORY_SCHEMA 1
@@ -26,19 +27,8 @@
  */
 cJSON *anvil_inventory_collect(const char *mpi_version);
 
-/*
- * Flattens an inventory into dotted keys → scalars for the drift check:
- * "cpu.model" → "AMD EPYC 9654 96-Core Processor", "numa.nodes.1.cpuset" →
- * "96-191", "sysctls.vm.swappiness" → 60. Arrays of objects are indexed
- * ("memory.dimms.0.size_bytes"); arrays of scalars become one string joined
- * by spaces ("cpu.flags" → "avx avx2 fma"), so one missing flag is one
- * difference, not a shifted list. Empty arrays and objects give no key.
- * Skipped, because they differ between identical nodes by nature: the
- * top-level "hostname", "volatile" and "unreadable". The caller owns the
- * result (a cJSON object of strings, numbers and booleans); NULL if out of
- * memory or inv is not an object.
- */
-cJSON *anvil_inventory_flatten(const cJSON *inv);
+/* anvil_inventory_flatten() (dotted keys for the drift check) is in
+ * common/inventory_flat.h, so that reports/ can use it too. */
 
 /* ---- pure parsers (exposed for tests) ------------------------------------ */
 

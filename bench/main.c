@@ -13,6 +13,7 @@ static const struct anvil_cmd commands[] = {
 	{ "run", anvil_cmd_run, "run a profile's tests on this machine or under mpirun/srun" },
 	{ "report", anvil_cmd_report, "rebuild report.json, report.html, junit.xml from a run's journal" },
 	{ "list", anvil_cmd_list, "list runners (built, available here or why not), datasheets and profiles" },
+	{ "slurm", anvil_cmd_slurm, "print an sbatch script for a profile on the cluster config's nodes" },
 	{ NULL, NULL, NULL },
 };
 
@@ -43,6 +44,6 @@ int main(int argc, char **argv)
 	for (const struct anvil_cmd *c = commands; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->fn(argc - 1, argv + 1);
-	fprintf(stderr, "anvil: unknown command \"%s\" (expected run, report or list; see anvil --help)\n", argv[1]);
+	fprintf(stderr, "anvil: unknown command \"%s\" (expected run, report, list or slurm; see anvil --help)\n", argv[1]);
 	return ANVIL_EXIT_USAGE;
 }

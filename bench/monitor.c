@@ -1,5 +1,7 @@
 #include "bench/monitor.h"
 #include "bench/ctx.h"
+#include "reports/report.h"
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@ struct anvil_monitor {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct anvil_journal *journal;
+	char dir[PATH_MAX];    /* the run directory: the report is written there on a hard timeout */
 	FILE *out;
 	int tty, stop, ntests;
 	int index;             /* running test, or -1 */
@@ -59,11 +62,18 @@ static void draw(struct anvil_monitor *m, double now)
 	fflush(m->out);
 }
 
+double anvil_monitor_grace(double timeout_s)
+{
+	return 10.0 + 0.1 * timeout_s;
+}
+
+/* A test past its timeout and its grace: some rank did not return, and a
+ * hung collective cannot be unwound. Journal it, write the report, end. */
 static void watchdog_fire(struct anvil_monitor *m, double now)
 {
-	char why[256], err[512];
-	snprintf(why, sizeof(why), "exceeded its timeout of %.0f s (ran %.1f s); the run was ended",
-		 m->timeout_s, now - m->started);
+	char why[300], err[512];
+	snprintf(why, sizeof(why), "exceeded its timeout of %.0f s and did not return within %.0f s more "
+		 "(ran %.1f s); the run was ended", m->timeout_s, anvil_monitor_grace(m->timeout_s), now - m->started);
 	cJSON *rec = anvil_record_new("test", m->id, NULL, -1);
 	cJSON_AddStringToObject(rec, "status", "timeout");
 	cJSON_AddStringToObject(rec, "why", why);
@@ -75,13 +85,20 @@ static void watchdog_fire(struct anvil_monitor *m, double now)
 	cJSON_AddStringToObject(rec, "status", "aborted");
 	cJSON_AddStringToObject(rec, "why", why);
 	if (!rc)
-		anvil_journal_append(m->journal, rec, err, sizeof(err));
+		rc = anvil_journal_append(m->journal, rec, err, sizeof(err));
 	cJSON_Delete(rec);
 	fprintf(stderr, "%sanvil: test %s %s%s%s\n", m->tty ? "\n" : "", m->id, why,
 		rc ? "; and the journal could not record it: " : "", rc ? err : "");
-	fprintf(stderr, "anvil: the journal is intact; continue with: anvil run --resume <run dir>\n");
+	if (!rc && m->dir[0]) {
+		/* the main thread is stuck in the test: the report is made from here */
+		struct anvil_report_opts ro = { .out = stdout };
+		if (anvil_report_run(m->dir, &ro, err, sizeof(err)) < 0)
+			fprintf(stderr, "anvil: the report could not be written: %s\n", err);
+	}
+	fprintf(stderr, "anvil: the journal is intact; continue with: anvil run --resume %s\n",
+		m->dir[0] ? m->dir : "<run dir>");
 	fflush(NULL);
-	/* a hung collective cannot be unwound: end the job; mpirun ends the other ranks */
+	/* mpirun (or srun) ends the other ranks when this one exits */
 	_exit(3);
 }
 
@@ -101,9 +118,9 @@ static void *monitor_main(void *arg)
 		if (m->stop || m->index < 0)
 			continue;
 		double now = anvil_now();
-		/* grace: the gather of records after the runner's own deadline */
-		double grace = 2.0 + 0.02 * m->timeout_s;
-		if (m->timeout_s > 0 && now > m->started + m->timeout_s + grace)
+		/* grace: for a runner that returns late but returns (the dispatcher
+		 * then records the timeout and the run goes on), and the gather */
+		if (m->timeout_s > 0 && now > m->started + m->timeout_s + anvil_monitor_grace(m->timeout_s))
 			watchdog_fire(m, now);
 		if (m->tty)
 			draw(m, now);
@@ -112,9 +129,10 @@ static void *monitor_main(void *arg)
 	return NULL;
 }
 
-struct anvil_monitor *anvil_monitor_start(struct anvil_journal *j, int ntests, FILE *out)
+struct anvil_monitor *anvil_monitor_start(struct anvil_journal *j, const char *dir, int ntests, FILE *out)
 {
 	struct anvil_monitor *m = calloc(1, sizeof(*m));
+	snprintf(m->dir, sizeof(m->dir), "%s", dir ? dir : "");
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->wake, NULL);
 	m->journal = j;

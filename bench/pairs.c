@@ -33,7 +33,8 @@ int anvil_pairs_round(int n, int r, int (*pairs)[2])
 int anvil_pairs_partner(int n, int r, int node)
 {
 	int m = n % 2 ? n + 1 : n;
-	if (n < 2 || r < 0 || r >= anvil_pairs_rounds(n))
+	/* node n of an odd n is the dummy seat: not a node, no partner */
+	if (n < 2 || r < 0 || r >= anvil_pairs_rounds(n) || node < 0 || node >= n)
 		return -1;
 	for (int i = 0; i < m / 2; i++) {
 		int a = seat(m, r, i), b = seat(m, r, m - 1 - i);

@@ -85,7 +85,10 @@ fail:
 	return -1;
 }
 
-/* Rows are filled by the threads that will use them, statically split. */
+/* First touch from as many threads as OpenBLAS will run, so the pages spread
+ * over the NUMA nodes those threads use instead of all landing on the
+ * caller's; OpenBLAS partitions its own way, so this is placement, not
+ * ownership. */
 static void dgemm_mats_fill(struct dgemm_mats *m, int threads)
 {
 	long n = (long)m->n;

@@ -219,8 +219,6 @@ static void lu_judge(int n, const double *x, struct anvil_lu_result *r)
 	r->passed = 0;
 	if (r->info > 0) {
 		snprintf(r->why, sizeof(r->why), "matrix is singular (U(k,k)=0 at k=%d)", r->info);
-	} else if (r->info < 0) {
-		snprintf(r->why, sizeof(r->why), "the factorization rejected argument %d", -r->info);
 	} else if (lu_nonfinite(x, n, n, 1, &i, &j) == 0) {
 		snprintf(r->why, sizeof(r->why),
 			 "the solution x has a non-finite entry (%s at row %d)", lu_what(x[i]), i);
@@ -332,18 +330,22 @@ static int lu_check_memory(int n, char *err, size_t errlen)
 	return -1;
 }
 
-/* Times the factorization and solve of the filled [A | b], then judges. */
-static void lu_measure(const struct anvil_lu_opts *o, const struct lu_src *src, double *a,
-		       int lda, int *ipiv, double *r, double *rabs, struct anvil_lu_result *res)
+/* Times the factorization and solve of the filled [A | b], then judges.
+ * -1 when the factorization itself could not run (no workspace). */
+static int lu_measure(const struct anvil_lu_opts *o, const struct lu_src *src, double *a,
+		      int lda, int *ipiv, double *r, double *rabs, struct anvil_lu_result *res)
 {
 	int n = o->n;
 	double t = omp_get_wtime();
 	res->info = lu_factor_solve(a, lda, n, ipiv, o);
 	res->seconds = omp_get_wtime() - t;
+	if (res->info < 0)
+		return -1;
 	res->gflops = anvil_lu_gflops(n, res->seconds);
 	if (res->info == 0)
 		lu_check(src, n, a + (size_t)n * lda, r, rabs, o->threads, res);
 	lu_judge(n, a + (size_t)n * lda, res);
+	return 0;
 }
 
 /* Why a caller's system cannot be solved at all; 0 when it can. */
@@ -380,7 +382,10 @@ static int lu_run(const struct anvil_lu_opts *o, const struct lu_src *src,
 		goto out;
 	}
 	lu_fill(src, a, lda, n, o->threads);
-	lu_measure(o, src, a, lda, ipiv, r, rabs, res);
+	if (lu_measure(o, src, a, lda, ipiv, r, rabs, res) < 0) {
+		snprintf(err, errlen, "N=%d: the factorization failed (info %d)", n, res->info);
+		ret = -1;
+	}
 out:
 	free(a);
 	free(r);

@@ -15,14 +15,17 @@
  *
  * Pure computation: no MPI, no printing, no files, no exit.
  *
- * Measured on the development VM (AMD EPYC Zen 4, 2 vCPUs, OpenBLAS 0.3.21
- * pthread, Debian 12), 2 threads, lda padded; noisy host, so medians of
- * several interleaved runs (see the branch's commit log for the full table):
- *   N=8000, NB=192: ANVIL_LU_BLOCKED  ~ 93 GFLOP/s   (best 95)
- *                   ANVIL_LU_LAPACK   ~ 88 GFLOP/s   (best 90)
- *                   cblas_dgemm 8000³ ~ 100 GFLOP/s  (best 105)
- *                   hpcc 1.5.0 HPL, 2 ranks, NB=192: 87 GFLOP/s
- *   N=4000, NB=192: ANVIL_LU_BLOCKED  ~ 84, ANVIL_LU_LAPACK ~ 77 GFLOP/s
+ * Measured on the development VM (AMD EPYC Zen 4, 2 vCPUs, 24 GB, OpenBLAS
+ * 0.3.21 pthread "Cooperlake" kernels, Debian 12), 2 threads, NB=192, the
+ * three methods interleaved, medians of 3 (range); the host is shared, so
+ * absolute figures drift by +-5% from hour to hour:
+ *   N=8000  ANVIL_LU_BLOCKED   90.4 GFLOP/s  (88.5-92.5)   0.92 of DGEMM
+ *           ANVIL_LU_LAPACK    85.6 GFLOP/s  (84.7-86.3)
+ *           cblas_dgemm 8000³  97.9 GFLOP/s  (96.9-98.5)
+ *           hpcc 1.5.0 HPL, 2 ranks, NB=192, same runs: 78.9 (76.8-80.7);
+ *           (the 87 quoted for hpcc here came from a quieter hour)
+ *   N=4000  ANVIL_LU_BLOCKED   84.6 (82.4-87.1), ANVIL_LU_LAPACK 75.9 (73.1-78.1),
+ *           cblas_dgemm 91.2
  * hence ANVIL_LU_BLOCKED is the default.
  */
 #ifndef ANVIL_LU_H
@@ -109,7 +112,8 @@ int anvil_lu_solve_matrix(const struct anvil_lu_opts *o, const double *a, int ld
  * as P·A = L·U, in LAPACK's layout: ipiv[i] (1-based) is the row that row i
  * was swapped with. Uses o->method, o->nb and o->threads (o->n is ignored).
  * Returns LAPACK's info: 0, or k > 0 when U(k,k) is exactly zero (the
- * factorization is completed all the same); -1 on bad arguments.
+ * factorization is completed all the same); -1 on bad arguments or no
+ * memory for the blocked method's small workspace.
  */
 int anvil_lu_factor(double *a, int lda, int n, int *ipiv, const struct anvil_lu_opts *o);
 
@@ -121,7 +125,8 @@ int anvil_lu_factor(double *a, int lda, int n, int *ipiv, const struct anvil_lu_
  * the same). With left_swaps == 0 the pivots are not applied to L's
  * columns (only U and the extra columns are usable afterwards: HPL's
  * shortcut). ipiv is 1-based as LAPACK's. corrupt_at_col: see the opts.
- * Returns info as anvil_lu_factor; -1 on bad arguments.
+ * Returns info as anvil_lu_factor; -1 on bad arguments or when its
+ * workspace (2·nb² doubles for the inverted L11 blocks) cannot be had.
  */
 int anvil_lu_blocked_factor(int n, int ncols, double *a, int lda, int *ipiv, int nb,
 			    int threads, int left_swaps, int corrupt_at_col);

@@ -2,6 +2,9 @@
 #include "anvil_build_config.h"
 #include "reports/report.h"
 #include "reports/peaks.h"
+#include "reports/pairwise.h"
+#include "reports/drift.h"
+#include "reports/ops.h"
 #include "common/fsutil.h"
 #include <math.h>
 #include <stdio.h>
@@ -88,6 +91,7 @@ static void gather_run(struct gathered *g, const cJSON *rec)
 		add_num(p, "ranks", num(rec, "ranks"));
 		add_num(p, "nodes", num(rec, "nodes"));
 		cJSON_AddItemToObject(p, "hosts", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "hosts"), 1));
+		anvil_ops_part(p, rec);  /* hostlist, Slurm job: reports/ops.c */
 		cJSON_AddItemToArray(parts, p);
 	} else if (ev && !strcmp(ev, "end")) {
 		cJSON_DeleteItemFromObjectCaseSensitive(g->runinfo, "end_status");
@@ -164,11 +168,6 @@ static int labels_match(const cJSON *want, const cJSON *have)
 			return 0;
 	}
 	return 1;
-}
-
-static int same_labels(const cJSON *a, const cJSON *b)
-{
-	return labels_match(a, b) && labels_match(b, a);
 }
 
 static void label_text(const cJSON *labels, char *buf, size_t len)
@@ -556,10 +555,12 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 		if (!t)
 			continue;
 		judge_rules(&j, t, profile);
+		anvil_pairwise_judge(t, profile);  /* node-pair tests: matrix, pair medians, culprits */
 		judge_runner_checks(t);
 		judge_status(t);
 		cJSON_AddItemToArray(tests, t);
 	}
+	anvil_drift_judge(report, g.inventory, cJSON_IsObject(cluster) ? cluster : NULL);
 	anvil_report_summarise(report);
 	cJSON_AddItemToObject(report, "inventory", g.inventory);
 	anvil_peaks_free(peaks);

@@ -2,6 +2,7 @@
  * no external URL). Every text from the journal is escaped. */
 #include "reports/report.h"
 #include "reports/html_charts.h"
+#include "reports/ops.h"
 #include <math.h>
 #include <string.h>
 
@@ -221,6 +222,7 @@ void anvil_report_html(const cJSON *report, struct strbuf *out)
 	strbuf_add_html(out, s(report, "verdict"));
 	strbuf_addf(out, "</title><style>%s%s</style></head><body>\n", css, anvil_html_chart_css());
 	summary(out, report);
+	anvil_ops_html(out, report);  /* nodes, Slurm job, inventory drift */
 	attention(out, tests);
 	cJSON_ArrayForEach(t, tests)
 		test_section(out, t);

@@ -256,6 +256,10 @@ int anvil_peaks_get(const struct anvil_peaks *p, const char *key, const cJSON *i
 			snprintf(why, sizeof(why), "datasheet %s has no %s",
 				 cJSON_GetObjectItemCaseSensitive(s, "id")->valuestring, key + 4);
 		}
+	} else if (!strcmp(key, "link.gbs")) {
+		/* declared only: the rate depends on the fabric, not on one datasheet */
+		snprintf(why, sizeof(why), "the link peak (GB/s per direction, e.g. 50 for NDR 400, "
+			 "12.5 for 100 GbE) is not derived from datasheets");
 	} else {
 		snprintf(why, sizeof(why), "unknown peak \"%s\"", key);
 	}

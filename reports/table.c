@@ -1,5 +1,7 @@
 /* The verdict table printed at the end of a run and by anvil report. */
 #include "reports/report.h"
+#include "reports/ops.h"
+#include <stdlib.h>
 #include <string.h>
 
 static const char *s(const cJSON *o, const char *k)
@@ -22,11 +24,18 @@ void anvil_report_table(const cJSON *report, FILE *out)
 			if (!strcmp(s(c, "verdict"), v) && !worst)
 				worst = c;
 		}
-		char line[160];
-		if (worst && strcmp(v, "PASS"))
-			snprintf(line, sizeof(line), "%s%s", s(worst, "host")[0] ? s(worst, "host") : "",
-				 s(worst, "host")[0] ? ": " : "");
-		else if (skipped)
+		char line[400];
+		if (worst && strcmp(v, "PASS")) {
+			/* every node with this verdict, in hostlist form */
+			int k;
+			char *hosts = anvil_ops_hosts_of(cJSON_GetObjectItemCaseSensitive(t, "checks"), v, &k);
+			if (k > 1 && *hosts)
+				snprintf(line, sizeof(line), "%.200s: %d checks; %s%s", hosts, k, s(worst, "host"),
+					 s(worst, "host")[0] ? ": " : "");
+			else
+				snprintf(line, sizeof(line), "%.200s%s", hosts, *hosts ? ": " : "");
+			free(hosts);
+		} else if (skipped)
 			snprintf(line, sizeof(line), "%d check(s) passed, %d skipped (see the report)", n - skipped, skipped);
 		else
 			snprintf(line, sizeof(line), "%d check(s) passed", n);

@@ -32,9 +32,13 @@ static int hpl_order(const struct anvil_ctx *ctx, int nb, char *err, size_t len)
 		snprintf(err, len, "mem_fraction %g is outside (0, 0.95)", frac);
 		return -1;
 	}
-	int order = anvil_lu_n_for_bytes(mem * frac, nb);
+	/* a fraction of the node, but never more than is free now (page cache aside) */
+	double bytes = mem * frac, avail = anvil_lu_mem_available();
+	if (avail > 0 && bytes > 0.95 * avail)
+		bytes = 0.95 * avail;
+	int order = anvil_lu_n_for_bytes(bytes, nb);
 	if (order <= 0)
-		snprintf(err, len, "no order fits in %.0f bytes with nb %d", mem * frac, nb);
+		snprintf(err, len, "no order fits in %.0f bytes with nb %d", bytes, nb);
 	return order > 0 ? order : -1;
 }
 

@@ -12,6 +12,7 @@ extern const struct anvil_runner anvil_runner_gpu_stream;
 extern const struct anvil_runner anvil_runner_gpu_burn;
 extern const struct anvil_runner anvil_runner_mpi_pingpong;
 extern const struct anvil_runner anvil_runner_mpi_allreduce;
+extern const struct anvil_runner anvil_runner_mpi_pairwise;
 extern const struct anvil_runner anvil_runner_nccl_allreduce;
 extern const struct anvil_runner anvil_runner_nccl_allgather;
 extern const struct anvil_runner anvil_runner_nccl_reducescatter;
@@ -41,6 +42,7 @@ const struct anvil_runner *const anvil_runners[] = {
 	&anvil_runner_gpu_burn,
 	&anvil_runner_mpi_pingpong,
 	&anvil_runner_mpi_allreduce,
+	&anvil_runner_mpi_pairwise,
 	&anvil_runner_nccl_allreduce,
 	&anvil_runner_nccl_allgather,
 	&anvil_runner_nccl_reducescatter,

@@ -8,7 +8,7 @@ pkgs=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libcjson-dev
       libopenblas-dev liblapacke-dev libhwloc-dev libcmocka-dev)
 # optional parts compiled in when present, and the anchors and tools the tests use
 pkgs+=(libscalapack-openmpi-dev libibverbs-dev rdma-core fio hpcc perftest
-       iproute2 libxml2-utils util-linux)
+       iproute2 libxml2-utils util-linux jq)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -22,4 +22,8 @@ foreach(src ${ANVIL_SHELL_TESTS})
   set_tests_properties(${group}/${name} PROPERTIES LABELS "${group}"
     SKIP_RETURN_CODE 77 TIMEOUT 900
     ENVIRONMENT "ANVIL_SOURCE_DIR=${CMAKE_SOURCE_DIR};ANVIL_BUILD_DIR=${CMAKE_BINARY_DIR}")
+  # the test bed measures links and CPU shares: nothing else may run beside it
+  if(group STREQUAL "cluster")
+    set_tests_properties(${group}/${name} PROPERTIES RUN_SERIAL TRUE)
+  endif()
 endforeach()

@@ -77,6 +77,22 @@ static void test_solve_passes(void **state)
 			}
 }
 
+/* One thread (no look-ahead partner) and more threads than cores. */
+static void test_thread_counts(void **state)
+{
+	(void)state;
+	static const int threads[] = { 1, 3 };
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < 2; k++) {
+			struct anvil_lu_opts o = opts(333, 48, methods[k]);
+			struct anvil_lu_result r;
+			char err[200] = "";
+			o.threads = threads[t];
+			assert_int_equal(anvil_lu_solve(&o, &r, err, sizeof(err)), 0);
+			assert_true(r.passed);
+		}
+}
+
 static void test_methods_agree(void **state)
 {
 	(void)state;
@@ -296,6 +312,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_solve_passes),
+		cmocka_unit_test(test_thread_counts),
 		cmocka_unit_test(test_methods_agree),
 		cmocka_unit_test(test_generation_deterministic),
 		cmocka_unit_test(test_corrupt_hook_fails),

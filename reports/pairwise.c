@@ -1,0 +1,612 @@
+/*
+ * The node-pair matrix and its culprit. A PAIRS runner (mpi-pairwise)
+ * records one figure per node pair, from the lower node, labelled with the
+ * other ("peer"). Here they become an N x N matrix per metric, each pair is
+ * judged against the median of all pairs (the profile's "peers" rule; the
+ * peak and absolute rules are judged by build.c as for any metric), and the
+ * pattern of slow pairs names what is broken:
+ *
+ *   one node whose pairs are all slow  -> that node's port or cable
+ *   one pair slow, both ends fine      -> that link (cable, or a port)
+ *
+ * Who owns what: the test object and its arrays belong to build.c's report
+ * tree; this file adds "matrix", "culprits" and checks to it and removes the
+ * per-host "peers" checks of pair metrics that build.c made (a pair's peers
+ * are the other pairs, not the same peer label on other hosts). Drawing the
+ * matrix is html_charts.c's job; this file only provides the data.
+ */
+#include "reports/pairwise.h"
+#include "reports/report.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_NAMES 16    /* distinct pair metrics per test */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Leaning to the better side for an even count: a fault only makes pairs
+ * worse, and with 4 nodes one bad node touches half of the 6 pairs, where the
+ * mean of the two middle values would sit halfway between good and bad. */
+double anvil_pairwise_median(double *v, int n, int higher_better)
+{
+	if (n <= 0)
+		return NAN;
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	if (n % 2)
+		return v[n / 2];
+	return higher_better ? v[n / 2] : v[n / 2 - 1];
+}
+
+double anvil_pairwise_slow(int n, const double *v, int higher_better, double limit,
+			   signed char *slow)
+{
+	double *vals = malloc(sizeof(double) * (size_t)(n * n + 1));
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (isfinite(v[i * n + j]))
+				vals[k++] = v[i * n + j];
+	double med = anvil_pairwise_median(vals, k, higher_better);
+	free(vals);
+	for (int i = 0; i < n; i++) {
+		for (int j = 0; j < n; j++) {
+			double x = v[i * n + j];
+			if (i == j || !isfinite(x))
+				slow[i * n + j] = -1;
+			else
+				slow[i * n + j] = higher_better ? x < limit * med : x > limit * med;
+		}
+	}
+	return med;
+}
+
+/*
+ * The culprit algorithm. Input: which pairs are slow (FAILed by a rule).
+ *
+ *  1. For each node x: m = its measured pairs, s = its slow pairs. x is a
+ *     suspect when s >= 2 and s >= m - 1: every pair with x, or all but one,
+ *     is slow (one slow pair alone points at a link, not at a node).
+ *  2. When more than half of the nodes are suspects, the slowness is
+ *     everywhere (a switch, the fabric, or a threshold too tight): nothing
+ *     is named ("widespread").
+ *  3. When the suspects' pairs are the bulk (more than half) of the slow
+ *     pairs, every suspect is named: "node x: its port or cable". Two bad
+ *     nodes among 8 are both named (13 slow pairs, all touching them).
+ *  4. Every slow pair that touches no named node is a link, "A-B": neither
+ *     end is slow with its other peers, so the cable (or one of the two
+ *     ports, which one the matrix cannot tell). With two nodes the only pair
+ *     is such a link: two nodes cannot tell a cable from either end. When
+ *     these links are more than max(1, n/2), they are widespread instead.
+ */
+int anvil_pairwise_culprits(int n, const signed char *slow, struct anvil_culprit *out, int max,
+			    int *widespread)
+{
+	int *m = calloc((size_t)n + 1, sizeof(int)), *s = calloc((size_t)n + 1, sizeof(int));
+	char *suspect = calloc((size_t)n + 1, 1);
+	int total = 0, nsuspects = 0, touched = 0, count = 0, links = 0;
+	*widespread = 0;
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			if (i != j && slow[i * n + j] >= 0) {
+				m[i]++;
+				s[i] += slow[i * n + j] == 1;
+				total += j > i && slow[i * n + j] == 1;
+			}
+	for (int i = 0; i < n; i++)
+		if (s[i] >= 2 && s[i] >= m[i] - 1)
+			suspect[i] = 1, nsuspects++;
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			touched += slow[i * n + j] == 1 && (suspect[i] || suspect[j]);
+	if (2 * nsuspects > n) {
+		*widespread = total > 0;
+		goto out;
+	}
+	if (2 * touched <= total)
+		memset(suspect, 0, (size_t)n);
+	for (int i = 0; i < n; i++)
+		if (suspect[i] && count < max)
+			out[count++] = (struct anvil_culprit){ ANVIL_CULPRIT_NODE, i, -1, s[i], m[i] };
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			links += slow[i * n + j] == 1 && !suspect[i] && !suspect[j];
+	if (links > (n / 2 > 1 ? n / 2 : 1)) {
+		*widespread = 1;
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (slow[i * n + j] == 1 && !suspect[i] && !suspect[j] && count < max)
+				out[count++] = (struct anvil_culprit){ ANVIL_CULPRIT_LINK, i, j, 1, 1 };
+out:
+	free(m);
+	free(s);
+	free(suspect);
+	return count;
+}
+
+/* ---- the report tree -------------------------------------------------- */
+
+static const char *str(const cJSON *o, const char *k)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static double num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static const char *peer_of(const cJSON *o)
+{
+	return str(cJSON_GetObjectItemCaseSensitive(o, "labels"), "peer");
+}
+
+/* A metric (or check) of a node pair: a host and another host as its peer. */
+static int is_pair(const cJSON *o)
+{
+	const char *h = str(o, "host"), *peer = peer_of(o);
+	return h && peer && strcmp(h, peer);
+}
+
+/* The pair metrics of one test: hosts in natural order (node2 before node10). */
+struct pairs {
+	const char **hosts;  /* borrowed from the metrics */
+	int n;
+	const char *names[MAX_NAMES];
+	const char *units[MAX_NAMES];
+	int higher[MAX_NAMES];
+	int nnames;
+};
+
+static int host_index(const struct pairs *p, const char *h)
+{
+	for (int i = 0; h && i < p->n; i++)
+		if (!strcmp(p->hosts[i], h))
+			return i;
+	return -1;
+}
+
+static int cmp_host(const void *a, const void *b)
+{
+	return strverscmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int name_index(const struct pairs *p, const char *name)
+{
+	for (int k = 0; k < p->nnames; k++)
+		if (!strcmp(p->names[k], name))
+			return k;
+	return -1;
+}
+
+static void collect(struct pairs *p, const cJSON *metrics)
+{
+	int cap = 2 * cJSON_GetArraySize(metrics) + 1;
+	const cJSON *m;
+	p->hosts = calloc((size_t)cap, sizeof(char *));
+	cJSON_ArrayForEach(m, metrics) {
+		const char *h[2] = { str(m, "host"), peer_of(m) }, *name = str(m, "name");
+		if (!is_pair(m) || !name)
+			continue;
+		for (int e = 0; e < 2; e++)
+			if (host_index(p, h[e]) < 0)
+				p->hosts[p->n++] = h[e];
+		if (name_index(p, name) < 0 && p->nnames < MAX_NAMES) {
+			const char *better = str(m, "better");
+			p->units[p->nnames] = str(m, "unit") ? str(m, "unit") : "";
+			p->higher[p->nnames] = !better || strcmp(better, "lower");
+			p->names[p->nnames++] = name;
+		}
+	}
+	qsort(p->hosts, (size_t)p->n, sizeof(char *), cmp_host);
+}
+
+/* The figure of every pair for metric k (n x n, NAN where not measured);
+ * a pair measured twice keeps its worse figure. */
+static double *matrix_of(const struct pairs *p, const cJSON *metrics, int k)
+{
+	int n = p->n;
+	double *v = malloc(sizeof(double) * (size_t)(n * n));
+	for (int i = 0; i < n * n; i++)
+		v[i] = NAN;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, metrics) {
+		int a = host_index(p, str(m, "host")), b = host_index(p, peer_of(m));
+		double x = num(m, "value");
+		if (a < 0 || b < 0 || a == b || !str(m, "name") || strcmp(str(m, "name"), p->names[k]) ||
+		    !isfinite(x))
+			continue;
+		double old = v[a * n + b];
+		if (isfinite(old) && (p->higher[k] ? old < x : old > x))
+			x = old;
+		v[a * n + b] = v[b * n + a] = x;
+	}
+	return v;
+}
+
+/* ---- judging pairs against the median of all pairs ---------------------- */
+
+static int labels_match(const cJSON *want, const cJSON *have)
+{
+	const cJSON *w;
+	cJSON_ArrayForEach(w, want) {
+		const char *h = str(have, w->string);
+		if (!cJSON_IsString(w) || !h || strcmp(h, w->valuestring))
+			return 0;
+	}
+	return 1;
+}
+
+/* The check id build.c gives: test/name/rule@host[k=v,...]. */
+static cJSON *add_check(cJSON *checks, const char *test, const char *name, const char *rule,
+			const char *host, const cJSON *labels, enum anvil_verdict v, const char *why)
+{
+	char lt[256] = "", id[768];
+	size_t n = 0;
+	const cJSON *l;
+	cJSON_ArrayForEach(l, labels)
+		if (cJSON_IsString(l) && n < sizeof(lt))
+			n += (size_t)snprintf(lt + n, sizeof(lt) - n, "%s%s=%s", n ? "," : "", l->string, l->valuestring);
+	snprintf(id, sizeof(id), "%s/%s/%s%s%s%s%s%s", test, name, rule, host ? "@" : "", host ? host : "",
+		 lt[0] ? "[" : "", lt, lt[0] ? "]" : "");
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "id", id);
+	cJSON_AddStringToObject(c, "test", test);
+	cJSON_AddStringToObject(c, "name", name);
+	cJSON_AddStringToObject(c, "rule", rule);
+	if (host)
+		cJSON_AddStringToObject(c, "host", host);
+	if (labels)
+		cJSON_AddItemToObject(c, "labels", cJSON_Duplicate(labels, 1));
+	cJSON_AddStringToObject(c, "verdict", anvil_verdict_name(v));
+	cJSON_AddStringToObject(c, "why", why);
+	cJSON_AddItemToArray(checks, c);
+	return c;
+}
+
+/* build.c's peers checks of pair metrics: a pair compared with the pairs of
+ * other hosts that share its peer label, which means nothing. */
+static void drop_host_peers_checks(cJSON *checks)
+{
+	cJSON *c = checks ? checks->child : NULL;
+	while (c) {
+		cJSON *next = c->next;
+		if (str(c, "rule") && !strcmp(str(c, "rule"), "peers") && is_pair(c))
+			cJSON_Delete(cJSON_DetachItemViaPointer(checks, c));
+		c = next;
+	}
+}
+
+static int rule_applies(const cJSON *rule, const cJSON *t)
+{
+	const char *want = str(rule, "test");
+	return want && (!strcmp(want, str(t, "id")) || !strcmp(want, str(t, "runner")));
+}
+
+static enum anvil_verdict judge_fraction(double frac, const cJSON *rule, int higher, double *limit)
+{
+	double mn = num(rule, "min"), mx = num(rule, "max"), wn = num(rule, "warn");
+	double bound = higher ? mn : mx;
+	*limit = bound;
+	if (isfinite(bound) && (higher ? frac < bound : frac > bound))
+		return ANVIL_V_FAIL;
+	if (isfinite(wn) && (higher ? frac < wn : frac > wn))
+		return ANVIL_V_WARN;
+	return ANVIL_V_PASS;
+}
+
+/* One "peers" rule over every pair of its metric. */
+static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
+{
+	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics"), *m;
+	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	const char *name = str(rule, "metric"), *test = str(t, "id");
+	int k = name ? name_index(p, name) : -1;
+	if (k < 0)
+		return;  /* no pair metric of that name: build.c already said so */
+	int cap = cJSON_GetArraySize(metrics), n = 0;
+	double *vals = malloc(sizeof(double) * (size_t)(cap + 1));
+	cJSON_ArrayForEach(m, metrics)
+		if (is_pair(m) && !strcmp(str(m, "name") ? str(m, "name") : "", name) &&
+		    labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) &&
+		    isfinite(num(m, "value")))
+			vals[n++] = num(m, "value");
+	double med = anvil_pairwise_median(vals, n, p->higher[k]);
+	free(vals);
+	const char *unit = p->units[k];
+	cJSON_ArrayForEach(m, metrics) {
+		if (!is_pair(m) || strcmp(str(m, "name") ? str(m, "name") : "", name) ||
+		    !labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")))
+			continue;
+		double value = num(m, "value"), limit = NAN, frac = value / med;
+		char why[600];
+		enum anvil_verdict v;
+		if (!isfinite(value)) {
+			v = ANVIL_V_ERROR;
+			snprintf(why, sizeof(why), "%s was not measured (no value)", name);
+		} else if (n < 2) {
+			v = ANVIL_V_SKIP;
+			snprintf(why, sizeof(why), "only one pair measured %s: no other pair to compare it with", name);
+		} else {
+			v = judge_fraction(frac, rule, p->higher[k], &limit);
+			snprintf(why, sizeof(why), "%.4g %s is %.1f%% of the median of all %d pairs (%.4g %s); %s %.0f%%",
+				 value, unit, 100 * frac, n, med, unit, p->higher[k] ? "floor" : "ceiling", 100 * limit);
+		}
+		const char *rwhy = str(rule, "why");
+		cJSON *c = add_check(checks, test, name, "peers", str(m, "host"), cJSON_GetObjectItemCaseSensitive(m, "labels"),
+				     v, rwhy && v == ANVIL_V_FAIL ? rwhy : why);
+		if (rwhy && v == ANVIL_V_FAIL)
+			cJSON_AddStringToObject(c, "detail", why);
+		add_num(c, "value", value);
+		cJSON_AddStringToObject(c, "unit", unit);
+		add_num(c, "limit", limit * med);
+		if (v == ANVIL_V_PASS || v == ANVIL_V_WARN || v == ANVIL_V_FAIL) {
+			cJSON *extra = cJSON_AddObjectToObject(c, "peers");
+			add_num(extra, "median", med);
+			cJSON_AddNumberToObject(extra, "pairs", n);
+			add_num(extra, "fraction", frac);
+		}
+	}
+}
+
+/* ---- slow pairs and culprits -------------------------------------------- */
+
+/* Slow = some rule FAILed the pair on metric k; why[] gets the first such check's text. */
+static void slow_of(const struct pairs *p, const cJSON *checks, int k, const double *v,
+		    signed char *slow, const char **why)
+{
+	int n = p->n;
+	for (int i = 0; i < n * n; i++) {
+		slow[i] = i / n == i % n || !isfinite(v[i]) ? -1 : 0;
+		why[i] = NULL;
+	}
+	const cJSON *c;
+	cJSON_ArrayForEach(c, checks) {
+		int a = host_index(p, str(c, "host")), b = host_index(p, peer_of(c));
+		if (a < 0 || b < 0 || a == b || !str(c, "name") || strcmp(str(c, "name"), p->names[k]) ||
+		    strcmp(str(c, "verdict") ? str(c, "verdict") : "", "FAIL"))
+			continue;
+		slow[a * n + b] = slow[b * n + a] = 1;
+		if (!why[a * n + b])
+			why[a * n + b] = why[b * n + a] = str(c, "detail") ? str(c, "detail") : str(c, "why");
+	}
+}
+
+/* A culprit as the tree and the checks show it, merged over metrics. */
+struct verdict_line {
+	struct anvil_culprit c;
+	struct strbuf why;
+	cJSON *metrics;  /* names; owned until put in the tree */
+};
+
+static void describe_node(struct strbuf *sb, const struct pairs *p, int k, const double *v,
+			  const signed char *slow, const struct anvil_culprit *c, int total)
+{
+	int n = p->n, all = 0;
+	double lo = INFINITY, hi = -INFINITY, *vals = malloc(sizeof(double) * (size_t)(n * n + 1));
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (isfinite(v[i * n + j]))
+				vals[all++] = v[i * n + j];
+	double med = anvil_pairwise_median(vals, all, p->higher[k]);
+	free(vals);
+	for (int j = 0; j < n; j++)
+		if (slow[c->a * n + j] == 1) {
+			lo = fmin(lo, v[c->a * n + j]);
+			hi = fmax(hi, v[c->a * n + j]);
+		}
+	strbuf_addf(sb, "%s%d of its %d pairs are slow on %s (%.4g to %.4g %s, against a median of "
+		    "%.4g %s over all %d pairs); they are %d of the %d slow pair(s)",
+		    sb->len ? "; " : "", c->slow, c->pairs, p->names[k], lo, hi, p->units[k], med,
+		    p->units[k], all, c->slow, total);
+}
+
+static void describe_link(struct strbuf *sb, const struct pairs *p, int k, const char *check_why)
+{
+	if (p->n == 2)
+		strbuf_addf(sb, "%sthe only pair is slow on %s (%s); with two nodes a bad cable cannot be "
+			    "told from a bad port at either end", sb->len ? "; " : "", p->names[k],
+			    check_why ? check_why : "FAIL");
+	else
+		strbuf_addf(sb, "%sthis pair is slow on %s (%s) while neither end is slow with its other "
+			    "peers: the cable, or the port at one end", sb->len ? "; " : "", p->names[k],
+			    check_why ? check_why : "FAIL");
+}
+
+/* Too many slow pairs to name a node or a link: say so, with the nodes
+ * that have the most slow pairs as the place to start looking. */
+static cJSON *widespread_note(const struct pairs *p, int k, const signed char *slow, int total)
+{
+	int n = p->n, shown = 0;
+	int *s = calloc((size_t)n, sizeof(int)), *m = calloc((size_t)n, sizeof(int));
+	struct strbuf sb = STRBUF_INIT;
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			if (slow[i * n + j] >= 0) {
+				m[i]++;
+				s[i] += slow[i * n + j];
+			}
+	strbuf_addf(&sb, "%d pairs are slow on %s, too many and too spread out to blame one node "
+		    "or link (a switch, the fabric, or the threshold?); slow pairs per node:", total, p->names[k]);
+	for (int want = n; want > 0 && shown < 6; want--)
+		for (int i = 0; i < n && shown < 6; i++)
+			if (s[i] == want) {
+				strbuf_addf(&sb, "%s %s %d/%d", shown ? "," : "", p->hosts[i], s[i], m[i]);
+				shown++;
+			}
+	cJSON *note = cJSON_CreateString(strbuf_str(&sb));
+	strbuf_release(&sb);
+	free(s);
+	free(m);
+	return note;
+}
+
+static struct verdict_line *find_line(struct verdict_line *lines, int nlines, const struct anvil_culprit *c)
+{
+	for (int i = 0; i < nlines; i++)
+		if (lines[i].c.kind == c->kind && lines[i].c.a == c->a && lines[i].c.b == c->b)
+			return &lines[i];
+	return NULL;
+}
+
+/* The slow matrix of metric k as true/false/null rows; returns the slow pairs. */
+static int slow_rows(cJSON *slow_tree, const struct pairs *p, int k, const signed char *slow)
+{
+	int n = p->n, total = 0;
+	cJSON *rows = cJSON_AddArrayToObject(slow_tree, p->names[k]);
+	for (int i = 0; i < n; i++) {
+		cJSON *row = cJSON_CreateArray();
+		for (int j = 0; j < n; j++) {
+			total += j > i && slow[i * n + j] == 1;
+			cJSON_AddItemToArray(row, slow[i * n + j] < 0 ? cJSON_CreateNull() : cJSON_CreateBool(slow[i * n + j]));
+		}
+		cJSON_AddItemToArray(rows, row);
+	}
+	return total;
+}
+
+/* One culprit into "culprits" and as a FAIL check put first among the
+ * checks, so that the verdict table shows the diagnosis; frees l's text. */
+static void put_culprit(cJSON *t, cJSON *culprits, const struct pairs *p, struct verdict_line *l)
+{
+	int node = l->c.kind == ANVIL_CULPRIT_NODE;
+	const char *a = p->hosts[l->c.a], *b = node ? NULL : p->hosts[l->c.b];
+	struct strbuf text = STRBUF_INIT;
+	if (node)
+		strbuf_addf(&text, "%s: its port or cable: %s", a, strbuf_str(&l->why));
+	else
+		strbuf_addf(&text, "link %s\u2013%s: %s", a, b, strbuf_str(&l->why));
+	cJSON *cu = cJSON_CreateObject();
+	cJSON_AddStringToObject(cu, "kind", node ? "node" : "link");
+	cJSON *hosts = cJSON_AddArrayToObject(cu, "hosts");
+	cJSON_AddItemToArray(hosts, cJSON_CreateString(a));
+	if (b)
+		cJSON_AddItemToArray(hosts, cJSON_CreateString(b));
+	cJSON_AddStringToObject(cu, "why", strbuf_str(&text));
+	cJSON_AddItemToObject(cu, "metrics", l->metrics);
+	cJSON_AddItemToArray(culprits, cu);
+	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	cJSON *labels = b ? cJSON_CreateObject() : NULL;
+	if (labels)
+		cJSON_AddStringToObject(labels, "peer", b);
+	/* the table prints "host: why", so a node's check leaves its name out */
+	cJSON *c = add_check(checks, str(t, "id"), "culprit", "pairs", a, labels, ANVIL_V_FAIL,
+			     node ? strbuf_str(&text) + strlen(a) + 2 : strbuf_str(&text));
+	cJSON_Delete(labels);
+	cJSON_AddNumberToObject(c, "value", l->c.slow);
+	cJSON_AddStringToObject(c, "unit", "slow pairs");
+	cJSON_InsertItemInArray(checks, cJSON_GetArraySize(culprits) - 1, cJSON_DetachItemViaPointer(checks, c));
+	strbuf_release(&text);
+	strbuf_release(&l->why);
+}
+
+/* Culprits of every pair metric, merged: a node slow on bandwidth and on
+ * latency is one culprit with two reasons. */
+static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
+{
+	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
+	const cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	int n = p->n, cap = n * n + 1, nlines = 0;
+	struct verdict_line *lines = calloc((size_t)cap * MAX_NAMES, sizeof(*lines));
+	struct anvil_culprit *found = calloc((size_t)cap, sizeof(*found));
+	signed char *slow = malloc((size_t)cap);
+	const char **why = malloc(sizeof(char *) * (size_t)cap);
+	cJSON *slow_tree = cJSON_AddObjectToObject(matrix, "slow"), *notes = cJSON_AddArrayToObject(matrix, "notes");
+	for (int k = 0; k < p->nnames; k++) {
+		double *v = matrix_of(p, metrics, k);
+		int wide;
+		slow_of(p, checks, k, v, slow, why);
+		int total = slow_rows(slow_tree, p, k, slow);
+		int nf = anvil_pairwise_culprits(n, slow, found, cap, &wide);
+		if (wide)
+			cJSON_AddItemToArray(notes, widespread_note(p, k, slow, total));
+		for (int f = 0; f < nf; f++) {
+			struct verdict_line *l = find_line(lines, nlines, &found[f]);
+			if (!l) {
+				l = &lines[nlines++];
+				l->c = found[f];
+				strbuf_init(&l->why);
+				l->metrics = cJSON_CreateArray();
+			}
+			cJSON_AddItemToArray(l->metrics, cJSON_CreateString(p->names[k]));
+			if (found[f].kind == ANVIL_CULPRIT_NODE)
+				describe_node(&l->why, p, k, v, slow, &found[f], total);
+			else
+				describe_link(&l->why, p, k, why[found[f].a * n + found[f].b]);
+		}
+		free(v);
+	}
+	cJSON *culprits = cJSON_AddArrayToObject(t, "culprits");
+	for (int i = 0; i < nlines; i++)
+		put_culprit(t, culprits, p, &lines[i]);
+	free(lines);
+	free(found);
+	free(slow);
+	free(why);
+}
+
+static cJSON *matrix_tree(const struct pairs *p, const cJSON *metrics)
+{
+	cJSON *mx = cJSON_CreateObject(), *hosts = cJSON_AddArrayToObject(mx, "hosts");
+	for (int i = 0; i < p->n; i++)
+		cJSON_AddItemToArray(hosts, cJSON_CreateString(p->hosts[i]));
+	cJSON *ms = cJSON_AddObjectToObject(mx, "metrics"), *units = cJSON_AddObjectToObject(mx, "units");
+	cJSON *better = cJSON_AddObjectToObject(mx, "better");
+	for (int k = 0; k < p->nnames; k++) {
+		double *v = matrix_of(p, metrics, k);
+		cJSON *rows = cJSON_AddArrayToObject(ms, p->names[k]);
+		for (int i = 0; i < p->n; i++) {
+			cJSON *row = cJSON_CreateArray();
+			for (int j = 0; j < p->n; j++)
+				cJSON_AddItemToArray(row, isfinite(v[i * p->n + j]) ? cJSON_CreateNumber(v[i * p->n + j])
+									     : cJSON_CreateNull());
+			cJSON_AddItemToArray(rows, row);
+		}
+		cJSON_AddStringToObject(units, p->names[k], p->units[k]);
+		cJSON_AddStringToObject(better, p->names[k], p->higher[k] ? "higher" : "lower");
+		free(v);
+	}
+	return mx;
+}
+
+int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
+{
+	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
+	struct pairs p = { 0 };
+	collect(&p, metrics);
+	const char *runner = str(t, "runner");
+	int mine = p.nnames > 0 || (runner && !strcmp(runner, "mpi-pairwise"));
+	if (!mine || !p.nnames) {
+		free(p.hosts);
+		return mine;
+	}
+	cJSON *matrix = matrix_tree(&p, metrics);
+	cJSON_AddItemToObject(t, "matrix", matrix);
+	/* as build.c: rules judge a test that ran; a skipped or failed one says why itself */
+	if (str(t, "status") && !strcmp(str(t, "status"), "ok")) {
+		drop_host_peers_checks(cJSON_GetObjectItemCaseSensitive(t, "checks"));
+		const cJSON *rule;
+		cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks"))
+			if (rule_applies(rule, t) && str(rule, "rule") && !strcmp(str(rule, "rule"), "peers"))
+				judge_peers_rule(t, &p, rule);
+		add_culprits(t, &p, matrix);
+	}
+	free(p.hosts);
+	return 1;
+}
