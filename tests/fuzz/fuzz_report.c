@@ -1,11 +1,13 @@
 /* reports/: any journal that parses, through the whole report stage as
  * `anvil report DIR` runs it: the tree judged with the real datasheets,
- * compared with itself as a baseline, and every rendering. */
+ * compared with itself as a baseline, every rendering, and the drain
+ * commands. */
 #include "tests/fuzz/fuzz.h"
 #include "bench/config.h"
 #include "common/journal.h"
 #include "common/strbuf.h"
 #include "reports/baseline.h"
+#include "reports/ops.h"
 #include "reports/report.h"
 #include <limits.h>
 #include <stdio.h>
@@ -37,6 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		strbuf_release(&sb);
 		anvil_report_prom(report, &sb);
 		strbuf_release(&sb);
+		struct strbuf notes = STRBUF_INIT;
+		anvil_ops_drain(report, &sb, &notes);
+		strbuf_release(&sb);
+		strbuf_release(&notes);
 		anvil_report_table(report, devnull);
 		anvil_report_exit_code(report);
 		char *text = cJSON_Print(report);
