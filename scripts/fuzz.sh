@@ -2,7 +2,7 @@
 # `make fuzz`: builds the libFuzzer targets of tests/fuzz with clang in their
 # own build directory and runs each for FUZZ_SECONDS (default 60), printing
 # executions, execs/s and coverage per target. A crash, leak, undefined
-# behaviour or hang (one input over FUZZ_TIMEOUT s) fails the run; the input
+# behaviour or hang (one input over FUZZ_TIMEOUT s, default 30) fails the run; the input
 # that did it is kept under BUILD/artifacts/TARGET/.
 #   FUZZ_SECONDS=300 make fuzz          five minutes a target
 #   FUZZ_TARGETS="json journal" ...     some targets only
@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${FUZZ_BUILD:-build-fuzz}
 secs=${FUZZ_SECONDS:-60}
-timeout=${FUZZ_TIMEOUT:-10}
+timeout=${FUZZ_TIMEOUT:-30}
 parallel=${FUZZ_PARALLEL:-1}
 cc=${FUZZ_CC:-$(command -v clang || true)}
 
