@@ -59,6 +59,10 @@ static int param_check(const struct anvil_param *p, const cJSON *v, char *why, s
 	}
 	if (!cJSON_IsNumber(v))
 		return 0;
+	if (!isfinite(v->valuedouble)) {  /* --set values parse with cJSON, which takes 1e400 as inf */
+		snprintf(why, len, "must be a finite number, found %g", v->valuedouble);
+		return -1;
+	}
 	double def = strtod(p->def ? p->def : "0", NULL), least = def < 0 ? def : 0;
 	if (v->valuedouble < least) {
 		snprintf(why, len, "must be %g or more, found %.15g", least, v->valuedouble);

@@ -165,7 +165,7 @@ int anvil_journal_parse(const char *text, size_t len, const char *path,
 	memset(out, 0, sizeof(*out));
 	out->records = cJSON_CreateArray();
 	const char *p = text, *end = text + len;
-	long line = 0;
+	long line = 0, nrec = 0;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -205,6 +205,17 @@ int anvil_journal_parse(const char *text, size_t len, const char *path,
 			anvil_journal_read_release(out);
 			return -1;
 		}
+		if ((nrec & (nrec - 1)) == 0) {  /* 0, 1, 2, 4 ...: grow to twice */
+			long *nl = realloc(out->line_of, sizeof(*nl) * (size_t)(nrec ? 2 * nrec : 1));
+			if (!nl) {
+				anvil_json_doc_release(&doc);
+				snprintf(err, errlen, "%s: out of memory reading the journal", path);
+				anvil_journal_read_release(out);
+				return -1;
+			}
+			out->line_of = nl;
+		}
+		out->line_of[nrec++] = line;
 		cJSON_AddItemToArray(out->records, doc.root);
 		doc.root = NULL;
 		anvil_json_doc_release(&doc);
@@ -243,5 +254,6 @@ int anvil_journal_read(const char *path, struct anvil_journal_read *out, char *e
 void anvil_journal_read_release(struct anvil_journal_read *r)
 {
 	cJSON_Delete(r->records);
+	free(r->line_of);
 	memset(r, 0, sizeof(*r));
 }

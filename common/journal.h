@@ -32,6 +32,7 @@ struct anvil_journal_read {
 	long torn_line;     /* its line number */
 	int torn_repaired;  /* torn lines inside, each followed by a repair record */
 	long lines;
+	long *line_of;      /* line_of[i]: the line of records[i], for messages; owned */
 };
 
 /* Reads a journal file. A torn LAST line is tolerated and reported in

@@ -394,7 +394,10 @@ static cJSON *parse_object(struct parser *ps)
 			for (size_t i = 0; i < ps->doc->npos; i++)  /* not sorted yet: an error's one search */
 				if (ps->doc->pos[i].node == first)
 					line = ps->doc->pos[i].line, col = ps->doc->pos[i].col;
-			fail_at(ps, key_at, "duplicate key \"%s\" (first at %s:%u:%u)", key, ps->doc->file, line, col);
+			if (ps->doc->file[0])
+				fail_at(ps, key_at, "duplicate key \"%s\" (first at %s:%u:%u)", key, ps->doc->file, line, col);
+			else  /* a text with no name: one journal line, which says where it is */
+				fail_at(ps, key_at, "duplicate key \"%s\" (first at column %u)", key, col);
 			free(key);
 			goto err;
 		}

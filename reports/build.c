@@ -6,6 +6,7 @@
 #include "reports/drift.h"
 #include "reports/ops.h"
 #include "common/fsutil.h"
+#include "common/journal.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,7 +544,8 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 	cJSON_AddArrayToObject(g.runinfo, "notes");
 	gather(&g, records);
 	if (!g.start) {
-		snprintf(err, errlen, "the journal has no run start record (is this an anvil run directory?)");
+		snprintf(err, errlen, "%s%s%s: no run start record, the first record of every run (is this an anvil run directory?)",
+			 run_dir ? run_dir : "", run_dir ? "/" : "", ANVIL_JOURNAL_NAME);
 		cJSON_Delete(g.tests); cJSON_Delete(g.order); cJSON_Delete(g.inventory); cJSON_Delete(g.runinfo);
 		return NULL;
 	}
