@@ -29,7 +29,7 @@ check() {  # check WHAT LOG RC: valgrind's verdict, anvil's exit code a verdict 
 check "anvil run (quick, small sizes)" "$work/run.vg" $?
 "${vg[@]}" --log-file="$work/report.vg" "$anvil" report "$work/r" >"$work/out" 2>&1
 check "anvil report" "$work/report.vg" $?
-"${vg[@]}" --log-file="$work/bad.vg" "$anvil" run -p "$src/tests/bad-inputs/profile/truncated.json" -o "$work/r2" >"$work/out" 2>&1
+"${vg[@]}" --log-file="$work/bad.vg" "$anvil" run -p "$src/tests/bad-inputs/json-truncated-object/profile.json" -o "$work/r2" >"$work/out" 2>&1
 rc=$?
 [ "$rc" -eq 2 ] && ok "a refused profile: exit 2 under valgrind" || bad "a refused profile: exit $rc (9: valgrind errors)"
 finish
