@@ -363,7 +363,7 @@ static int run_tests(const struct anvil_world *w, struct anvil_monitor *mon,
 
 static int finish(const struct anvil_world *w, struct anvil_monitor *mon, const char *dir, int code)
 {
-	if (w->rank != 0)
+	if (w->rank != 0 || !mon)  /* no monitor: the journal never opened, nothing to end */
 		return code;
 	char err[ERR_MAX];
 	cJSON *rec = anvil_record_new("run", NULL, NULL, -1);

@@ -57,6 +57,11 @@ int anvil_journal_open(struct anvil_journal *j, const char *dir, char *err, size
 		snprintf(err, errlen, "%s: the journal is not a regular file", j->path);
 		goto err;
 	}
+	if (st.st_nlink > 1) {  /* appending would write to the file's other names too */
+		snprintf(err, errlen, "%s: the journal has %lu hard links (refused: anvil appends only to a file of its own)",
+			 j->path, (unsigned long)st.st_nlink);
+		goto err;
+	}
 	if (st.st_size > 0) {
 		size_t len;
 		/* through the descriptor just checked, not the name again */
