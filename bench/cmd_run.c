@@ -8,6 +8,7 @@
 #include "bench/monitor.h"
 #include "bench/plan.h"
 #include "bench/slurm.h"
+#include "bench/storage.h"
 #include "bench/world.h"
 #include "common/fsutil.h"
 #include "common/hostlist.h"
@@ -200,11 +201,29 @@ static int make_dir(const struct run_opts *o, struct run_setup *s, char *err, si
 	return anvil_dir_writable(s->dir, err, errlen);
 }
 
+/* I/O tests across nodes need the shared directory (bench/storage.h). */
+static int check_storage(const struct run_setup *s, int nnodes, char *err, size_t errlen)
+{
+	struct anvil_plan plan;
+	cJSON *pj = cJSON_Parse(s->plan_json);
+	int rc = anvil_plan_from_json(&plan, pj, err, errlen);
+	cJSON_Delete(pj);
+	if (!rc) {
+		rc = anvil_storage_check(&plan, nnodes, err, errlen);
+		anvil_plan_release(&plan);
+	}
+	return rc;
+}
+
 /* Rank 0: everything that can be refused before any test runs. */
-static int setup_rank0(const struct run_opts *o, struct run_setup *s)
+static int setup_rank0(const struct run_opts *o, struct run_setup *s, int nnodes)
 {
 	char err[ERR_MAX];
 	if (o->resume ? load_resume(o->resume, s, err, sizeof(err)) : make_plan(o, s, err, sizeof(err))) {
+		anvil_die_msg("%s", err);
+		return ANVIL_EXIT_USAGE;
+	}
+	if (check_storage(s, nnodes, err, sizeof(err))) {
 		anvil_die_msg("%s", err);
 		return ANVIL_EXIT_USAGE;
 	}
@@ -409,7 +428,12 @@ static int run_job(const struct anvil_world *w, const struct run_opts *o, struct
 	struct anvil_journal j = { .fd = -1 };
 	struct anvil_monitor *mon = NULL;
 	int code = 0;
-	if (w->rank == 0) {
+	if (anvil_storage_default(&plan, s->dir, err, sizeof(err))) {
+		if (w->rank == 0)
+			anvil_die_msg("%s", err);
+		code = ANVIL_EXIT_HARNESS;
+	}
+	if (w->rank == 0 && !code) {
 		if (anvil_journal_open(&j, s->dir, err, sizeof(err))) {
 			anvil_die_msg("%s", err);
 			code = ANVIL_EXIT_USAGE;
@@ -470,7 +494,7 @@ int anvil_cmd_run(int argc, char **argv)
 	struct run_setup s;
 	memset(&s, 0, sizeof(s));
 	if (w.rank == 0)
-		code = setup_rank0(&o, &s);
+		code = setup_rank0(&o, &s, w.nnodes);
 	MPI_Bcast(&code, 1, MPI_INT, 0, w.comm);
 	if (!code) {
 		bcast_string(&s.plan_json, 0, w.comm, w.rank);

@@ -378,6 +378,44 @@ static int check_slurm(const struct anvil_json_doc *doc, const cJSON *sl, char *
 	return 0;
 }
 
+static const struct anvil_json_field storage_fields[] = {
+	{ "path", AJ_STRING, 0 }, { "description", AJ_STRING, 0 }, { "rated", AJ_OBJECT, 0 },
+	{ "max_fill_fraction", AJ_NUMBER, 0 }, { NULL, 0, 0 },
+};
+static const struct anvil_json_field rated_fields[] = {
+	{ "read_gbs", AJ_NUMBER, 0 }, { "write_gbs", AJ_NUMBER, 0 },
+	{ "read_iops", AJ_NUMBER, 0 }, { "write_iops", AJ_NUMBER, 0 }, { NULL, 0, 0 },
+};
+
+/* "storage": the shared directory the I/O runners use and the figures the
+ * file system is rated for (file systems have no datasheet). */
+static int check_storage(const struct anvil_json_doc *doc, const cJSON *st, char *err, size_t errlen)
+{
+	char w[256];
+	if (anvil_json_check(doc, st, "\"storage\"", storage_fields, err, errlen))
+		return -1;
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(st, "path");
+	if (path && !path->valuestring[0]) {
+		snprintf(err, errlen, "%s: \"storage\".\"path\" is empty (expected the shared directory every node can write, e.g. \"/lustre/scratch/anvil\")",
+			 anvil_json_where(doc, path, w, sizeof(w)));
+		return -1;
+	}
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(st, "max_fill_fraction");
+	if (f && anvil_json_check_number(doc, f, "\"storage\".\"max_fill_fraction\"", 0, 1, 0, err, errlen))
+		return -1;
+	const cJSON *rated = cJSON_GetObjectItemCaseSensitive(st, "rated");
+	if (rated && anvil_json_check(doc, rated, "\"storage\".\"rated\"", rated_fields, err, errlen))
+		return -1;
+	const cJSON *r;
+	cJSON_ArrayForEach(r, rated) {
+		char what[160];
+		snprintf(what, sizeof(what), "rated figure \"%s\"", r->string);
+		if (anvil_json_check_number(doc, r, what, 1e-9, 1e15, 0, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
 int anvil_cluster_check(const struct anvil_json_doc *doc, char *err, size_t errlen)
 {
 	if (anvil_json_check(doc, doc->root, "the cluster config", cluster_fields, err, errlen) ||
@@ -399,6 +437,9 @@ int anvil_cluster_check(const struct anvil_json_doc *doc, char *err, size_t errl
 		if (anvil_json_check_number(doc, p, what, 1e-9, 1e12, 0, err, errlen))
 			return -1;
 	}
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc->root, "storage");
+	if (st && check_storage(doc, st, err, errlen))
+		return -1;
 	const cJSON *r;
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc->root, "params")) {
 		char w[256];

@@ -227,6 +227,23 @@ static int cpu_peak(const struct anvil_peaks *p, const char *fig, const cJSON *i
 	return 0;
 }
 
+/* File systems have no datasheet: "storage.read_gbs" is the cluster config's
+ * storage.rated.read_gbs (read_gbs, write_gbs, read_iops, write_iops). */
+static int storage_peak(const struct anvil_peaks *p, const char *fig, double *value,
+			char *source, size_t len)
+{
+	const cJSON *rated = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(p->cluster, "storage"), "rated");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rated, fig);
+	if (!cJSON_IsNumber(v) || v->valuedouble <= 0) {
+		snprintf(source, len, "the cluster config's storage.rated has no %s", fig);
+		return -1;
+	}
+	*value = v->valuedouble;
+	snprintf(source, len, "rated in the cluster config (storage.rated.%s)", fig);
+	return 0;
+}
+
 int anvil_peaks_get(const struct anvil_peaks *p, const char *key, const cJSON *inv,
 		    const char *gpu_name, double *value, char *source, size_t srclen)
 {
@@ -244,6 +261,8 @@ int anvil_peaks_get(const struct anvil_peaks *p, const char *key, const cJSON *i
 		rc = cpu_peak(p, "fp64_gflops_per_socket", inv, value, why, sizeof(why));
 	else if (!strcmp(key, "cpu.mem_bw_gbs"))
 		rc = cpu_peak(p, "mem_bw_gbs_per_socket", inv, value, why, sizeof(why));
+	else if (!strncmp(key, "storage.", 8))
+		rc = storage_peak(p, key + 8, value, why, sizeof(why));
 	else if (!strncmp(key, "gpu.", 4)) {
 		const cJSON *s = sheet_for(p, "gpu", gpu_name, why, sizeof(why));
 		double v = s ? figure(s, key + 4) : -1;

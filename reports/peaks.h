@@ -19,7 +19,8 @@ void anvil_peaks_ids(const struct anvil_peaks *p, const char *kind, char *buf, s
 /* The datasheet whose "match" pattern fits name best (longest pattern;
  * a tie is no match), of the given kind; NULL when none. Borrowed. */
 const cJSON *anvil_peaks_match(const struct anvil_peaks *p, const char *kind, const char *name);
-/* The peak `key` (e.g. "cpu.fp64_gflops", "cpu.mem_bw_gbs", "gpu.bf16_tflops")
+/* The peak `key` (e.g. "cpu.fp64_gflops", "cpu.mem_bw_gbs", "gpu.bf16_tflops",
+ * "storage.read_gbs" from the cluster config's storage.rated)
  * for a node with inventory inv (and, for GPU keys, device name gpu_name).
  * Returns 0 with *value and a source sentence, or -1 with why. */
 int anvil_peaks_get(const struct anvil_peaks *p, const char *key, const cJSON *inv,
