@@ -112,11 +112,15 @@ static int load_resume(const char *dir, struct run_setup *s, char *err, size_t e
 		return -1;
 	s->done = cJSON_CreateArray();
 	const cJSON *rec, *start = NULL;
+	long i = 0, start_line = 0;
 	cJSON_ArrayForEach(rec, jr.records) {
 		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "kind"));
 		if (kind && !strcmp(kind, "run") && !start &&
-		    cJSON_GetObjectItemCaseSensitive(rec, "plan"))
+		    cJSON_GetObjectItemCaseSensitive(rec, "plan")) {
 			start = rec;
+			start_line = jr.line_of[i];
+		}
+		i++;
 		if (kind && !strcmp(kind, "test"))
 			cJSON_AddItemToArray(s->done, cJSON_CreateString(
 				cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "test"))));
@@ -126,6 +130,15 @@ static int load_resume(const char *dir, struct run_setup *s, char *err, size_t e
 		anvil_journal_read_release(&jr);
 		return -1;
 	}
+	/* the recorded plan is refused here, where the journal's line is known */
+	struct anvil_plan plan;
+	char why[ERR_MAX - 64];
+	if (anvil_plan_from_json(&plan, cJSON_GetObjectItemCaseSensitive(start, "plan"), why, sizeof(why))) {
+		snprintf(err, errlen, "%s:%ld:1: %s", path, start_line, why);
+		anvil_journal_read_release(&jr);
+		return -1;
+	}
+	anvil_plan_release(&plan);
 	s->plan_json = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(start, "plan"));
 	s->profile = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(start, "profile_doc"), 1);
 	const cJSON *cl = cJSON_GetObjectItemCaseSensitive(start, "cluster");
@@ -369,7 +382,7 @@ static int run_tests(const struct anvil_world *w, struct anvil_monitor *mon,
 
 static int finish(const struct anvil_world *w, struct anvil_monitor *mon, const char *dir, int code)
 {
-	if (w->rank != 0)
+	if (w->rank != 0 || !mon)  /* no monitor: the journal never opened, nothing to end */
 		return code;
 	char err[ERR_MAX];
 	cJSON *rec = anvil_record_new("run", NULL, NULL, -1);

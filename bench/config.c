@@ -2,6 +2,7 @@
 #include "anvil_build_config.h"
 #include "common/hostlist.h"
 #include "reports/drift.h"
+#include "reports/peaks.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
@@ -184,6 +185,18 @@ int anvil_profile_check(const struct anvil_json_doc *doc, char *err, size_t errl
 		snprintf(err, errlen, "%s: \"tests\" is empty (expected at least one test)",
 			 anvil_json_where(doc, tests, w, sizeof(w)));
 		return -1;
+	}
+	/* the plan and the report compare every test (check) with every other:
+	 * a bound keeps an absurd profile from running for hours before any test */
+	const char *lists[] = { "tests", "checks" };
+	for (int i = 0; i < 2; i++) {
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(doc->root, lists[i]);
+		int n = cJSON_GetArraySize(l);
+		if (n > ANVIL_PROFILE_MAX_ENTRIES) {
+			snprintf(err, errlen, "%s: \"%s\" has %d entries (at most %d)",
+				 anvil_json_where(doc, l, w, sizeof(w)), lists[i], n, ANVIL_PROFILE_MAX_ENTRIES);
+			return -1;
+		}
 	}
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc->root, "checks")) {
@@ -463,11 +476,43 @@ int anvil_profile_load(const char *name_or_path, struct anvil_json_doc *doc, cha
 	return 0;
 }
 
+int anvil_cluster_check_hardware(const struct anvil_json_doc *doc, const char *hardware_dir,
+				 char *err, size_t errlen)
+{
+	const cJSON *pin;
+	struct anvil_peaks *peaks = NULL;
+	int rc = 0;
+	cJSON_ArrayForEach(pin, cJSON_GetObjectItemCaseSensitive(doc->root, "hardware")) {
+		if (!peaks)
+			peaks = anvil_peaks_load(hardware_dir, NULL);
+		const cJSON *sheet = anvil_peaks_by_id(peaks, pin->valuestring);
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sheet, "kind"));
+		if (sheet && !strcmp(kind, pin->string))
+			continue;
+		char w[256], ids[1024];
+		anvil_peaks_ids(peaks, pin->string, ids, sizeof(ids));
+		if (sheet)
+			snprintf(err, errlen, "%s: \"hardware\".\"%s\" pins datasheet \"%s\", which is a %s datasheet (%s datasheets: %s)",
+				 anvil_json_where(doc, pin, w, sizeof(w)), pin->string, pin->valuestring, kind,
+				 pin->string, ids[0] ? ids : "none");
+		else
+			snprintf(err, errlen, "%s: \"hardware\".\"%s\" pins datasheet \"%s\", which is not in %s (%s datasheets: %s)",
+				 anvil_json_where(doc, pin, w, sizeof(w)), pin->string, pin->valuestring,
+				 hardware_dir, pin->string, ids[0] ? ids : "none");
+		rc = -1;
+		break;
+	}
+	anvil_peaks_free(peaks);
+	return rc;
+}
+
 int anvil_cluster_load(const char *path, struct anvil_json_doc *doc, char *err, size_t errlen)
 {
+	char hw[PATH_MAX];
+	snprintf(hw, sizeof(hw), "%s/hardware", anvil_config_dir());
 	if (anvil_json_load(path, 16u << 20, doc, err, errlen))
 		return -1;
-	if (anvil_cluster_check(doc, err, errlen)) {
+	if (anvil_cluster_check(doc, err, errlen) || anvil_cluster_check_hardware(doc, hw, err, errlen)) {
 		anvil_json_doc_release(doc);
 		return -1;
 	}

@@ -36,13 +36,41 @@ static const char *type_text(enum anvil_param_type t)
 	return "?";
 }
 
-static int type_ok(enum anvil_param_type t, const cJSON *v)
+/* A parameter's value, checked against its table entry. Parameters are
+ * counts, sizes, times and fractions: none is negative unless its default
+ * is (-1 meaning "automatic"), and a whole number is one a double holds
+ * exactly (so no runner's cast to an integer overflows). 0, or -1 with what
+ * was expected in why. */
+static int param_check(const struct anvil_param *p, const cJSON *v, char *why, size_t len)
 {
-	switch (t) {
-	case ANVIL_P_INT: return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble);
-	case ANVIL_P_DOUBLE: return cJSON_IsNumber(v);
-	case ANVIL_P_STRING: return cJSON_IsString(v);
-	case ANVIL_P_BOOL: return cJSON_IsBool(v);
+	int ok = 0;
+	switch (p->type) {
+	case ANVIL_P_INT: ok = cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble); break;
+	case ANVIL_P_DOUBLE: ok = cJSON_IsNumber(v); break;
+	case ANVIL_P_STRING: ok = cJSON_IsString(v); break;
+	case ANVIL_P_BOOL: ok = cJSON_IsBool(v); break;
+	}
+	if (!ok) {
+		if (cJSON_IsNumber(v))
+			snprintf(why, len, "must be %s, found %.15g", type_text(p->type), v->valuedouble);
+		else
+			snprintf(why, len, "must be %s, found %s", type_text(p->type), anvil_json_type_name(v));
+		return -1;
+	}
+	if (!cJSON_IsNumber(v))
+		return 0;
+	if (!isfinite(v->valuedouble)) {  /* --set values parse with cJSON, which takes 1e400 as inf */
+		snprintf(why, len, "must be a finite number, found %g", v->valuedouble);
+		return -1;
+	}
+	double def = strtod(p->def ? p->def : "0", NULL), least = def < 0 ? def : 0;
+	if (v->valuedouble < least) {
+		snprintf(why, len, "must be %g or more, found %.15g", least, v->valuedouble);
+		return -1;
+	}
+	if (p->type == ANVIL_P_INT && v->valuedouble > 9007199254740992.0) {
+		snprintf(why, len, "must be at most 2^53 (9007199254740992), found %.15g", v->valuedouble);
+		return -1;
 	}
 	return 0;
 }
@@ -60,9 +88,9 @@ static int param_set(const struct anvil_runner *r, cJSON *params, const char *ke
 		cJSON_Delete(v);
 		return -1;
 	}
-	if (!type_ok(p->type, v)) {
-		snprintf(err, errlen, "%s: parameter \"%s\" of runner %s must be %s, found %s",
-			 where, key, r->name, type_text(p->type), anvil_json_type_name(v));
+	char why[200];
+	if (param_check(p, v, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: parameter \"%s\" of runner %s %s", where, key, r->name, why);
 		cJSON_Delete(v);
 		return -1;
 	}
@@ -387,7 +415,17 @@ int anvil_plan_from_json(struct anvil_plan *plan, const cJSON *j, char *err, siz
 		nt->id = strdup(id);
 		nt->runner = r;
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(t, "params");
-		nt->params = p ? cJSON_Duplicate(p, 1) : runner_defaults(r);
+		nt->params = runner_defaults(r);
+		/* a journal's plan (--resume) is checked as a profile's is */
+		const cJSON *v, *given = cJSON_IsObject(p) ? p : NULL;
+		cJSON_ArrayForEach(v, given) {
+			char where[300];
+			snprintf(where, sizeof(where), "the recorded plan, test \"%s\"", id);
+			if (param_set(r, nt->params, v->string, cJSON_Duplicate(v, 1), where, err, errlen)) {
+				anvil_plan_release(plan);
+				return -1;
+			}
+		}
 		nt->timeout_s = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "timeout_s"));
 		if (!(nt->timeout_s > 0))
 			nt->timeout_s = DEFAULT_TIMEOUT_S;

@@ -6,6 +6,7 @@
 #include "reports/drift.h"
 #include "reports/ops.h"
 #include "common/fsutil.h"
+#include "common/journal.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,21 @@ static cJSON *strip_common(const cJSON *rec)
 	const char *drop[] = { "v", "seq", "kind", "test", "runner" };
 	for (size_t i = 0; i < sizeof(drop) / sizeof(*drop); i++)
 		cJSON_DeleteItemFromObjectCaseSensitive(c, drop[i]);
+	/* A journal may have been edited: in the report tree "name" and "host"
+	 * are strings and "labels" an object of strings, or they are left out,
+	 * so no judge or rendering meets another type there. */
+	const char *strings[] = { "name", "host" };
+	for (size_t i = 0; i < 2; i++)
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(c, strings[i])))
+			cJSON_DeleteItemFromObjectCaseSensitive(c, strings[i]);
+	cJSON *labels = cJSON_GetObjectItemCaseSensitive(c, "labels");
+	if (labels && !cJSON_IsObject(labels))
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "labels");
+	for (cJSON *l = cJSON_IsObject(labels) ? labels->child : NULL, *next; l; l = next) {
+		next = l->next;
+		if (!cJSON_IsString(l))
+			cJSON_Delete(cJSON_DetachItemViaPointer(labels, l));
+	}
 	return c;
 }
 
@@ -141,8 +157,8 @@ static void gather(struct gathered *g, const cJSON *records)
 		} else if (test) {
 			const char *arr = !strcmp(kind, "metric") ? "metrics" : !strcmp(kind, "series") ? "series" :
 					  !strcmp(kind, "info") ? "info" : !strcmp(kind, "check") ? "runner_checks" : NULL;
-			if (!arr)
-				continue;
+			if (!arr || (!strcmp(arr, "metrics") && !str(rec, "name")))
+				continue;  /* a figure without a name judges nothing */
 			cJSON *t = test_obj(g, test, str(rec, "runner"));
 			cJSON *a = cJSON_GetObjectItemCaseSensitive(t, arr);
 			if (!a)
@@ -374,6 +390,20 @@ static int rule_applies(const cJSON *rule, const cJSON *t)
 	return want && (!strcmp(want, str(t, "id")) || !strcmp(want, str(t, "runner")));
 }
 
+/* The run's profile was checked when it began, but a journal may have been
+ * edited since: a rule that cannot be judged says why, as an ERROR check. */
+static const char *rule_unusable(const cJSON *rule)
+{
+	const char *k = str(rule, "rule");
+	if (!str(rule, "metric"))
+		return "it names no \"metric\"";
+	if (!k || (strcmp(k, "peak") && strcmp(k, "absolute") && strcmp(k, "peers")))
+		return "its \"rule\" is not peak, absolute or peers";
+	if (!strcmp(k, "peak") && !str(rule, "peak"))
+		return "a \"peak\" rule names no \"peak\"";
+	return NULL;
+}
+
 static void judge_rules(const struct judge *j, cJSON *t, const cJSON *profile)
 {
 	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
@@ -383,6 +413,14 @@ static void judge_rules(const struct judge *j, cJSON *t, const cJSON *profile)
 	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks")) {
 		if (!rule_applies(rule, t) || strcmp(status, "ok"))
 			continue;
+		const char *bad = rule_unusable(rule);
+		if (bad) {
+			char why[300];
+			snprintf(why, sizeof(why), "a check of %s in the profile cannot be judged: %s", id, bad);
+			new_check(checks, id, str(rule, "metric") ? str(rule, "metric") : "?",
+				  str(rule, "rule") ? str(rule, "rule") : "?", NULL, ANVIL_V_ERROR, why);
+			continue;
+		}
 		int hits = 0;
 		const cJSON *m;
 		cJSON_ArrayForEach(m, metrics) {
@@ -506,7 +544,8 @@ cJSON *anvil_report_build(const cJSON *records, const cJSON *profile, const char
 	cJSON_AddArrayToObject(g.runinfo, "notes");
 	gather(&g, records);
 	if (!g.start) {
-		snprintf(err, errlen, "the journal has no run start record (is this an anvil run directory?)");
+		snprintf(err, errlen, "%s%s%s: no run start record, the first record of every run (is this an anvil run directory?)",
+			 run_dir ? run_dir : "", run_dir ? "/" : "", ANVIL_JOURNAL_NAME);
 		cJSON_Delete(g.tests); cJSON_Delete(g.order); cJSON_Delete(g.inventory); cJSON_Delete(g.runinfo);
 		return NULL;
 	}

@@ -122,7 +122,10 @@ static void on_signal(int sig)
 			kill(-child, SIGKILL);
 			kill(child, SIGKILL);
 		}
-		struct helper_msg m = { 'C', child };
+		struct helper_msg m;
+		memset(&m, 0, sizeof(m));  /* the padding too: all of it goes down the pipe */
+		m.what = 'C';
+		m.child = child;
 		if (helper_fd < 0 || write(helper_fd, &m, sizeof(m)) != (ssize_t)sizeof(m))
 			anvil_io_guard_remove(g);  /* no helper: do what we can here */
 	}
@@ -159,7 +162,9 @@ static void stop_helper(void)
 	if (fd < 0)
 		return;
 	helper_fd = -1;
-	struct helper_msg m = { 'D', 0 };
+	struct helper_msg m;
+	memset(&m, 0, sizeof(m));  /* the padding too: all of it goes down the pipe */
+	m.what = 'D';
 	ssize_t w = write(fd, &m, sizeof(m));
 	(void)w;
 	close(fd);
