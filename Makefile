@@ -1,10 +1,13 @@
 # Thin wrapper over CMake: `make` builds build/anvil; `make run` and `make test`
-# first install what is missing (Debian packages), then build.
+# first install what is missing (Debian packages), then build. `make test`
+# runs every test, then the unit, MPI and CLI tests again under ASan + UBSan
+# (ASAN_BUILD); `make fuzz` runs each libFuzzer target FUZZ_SECONDS (60).
 BUILD ?= build
+ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure run test clean sanitize
+.PHONY: all deps configure run test test-sanitize fuzz clean
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -20,6 +23,14 @@ run: deps all
 
 test: deps all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	JOBS=$(JOBS) scripts/test-sanitize.sh $(ASAN_BUILD)
+
+test-sanitize: deps
+	JOBS=$(JOBS) scripts/test-sanitize.sh $(ASAN_BUILD)
+
+fuzz:
+	@scripts/install-deps.sh fuzz
+	scripts/fuzz.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -1,6 +1,7 @@
 /* anvil list, anvil --version. */
 #include "anvil_build_config.h"
 #include "bench/cli.h"
+#include "bench/dispatch.h"
 #include "bench/config.h"
 #include "common/json.h"
 #include "runners/registry.h"
@@ -48,6 +49,8 @@ static void list_runners(int verbose)
 		if (!r->run) {
 			state = "not built";
 			snprintf(why, sizeof(why), "%s", r->not_built ? r->not_built : "");
+		} else if (anvil_dispatch_unmet_here(r, why, sizeof(why))) {
+			state = "unavailable";
 		} else if (r->available && !r->available(why, sizeof(why))) {
 			state = "unavailable";
 		}

@@ -8,6 +8,7 @@
 #include "bench/monitor.h"
 #include "bench/plan.h"
 #include "bench/slurm.h"
+#include "bench/storage.h"
 #include "bench/world.h"
 #include "common/fsutil.h"
 #include "common/hostlist.h"
@@ -111,11 +112,15 @@ static int load_resume(const char *dir, struct run_setup *s, char *err, size_t e
 		return -1;
 	s->done = cJSON_CreateArray();
 	const cJSON *rec, *start = NULL;
+	long i = 0, start_line = 0;
 	cJSON_ArrayForEach(rec, jr.records) {
 		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "kind"));
 		if (kind && !strcmp(kind, "run") && !start &&
-		    cJSON_GetObjectItemCaseSensitive(rec, "plan"))
+		    cJSON_GetObjectItemCaseSensitive(rec, "plan")) {
 			start = rec;
+			start_line = jr.line_of[i];
+		}
+		i++;
 		if (kind && !strcmp(kind, "test"))
 			cJSON_AddItemToArray(s->done, cJSON_CreateString(
 				cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "test"))));
@@ -125,6 +130,15 @@ static int load_resume(const char *dir, struct run_setup *s, char *err, size_t e
 		anvil_journal_read_release(&jr);
 		return -1;
 	}
+	/* the recorded plan is refused here, where the journal's line is known */
+	struct anvil_plan plan;
+	char why[ERR_MAX - 64];
+	if (anvil_plan_from_json(&plan, cJSON_GetObjectItemCaseSensitive(start, "plan"), why, sizeof(why))) {
+		snprintf(err, errlen, "%s:%ld:1: %s", path, start_line, why);
+		anvil_journal_read_release(&jr);
+		return -1;
+	}
+	anvil_plan_release(&plan);
 	s->plan_json = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(start, "plan"));
 	s->profile = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(start, "profile_doc"), 1);
 	const cJSON *cl = cJSON_GetObjectItemCaseSensitive(start, "cluster");
@@ -187,11 +201,29 @@ static int make_dir(const struct run_opts *o, struct run_setup *s, char *err, si
 	return anvil_dir_writable(s->dir, err, errlen);
 }
 
+/* I/O tests across nodes need the shared directory (bench/storage.h). */
+static int check_storage(const struct run_setup *s, int nnodes, char *err, size_t errlen)
+{
+	struct anvil_plan plan;
+	cJSON *pj = cJSON_Parse(s->plan_json);
+	int rc = anvil_plan_from_json(&plan, pj, err, errlen);
+	cJSON_Delete(pj);
+	if (!rc) {
+		rc = anvil_storage_check(&plan, nnodes, err, errlen);
+		anvil_plan_release(&plan);
+	}
+	return rc;
+}
+
 /* Rank 0: everything that can be refused before any test runs. */
-static int setup_rank0(const struct run_opts *o, struct run_setup *s)
+static int setup_rank0(const struct run_opts *o, struct run_setup *s, int nnodes)
 {
 	char err[ERR_MAX];
 	if (o->resume ? load_resume(o->resume, s, err, sizeof(err)) : make_plan(o, s, err, sizeof(err))) {
+		anvil_die_msg("%s", err);
+		return ANVIL_EXIT_USAGE;
+	}
+	if (check_storage(s, nnodes, err, sizeof(err))) {
 		anvil_die_msg("%s", err);
 		return ANVIL_EXIT_USAGE;
 	}
@@ -350,7 +382,7 @@ static int run_tests(const struct anvil_world *w, struct anvil_monitor *mon,
 
 static int finish(const struct anvil_world *w, struct anvil_monitor *mon, const char *dir, int code)
 {
-	if (w->rank != 0)
+	if (w->rank != 0 || !mon)  /* no monitor: the journal never opened, nothing to end */
 		return code;
 	char err[ERR_MAX];
 	cJSON *rec = anvil_record_new("run", NULL, NULL, -1);
@@ -396,7 +428,12 @@ static int run_job(const struct anvil_world *w, const struct run_opts *o, struct
 	struct anvil_journal j = { .fd = -1 };
 	struct anvil_monitor *mon = NULL;
 	int code = 0;
-	if (w->rank == 0) {
+	if (anvil_storage_default(&plan, s->dir, err, sizeof(err))) {
+		if (w->rank == 0)
+			anvil_die_msg("%s", err);
+		code = ANVIL_EXIT_HARNESS;
+	}
+	if (w->rank == 0 && !code) {
 		if (anvil_journal_open(&j, s->dir, err, sizeof(err))) {
 			anvil_die_msg("%s", err);
 			code = ANVIL_EXIT_USAGE;
@@ -457,7 +494,7 @@ int anvil_cmd_run(int argc, char **argv)
 	struct run_setup s;
 	memset(&s, 0, sizeof(s));
 	if (w.rank == 0)
-		code = setup_rank0(&o, &s);
+		code = setup_rank0(&o, &s, w.nnodes);
 	MPI_Bcast(&code, 1, MPI_INT, 0, w.comm);
 	if (!code) {
 		bcast_string(&s.plan_json, 0, w.comm, w.rank);

@@ -3,6 +3,7 @@
 #include "reports/waivers.h"
 #include "common/hostlist.h"
 #include "reports/drift.h"
+#include "reports/peaks.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
@@ -262,6 +263,18 @@ int anvil_profile_check(const struct anvil_json_doc *doc, char *err, size_t errl
 			 anvil_json_where(doc, tests, w, sizeof(w)));
 		return -1;
 	}
+	/* the plan and the report compare every test (check) with every other:
+	 * a bound keeps an absurd profile from running for hours before any test */
+	const char *lists[] = { "tests", "checks" };
+	for (int i = 0; i < 2; i++) {
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(doc->root, lists[i]);
+		int n = cJSON_GetArraySize(l);
+		if (n > ANVIL_PROFILE_MAX_ENTRIES) {
+			snprintf(err, errlen, "%s: \"%s\" has %d entries (at most %d)",
+				 anvil_json_where(doc, l, w, sizeof(w)), lists[i], n, ANVIL_PROFILE_MAX_ENTRIES);
+			return -1;
+		}
+	}
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc->root, "checks")) {
 		if (anvil_json_check(doc, c, "a check of \"checks\"", check_fields, err, errlen) ||
@@ -442,6 +455,44 @@ static int check_slurm(const struct anvil_json_doc *doc, const cJSON *sl, char *
 	return 0;
 }
 
+static const struct anvil_json_field storage_fields[] = {
+	{ "path", AJ_STRING, 0 }, { "description", AJ_STRING, 0 }, { "rated", AJ_OBJECT, 0 },
+	{ "max_fill_fraction", AJ_NUMBER, 0 }, { NULL, 0, 0 },
+};
+static const struct anvil_json_field rated_fields[] = {
+	{ "read_gbs", AJ_NUMBER, 0 }, { "write_gbs", AJ_NUMBER, 0 },
+	{ "read_iops", AJ_NUMBER, 0 }, { "write_iops", AJ_NUMBER, 0 }, { NULL, 0, 0 },
+};
+
+/* "storage": the shared directory the I/O runners use and the figures the
+ * file system is rated for (file systems have no datasheet). */
+static int check_storage(const struct anvil_json_doc *doc, const cJSON *st, char *err, size_t errlen)
+{
+	char w[256];
+	if (anvil_json_check(doc, st, "\"storage\"", storage_fields, err, errlen))
+		return -1;
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(st, "path");
+	if (path && !path->valuestring[0]) {
+		snprintf(err, errlen, "%s: \"storage\".\"path\" is empty (expected the shared directory every node can write, e.g. \"/lustre/scratch/anvil\")",
+			 anvil_json_where(doc, path, w, sizeof(w)));
+		return -1;
+	}
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(st, "max_fill_fraction");
+	if (f && anvil_json_check_number(doc, f, "\"storage\".\"max_fill_fraction\"", 0, 1, 0, err, errlen))
+		return -1;
+	const cJSON *rated = cJSON_GetObjectItemCaseSensitive(st, "rated");
+	if (rated && anvil_json_check(doc, rated, "\"storage\".\"rated\"", rated_fields, err, errlen))
+		return -1;
+	const cJSON *r;
+	cJSON_ArrayForEach(r, rated) {
+		char what[160];
+		snprintf(what, sizeof(what), "rated figure \"%s\"", r->string);
+		if (anvil_json_check_number(doc, r, what, 1e-9, 1e15, 0, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
 int anvil_cluster_check(const struct anvil_json_doc *doc, char *err, size_t errlen)
 {
 	if (anvil_json_check(doc, doc->root, "the cluster config", cluster_fields, err, errlen) ||
@@ -463,6 +514,9 @@ int anvil_cluster_check(const struct anvil_json_doc *doc, char *err, size_t errl
 		if (anvil_json_check_number(doc, p, what, 1e-9, 1e12, 0, err, errlen))
 			return -1;
 	}
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc->root, "storage");
+	if (st && check_storage(doc, st, err, errlen))
+		return -1;
 	const cJSON *r;
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc->root, "params")) {
 		char w[256];
@@ -499,11 +553,43 @@ int anvil_profile_load(const char *name_or_path, struct anvil_json_doc *doc, cha
 	return 0;
 }
 
+int anvil_cluster_check_hardware(const struct anvil_json_doc *doc, const char *hardware_dir,
+				 char *err, size_t errlen)
+{
+	const cJSON *pin;
+	struct anvil_peaks *peaks = NULL;
+	int rc = 0;
+	cJSON_ArrayForEach(pin, cJSON_GetObjectItemCaseSensitive(doc->root, "hardware")) {
+		if (!peaks)
+			peaks = anvil_peaks_load(hardware_dir, NULL);
+		const cJSON *sheet = anvil_peaks_by_id(peaks, pin->valuestring);
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sheet, "kind"));
+		if (sheet && !strcmp(kind, pin->string))
+			continue;
+		char w[256], ids[1024];
+		anvil_peaks_ids(peaks, pin->string, ids, sizeof(ids));
+		if (sheet)
+			snprintf(err, errlen, "%s: \"hardware\".\"%s\" pins datasheet \"%s\", which is a %s datasheet (%s datasheets: %s)",
+				 anvil_json_where(doc, pin, w, sizeof(w)), pin->string, pin->valuestring, kind,
+				 pin->string, ids[0] ? ids : "none");
+		else
+			snprintf(err, errlen, "%s: \"hardware\".\"%s\" pins datasheet \"%s\", which is not in %s (%s datasheets: %s)",
+				 anvil_json_where(doc, pin, w, sizeof(w)), pin->string, pin->valuestring,
+				 hardware_dir, pin->string, ids[0] ? ids : "none");
+		rc = -1;
+		break;
+	}
+	anvil_peaks_free(peaks);
+	return rc;
+}
+
 int anvil_cluster_load(const char *path, struct anvil_json_doc *doc, char *err, size_t errlen)
 {
+	char hw[PATH_MAX];
+	snprintf(hw, sizeof(hw), "%s/hardware", anvil_config_dir());
 	if (anvil_json_load(path, 16u << 20, doc, err, errlen))
 		return -1;
-	if (anvil_cluster_check(doc, err, errlen)) {
+	if (anvil_cluster_check(doc, err, errlen) || anvil_cluster_check_hardware(doc, hw, err, errlen)) {
 		anvil_json_doc_release(doc);
 		return -1;
 	}

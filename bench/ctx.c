@@ -93,7 +93,8 @@ const cJSON *anvil_param_json(const struct anvil_ctx *ctx, const char *key)
 long long anvil_param_int(const struct anvil_ctx *ctx, const char *key)
 {
 	const cJSON *v = anvil_param_json(ctx, key);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+	/* the plan holds whole numbers to +-2^53; this cast can never overflow */
+	return cJSON_IsNumber(v) && fabs(v->valuedouble) < 9.2e18 ? (long long)v->valuedouble : 0;
 }
 
 double anvil_param_double(const struct anvil_ctx *ctx, const char *key)

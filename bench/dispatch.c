@@ -1,6 +1,8 @@
 #include "bench/dispatch.h"
 #include "bench/ctx.h"
 #include "bench/pairs.h"
+#include "bench/subproc.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +27,25 @@ static const char *shape_unmet(const struct anvil_world *w, const struct anvil_r
 
 static int participates(const struct anvil_world *w, enum anvil_scope scope);
 
-const char *anvil_dispatch_unmet(const struct anvil_world *w, const struct anvil_runner *r,
-				 char *why, size_t len)
+const char *anvil_dispatch_unmet_here(const struct anvil_runner *r, char *why, size_t len)
 {
+	char path[PATH_MAX];
 	if (!r->run) {
 		snprintf(why, len, "not built: %s", r->not_built ? r->not_built : "unknown reason");
 		return why;
 	}
+	if ((r->needs & ANVIL_NEEDS_FIO) && anvil_program_find("fio", path, sizeof(path)) < 0) {
+		snprintf(why, len, "fio not found in PATH");
+		return why;
+	}
+	return NULL;
+}
+
+const char *anvil_dispatch_unmet(const struct anvil_world *w, const struct anvil_runner *r,
+				 char *why, size_t len)
+{
+	if (anvil_dispatch_unmet_here(r, why, len))
+		return why;
 	/* the runner's own word first: "no RDMA device" before "needs 2 nodes" */
 	if (participates(w, r->scope) && r->available && !r->available(why, len)) {
 		if (!why[0])

@@ -15,8 +15,12 @@ int anvil_dispatch_test(const struct anvil_world *w, struct anvil_monitor *mon,
 			char *err, size_t errlen);
 
 /* Why a runner cannot run on this rank in this job, or NULL: not built,
- * unavailable here (its own reason), or the job's shape (ranks, nodes). */
+ * programs it needs missing (fio), unavailable here (its own reason), or the
+ * job's shape (ranks, nodes). */
 const char *anvil_dispatch_unmet(const struct anvil_world *w, const struct anvil_runner *r,
 				 char *why, size_t len);
+/* The part of that which needs no MPI job: the build and programs in PATH
+ * (anvil list asks it too). */
+const char *anvil_dispatch_unmet_here(const struct anvil_runner *r, char *why, size_t len);
 
 #endif

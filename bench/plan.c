@@ -36,13 +36,41 @@ static const char *type_text(enum anvil_param_type t)
 	return "?";
 }
 
-static int type_ok(enum anvil_param_type t, const cJSON *v)
+/* A parameter's value, checked against its table entry. Parameters are
+ * counts, sizes, times and fractions: none is negative unless its default
+ * is (-1 meaning "automatic"), and a whole number is one a double holds
+ * exactly (so no runner's cast to an integer overflows). 0, or -1 with what
+ * was expected in why. */
+static int param_check(const struct anvil_param *p, const cJSON *v, char *why, size_t len)
 {
-	switch (t) {
-	case ANVIL_P_INT: return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble);
-	case ANVIL_P_DOUBLE: return cJSON_IsNumber(v);
-	case ANVIL_P_STRING: return cJSON_IsString(v);
-	case ANVIL_P_BOOL: return cJSON_IsBool(v);
+	int ok = 0;
+	switch (p->type) {
+	case ANVIL_P_INT: ok = cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble); break;
+	case ANVIL_P_DOUBLE: ok = cJSON_IsNumber(v); break;
+	case ANVIL_P_STRING: ok = cJSON_IsString(v); break;
+	case ANVIL_P_BOOL: ok = cJSON_IsBool(v); break;
+	}
+	if (!ok) {
+		if (cJSON_IsNumber(v))
+			snprintf(why, len, "must be %s, found %.15g", type_text(p->type), v->valuedouble);
+		else
+			snprintf(why, len, "must be %s, found %s", type_text(p->type), anvil_json_type_name(v));
+		return -1;
+	}
+	if (!cJSON_IsNumber(v))
+		return 0;
+	if (!isfinite(v->valuedouble)) {  /* --set values parse with cJSON, which takes 1e400 as inf */
+		snprintf(why, len, "must be a finite number, found %g", v->valuedouble);
+		return -1;
+	}
+	double def = strtod(p->def ? p->def : "0", NULL), least = def < 0 ? def : 0;
+	if (v->valuedouble < least) {
+		snprintf(why, len, "must be %g or more, found %.15g", least, v->valuedouble);
+		return -1;
+	}
+	if (p->type == ANVIL_P_INT && v->valuedouble > 9007199254740992.0) {
+		snprintf(why, len, "must be at most 2^53 (9007199254740992), found %.15g", v->valuedouble);
+		return -1;
 	}
 	return 0;
 }
@@ -60,9 +88,9 @@ static int param_set(const struct anvil_runner *r, cJSON *params, const char *ke
 		cJSON_Delete(v);
 		return -1;
 	}
-	if (!type_ok(p->type, v)) {
-		snprintf(err, errlen, "%s: parameter \"%s\" of runner %s must be %s, found %s",
-			 where, key, r->name, type_text(p->type), anvil_json_type_name(v));
+	char why[200];
+	if (param_check(p, v, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: parameter \"%s\" of runner %s %s", where, key, r->name, why);
 		cJSON_Delete(v);
 		return -1;
 	}
@@ -136,9 +164,38 @@ static int check_list(const char *opt, const char *list, const struct anvil_plan
 	return rc;
 }
 
+/* Where the cluster config's storage section goes, for runners doing I/O. */
+static const struct { const char *storage_key, *param; } storage_params[] = {
+	{ "path", "dir" }, { "max_fill_fraction", "max_fill_fraction" },
+};
+
+/* The cluster config's layer over the profile's: its storage section for
+ * runners that do I/O, then its params by runner name, then by test id. */
+static int apply_cluster(const struct anvil_runner *r, const char *name, cJSON *params,
+			 const struct anvil_json_doc *cdoc, char *err, size_t errlen)
+{
+	if (!cdoc)
+		return 0;
+	const cJSON *storage = cJSON_GetObjectItemCaseSensitive(cdoc->root, "storage");
+	for (size_t i = 0; (r->needs & ANVIL_NEEDS_STORAGE) && i < sizeof(storage_params) / sizeof(storage_params[0]); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(storage, storage_params[i].storage_key);
+		char w[256];
+		if (v && param_set(r, params, storage_params[i].param, cJSON_Duplicate(v, 1),
+				   anvil_json_where(cdoc, v, w, sizeof(w)), err, errlen))
+			return -1;
+	}
+	const cJSON *cluster_params = cJSON_GetObjectItemCaseSensitive(cdoc->root, "params");
+	const cJSON *cp = cJSON_GetObjectItemCaseSensitive(cluster_params, r->name);
+	if (cp && merge_object(r, params, cp, cdoc, err, errlen))
+		return -1;
+	cp = strcmp(name, r->name) ? cJSON_GetObjectItemCaseSensitive(cluster_params, name) : NULL;
+	if (cp && merge_object(r, params, cp, cdoc, err, errlen))
+		return -1;
+	return 0;
+}
+
 static int add_test(struct anvil_plan *plan, const struct anvil_json_doc *doc, const cJSON *t,
-		    const cJSON *defaults, const cJSON *cluster_params, const struct anvil_json_doc *cdoc,
-		    char *err, size_t errlen)
+		    const cJSON *defaults, const struct anvil_json_doc *cdoc, char *err, size_t errlen)
 {
 	char w[256];
 	const cJSON *rn = cJSON_GetObjectItemCaseSensitive(t, "runner");
@@ -173,14 +230,7 @@ static int add_test(struct anvil_plan *plan, const struct anvil_json_doc *doc, c
 	nt->estimate_s = te ? te->valuedouble : 0;
 	if (merge_object(r, nt->params, cJSON_GetObjectItemCaseSensitive(t, "params"), doc, err, errlen))
 		return -1;
-	/* the cluster config's params: by runner name, then by test id */
-	const cJSON *cp = cJSON_GetObjectItemCaseSensitive(cluster_params, r->name);
-	if (cp && merge_object(r, nt->params, cp, cdoc, err, errlen))
-		return -1;
-	cp = strcmp(name, r->name) ? cJSON_GetObjectItemCaseSensitive(cluster_params, name) : NULL;
-	if (cp && merge_object(r, nt->params, cp, cdoc, err, errlen))
-		return -1;
-	return 0;
+	return apply_cluster(r, name, nt->params, cdoc, err, errlen);
 }
 
 static int apply_set(struct anvil_plan *plan, const char *set, char *err, size_t errlen)
@@ -216,11 +266,14 @@ static int apply_set(struct anvil_plan *plan, const char *set, char *err, size_t
 	return rc;
 }
 
-/* --only may name a runner the profile lacks: it runs with its defaults. */
-static void add_only_runners(struct anvil_plan *plan, const char *only, const cJSON *defaults)
+/* --only may name a runner the profile lacks: it runs with its defaults and
+ * the cluster config's layer. */
+static int add_only_runners(struct anvil_plan *plan, const char *only, const cJSON *defaults,
+			    const struct anvil_json_doc *cdoc, char *err, size_t errlen)
 {
+	int rc = 0;
 	char *copy = strdup(only), *save = NULL;
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (char *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
 		int named = 0;
 		for (int i = 0; i < plan->ntests && !named; i++)
 			named = names_test(tok, &plan->tests[i]);
@@ -235,8 +288,10 @@ static void add_only_runners(struct anvil_plan *plan, const char *only, const cJ
 		nt->params = runner_defaults(r);
 		const cJSON *dt = cJSON_GetObjectItemCaseSensitive(defaults, "timeout_s");
 		nt->timeout_s = dt ? dt->valuedouble : DEFAULT_TIMEOUT_S;
+		rc = apply_cluster(r, nt->id, nt->params, cdoc, err, errlen);
 	}
 	free(copy);
+	return rc;
 }
 
 int anvil_plan_build(struct anvil_plan *plan, const struct anvil_json_doc *profile,
@@ -252,7 +307,7 @@ int anvil_plan_build(struct anvil_plan *plan, const struct anvil_json_doc *profi
 	plan->tests = calloc((size_t)cJSON_GetArraySize(tests) + 1, sizeof(*plan->tests));
 	const cJSON *t;
 	cJSON_ArrayForEach(t, tests) {
-		if (add_test(plan, profile, t, defaults, cparams, cluster, err, errlen))
+		if (add_test(plan, profile, t, defaults, cluster, err, errlen))
 			goto err;
 	}
 	if (cparams) {
@@ -270,8 +325,8 @@ int anvil_plan_build(struct anvil_plan *plan, const struct anvil_json_doc *profi
 	if (check_list("--only", o ? o->only : NULL, plan, err, errlen) ||
 	    check_list("--skip", o ? o->skip : NULL, plan, err, errlen))
 		goto err;
-	if (o && o->only)
-		add_only_runners(plan, o->only, defaults);
+	if (o && o->only && add_only_runners(plan, o->only, defaults, cluster, err, errlen))
+		goto err;
 	for (int i = 0; o && i < o->nsets; i++)
 		if (apply_set(plan, o->sets[i], err, errlen))
 			goto err;
@@ -360,7 +415,17 @@ int anvil_plan_from_json(struct anvil_plan *plan, const cJSON *j, char *err, siz
 		nt->id = strdup(id);
 		nt->runner = r;
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(t, "params");
-		nt->params = p ? cJSON_Duplicate(p, 1) : runner_defaults(r);
+		nt->params = runner_defaults(r);
+		/* a journal's plan (--resume) is checked as a profile's is */
+		const cJSON *v, *given = cJSON_IsObject(p) ? p : NULL;
+		cJSON_ArrayForEach(v, given) {
+			char where[300];
+			snprintf(where, sizeof(where), "the recorded plan, test \"%s\"", id);
+			if (param_set(r, nt->params, v->string, cJSON_Duplicate(v, 1), where, err, errlen)) {
+				anvil_plan_release(plan);
+				return -1;
+			}
+		}
 		nt->timeout_s = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "timeout_s"));
 		if (!(nt->timeout_s > 0))
 			nt->timeout_s = DEFAULT_TIMEOUT_S;

@@ -86,7 +86,7 @@ static int resolve_program(const char *name, char *path, size_t pathlen)
 
 /* In the child: only async-signal-safe calls, then exec or report errno. */
 static void child_exec(const char *path, char *const argv[], int devnull, int out_fd,
-		       int err_fd, pid_t parent)
+		       int stderr_fd, int err_fd, pid_t parent)
 {
 	static const int reset[] = { SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP };
 	struct sigaction dfl;
@@ -102,7 +102,7 @@ static void child_exec(const char *path, char *const argv[], int devnull, int ou
 	prctl(PR_SET_PDEATHSIG, SIGKILL);  /* do not outlive anvil */
 	if (getppid() != parent)
 		_exit(127);
-	if (dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(devnull, 2) < 0)
+	if (dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(stderr_fd, 2) < 0)
 		goto fail;
 	execv(path, argv);
 fail:;
@@ -168,11 +168,13 @@ static int capture_read(int fd, struct capture *c)
 	return 1;
 }
 
-/* Collects stdout until the child is gone or the deadline; 1 = reaped, 0 = deadline. */
-static int capture_until(pid_t pid, int fd, struct capture *c, int *status, double deadline)
+/* Collects stdout (and stderr when fds[1] >= 0) until the child is gone or
+ * the deadline; 1 = reaped, 0 = deadline. */
+static int capture_until(pid_t pid, const int fds[2], struct capture cap[2], int *status,
+			 double deadline)
 {
-	int open = 1, reaped = 0;
-	while (!reaped || open) {
+	int open[2] = { fds[0] >= 0, fds[1] >= 0 }, reaped = 0;
+	while (!reaped || open[0] || open[1]) {
 		int wait_ms = POLL_SLICE_MS;
 		if (deadline > 0) {
 			double left = deadline - now_s();
@@ -181,15 +183,23 @@ static int capture_until(pid_t pid, int fd, struct capture *c, int *status, doub
 			if (left * 1000 < wait_ms)
 				wait_ms = (int)(left * 1000) + 1;
 		}
-		if (open) {
-			struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (open[0] || open[1]) {
+			struct pollfd p[2];
+			int n = 0, which[2];
+			for (int i = 0; i < 2; i++) {
+				if (!open[i])
+					continue;
+				p[n] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+				which[n++] = i;
+			}
 			/* Once the child is reaped, take only what is already buffered:
-			 * a grandchild holding the pipe must not keep us here. */
-			int pr = poll(&p, 1, reaped ? 0 : wait_ms);
-			if (pr > 0)
-				open = capture_read(fd, c);
-			else if (pr == 0 && reaped)
-				open = 0;
+			 * a grandchild holding a pipe must not keep us here. */
+			int pr = poll(p, (nfds_t)n, reaped ? 0 : wait_ms);
+			for (int k = 0; pr > 0 && k < n; k++)
+				if (p[k].revents)
+					open[which[k]] = capture_read(fds[which[k]], &cap[which[k]]);
+			if (pr == 0 && reaped)
+				open[0] = open[1] = 0;
 		} else {
 			sleep_s(wait_ms / 1000.0 < 0.005 ? wait_ms / 1000.0 : 0.005);
 		}
@@ -201,22 +211,38 @@ static int capture_until(pid_t pid, int fd, struct capture *c, int *status, doub
 	return 1;
 }
 
+int anvil_program_find(const char *name, char *path, size_t pathlen)
+{
+	return resolve_program(name, path, pathlen);
+}
+
 int anvil_run_capture(char *const argv[], char *out, size_t outlen, double timeout_s)
 {
+	return anvil_run_capture_opts(argv, out, outlen, timeout_s, NULL);
+}
+
+int anvil_run_capture_opts(char *const argv[], char *out, size_t outlen, double timeout_s,
+			   const struct anvil_subproc_opts *o)
+{
 	char path[PATH_MAX];
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull = -1;
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, stderrp[2] = { -1, -1 }, devnull = -1;
 	int rc, status = 0;
 	double deadline = timeout_s > 0 ? now_s() + timeout_s : 0;
-	struct capture cap = { out, out ? outlen : 0, 0 };
+	int want_err = o && o->err && o->errlen > 0;
+	struct capture cap[2] = { { out, out ? outlen : 0, 0 },
+				  { want_err ? o->err : NULL, want_err ? o->errlen : 0, 0 } };
 
 	if (out && outlen)
 		out[0] = '\0';
+	if (want_err)
+		o->err[0] = '\0';
 	if (!argv || !argv[0])
 		return -EINVAL;
 	rc = resolve_program(argv[0], path, sizeof(path));
 	if (rc < 0)
 		return rc;
 	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	    (want_err && pipe2(stderrp, O_CLOEXEC) < 0) ||
 	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
 		rc = -errno;
 		goto out;
@@ -228,11 +254,17 @@ int anvil_run_capture(char *const argv[], char *out, size_t outlen, double timeo
 		goto out;
 	}
 	if (pid == 0)
-		child_exec(path, argv, devnull, outp[1], errp[1], parent);
+		child_exec(path, argv, devnull, outp[1], want_err ? stderrp[1] : devnull, errp[1], parent);
 	setpgid(pid, pid);  /* also here: whichever runs first wins, both agree */
+	if (o && o->pid)
+		*o->pid = pid;
 	close(outp[1]);
 	close(errp[1]);
 	outp[1] = errp[1] = -1;
+	if (stderrp[1] >= 0) {
+		close(stderrp[1]);
+		stderrp[1] = -1;
+	}
 
 	/* The error pipe closes on a successful exec, or carries exec's errno. */
 	int exec_errno = 0;
@@ -245,7 +277,7 @@ int anvil_run_capture(char *const argv[], char *out, size_t outlen, double timeo
 		rc = -exec_errno;
 		goto out;
 	}
-	if (!capture_until(pid, outp[0], &cap, &status, deadline)) {
+	if (!capture_until(pid, (int[2]){ outp[0], stderrp[0] }, cap, &status, deadline)) {
 		kill_and_reap(pid, &status);
 		rc = -ETIMEDOUT;
 	} else if (WIFEXITED(status)) {
@@ -256,11 +288,15 @@ int anvil_run_capture(char *const argv[], char *out, size_t outlen, double timeo
 		rc = -ECHILD;
 	}
 out:
+	if (o && o->pid)
+		*o->pid = 0;
 	for (int i = 0; i < 2; i++) {
 		if (outp[i] >= 0)
 			close(outp[i]);
 		if (errp[i] >= 0)
 			close(errp[i]);
+		if (stderrp[i] >= 0)
+			close(stderrp[i]);
 	}
 	if (devnull >= 0)
 		close(devnull);

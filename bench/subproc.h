@@ -5,6 +5,7 @@
  */
 #ifndef ANVIL_SUBPROC_H
 #define ANVIL_SUBPROC_H
+#include <signal.h>
 #include <stddef.h>
 
 /*
@@ -34,5 +35,22 @@
  *   -errno        it could not be started (pipe, fork or exec failed).
  */
 int anvil_run_capture(char *const argv[], char *out, size_t outlen, double timeout_s);
+
+/* What anvil_run_capture_opts adds; zero what is not used. */
+struct anvil_subproc_opts {
+	char *err;                   /* stderr is captured here, NUL-terminated, when errlen > 0 */
+	size_t errlen;               /* (else it goes to /dev/null); the caller owns err */
+	volatile sig_atomic_t *pid;  /* when set: the child's pid (= its process group) while it
+				      * runs, 0 before and after: for a signal handler that must
+				      * kill it (kill(-pid, SIGKILL)) */
+};
+
+/* anvil_run_capture with the options above; o may be NULL. */
+int anvil_run_capture_opts(char *const argv[], char *out, size_t outlen, double timeout_s,
+			   const struct anvil_subproc_opts *o);
+
+/* Finds a program as execvp would (a name with a '/' is taken as it is):
+ * 0 with its path, or -ENOENT / -EACCES. Starts nothing. */
+int anvil_program_find(const char *name, char *path, size_t pathlen);
 
 #endif

@@ -306,6 +306,17 @@ static int expand_name(struct parser *p, const struct name *nm)
 		}
 		return push_owned(p->out, h) ? fail(p, nm->at, "out of memory") : 0;
 	}
+	/* count first: a name of a million hosts past the limit is refused at
+	 * once, not after a second of making them (found by fuzz_hostlist) */
+	unsigned long count = 1;
+	for (int i = 0; i < nm->ngroups; i++) {
+		unsigned long in = 0;
+		for (int s = 0; s < nm->g[i].nspans; s++)
+			in += nm->g[i].spans[s].hi - nm->g[i].spans[s].lo + 1;
+		count = count > ANVIL_HOSTLIST_MAX_HOSTS ? count : count * in;  /* in <= MAX_PREFIX_CNT */
+	}
+	if (count > ANVIL_HOSTLIST_MAX_HOSTS - p->out->n)
+		return fail(p, nm->at, "more than %u names", ANVIL_HOSTLIST_MAX_HOSTS);
 	struct pick pk = { calloc((size_t)nm->ngroups, sizeof(unsigned long)),
 			   calloc((size_t)nm->ngroups, sizeof(int)) };
 	int rc;

@@ -18,7 +18,9 @@ static long last_seq(const char *text, size_t len, int *torn)
 		const char *le = nl ? nl : end;
 		cJSON *rec = nl ? cJSON_ParseWithLength(p, (size_t)(le - p)) : NULL;
 		cJSON *s = cJSON_GetObjectItemCaseSensitive(rec, "seq");
-		if (cJSON_IsNumber(s) && s->valuedouble >= seq)
+		/* a seq no writer of ours wrote (negative, fractional, beyond 2^53) is ignored */
+		if (cJSON_IsNumber(s) && s->valuedouble >= seq && s->valuedouble < 9007199254740992.0 &&
+		    s->valuedouble == (double)(long)s->valuedouble)
 			seq = (long)s->valuedouble + 1;
 		cJSON_Delete(rec);
 		p = le + 1;
@@ -55,9 +57,15 @@ int anvil_journal_open(struct anvil_journal *j, const char *dir, char *err, size
 		snprintf(err, errlen, "%s: the journal is not a regular file", j->path);
 		goto err;
 	}
+	if (st.st_nlink > 1) {  /* appending would write to the file's other names too */
+		snprintf(err, errlen, "%s: the journal has %lu hard links (refused: anvil appends only to a file of its own)",
+			 j->path, (unsigned long)st.st_nlink);
+		goto err;
+	}
 	if (st.st_size > 0) {
 		size_t len;
-		char *text = anvil_read_file(j->path, (size_t)1 << 30, &len, err, errlen);
+		/* through the descriptor just checked, not the name again */
+		char *text = anvil_read_fd(j->fd, j->path, (size_t)1 << 30, &len, err, errlen);
 		if (!text)
 			goto err;
 		int torn;
@@ -139,21 +147,30 @@ static int repaired(const char *p, const char *end, long line)
 	cJSON *r = cJSON_ParseWithLength(p, (size_t)((nl ? nl : end) - p));
 	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "kind"));
 	const cJSON *tl = cJSON_GetObjectItemCaseSensitive(r, "torn_line");
-	int ok = kind && !strcmp(kind, "repair") && cJSON_IsNumber(tl) && (long)tl->valuedouble == line;
+	int ok = kind && !strcmp(kind, "repair") && cJSON_IsNumber(tl) && tl->valuedouble == (double)line;
 	cJSON_Delete(r);
 	return ok;
 }
 
-int anvil_journal_read(const char *path, struct anvil_journal_read *out, char *err, size_t errlen)
+/* "PATH:LINE:COL: what" from the parser's ":1:COL: what" for one line. */
+static void line_error(const char *path, long line, const char *perr, char *err, size_t errlen)
+{
+	unsigned l1, col = 1;
+	const char *msg = perr;
+	int n = 0;
+	if (sscanf(perr, ":%u:%u%n", &l1, &col, &n) == 2)
+		msg = perr + n;
+	snprintf(err, errlen, "%s:%ld:%u%s (a corrupted journal record, not at the end)",
+		 path, line, col, msg);
+}
+
+int anvil_journal_parse(const char *text, size_t len, const char *path,
+			struct anvil_journal_read *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
-	size_t len;
-	char *text = anvil_read_file(path, (size_t)1 << 31, &len, err, errlen);
-	if (!text)
-		return -1;
 	out->records = cJSON_CreateArray();
 	const char *p = text, *end = text + len;
-	long line = 0;
+	long line = 0, nrec = 0;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -163,13 +180,13 @@ int anvil_journal_read(const char *path, struct anvil_journal_read *out, char *e
 			p = le + 1;
 			continue;
 		}
-		char name[64];
-		snprintf(name, sizeof(name), "%s:%ld", path, line);
+		/* parsed under the name "", so its messages read ":1:COL: what" */
 		struct anvil_json_doc doc;
 		char perr[512];
-		int bad = anvil_json_parse(p, n, name, &doc, perr, sizeof(perr)) != 0;
+		int bad = anvil_json_parse(p, n, "", &doc, perr, sizeof(perr)) != 0;
 		if (!bad && !cJSON_IsObject(doc.root)) {
-			snprintf(perr, sizeof(perr), "%s:1: expected a JSON object (one record a line)", name);
+			snprintf(perr, sizeof(perr), ":1:1: expected a JSON object (one record a line), found %s",
+				 anvil_json_type_name(doc.root));
 			anvil_json_doc_release(&doc);
 			bad = 1;
 		}
@@ -189,31 +206,59 @@ int anvil_journal_read(const char *path, struct anvil_journal_read *out, char *e
 				p = le + 1;
 				continue;
 			}
-			/* "PATH:LINE:1:COL" reads badly; turn the parser's "name:1:COL" into "PATH:LINE:COL" */
-			const char *msg = perr + strlen(name);
-			unsigned l1, col = 1;
-			if (sscanf(msg, ":%u:%u", &l1, &col) == 2) {
-				msg = strchr(msg + 1, ':');
-				msg = msg ? strchr(msg + 1, ':') : NULL;
-			}
-			snprintf(err, errlen, "%s:%ld:%u%s (a corrupted journal record, not at the end)",
-				 path, line, col, msg ? msg : ": bad record");
-			free(text);
+			line_error(path, line, perr, err, errlen);
 			anvil_journal_read_release(out);
 			return -1;
 		}
+		if ((nrec & (nrec - 1)) == 0) {  /* 0, 1, 2, 4 ...: grow to twice */
+			long *nl = realloc(out->line_of, sizeof(*nl) * (size_t)(nrec ? 2 * nrec : 1));
+			if (!nl) {
+				anvil_json_doc_release(&doc);
+				snprintf(err, errlen, "%s: out of memory reading the journal", path);
+				anvil_journal_read_release(out);
+				return -1;
+			}
+			out->line_of = nl;
+		}
+		out->line_of[nrec++] = line;
 		cJSON_AddItemToArray(out->records, doc.root);
 		doc.root = NULL;
 		anvil_json_doc_release(&doc);
 		p = le + 1;
 	}
 	out->lines = line;
-	free(text);
 	return 0;
+}
+
+int anvil_journal_read(const char *path, struct anvil_journal_read *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	/* anvil writes the journal itself: a link or a FIFO in its place was planted */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open the journal: %s", path,
+			 errno == ELOOP ? "it is a symbolic link (refused)" : strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: the journal is not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	size_t len;
+	char *text = anvil_read_fd(fd, path, (size_t)1 << 31, &len, err, errlen);
+	close(fd);
+	if (!text)
+		return -1;
+	int rc = anvil_journal_parse(text, len, path, out, err, errlen);
+	free(text);
+	return rc;
 }
 
 void anvil_journal_read_release(struct anvil_journal_read *r)
 {
 	cJSON_Delete(r->records);
+	free(r->line_of);
 	memset(r, 0, sizeof(*r));
 }

@@ -32,11 +32,16 @@ struct anvil_journal_read {
 	long torn_line;     /* its line number */
 	int torn_repaired;  /* torn lines inside, each followed by a repair record */
 	long lines;
+	long *line_of;      /* line_of[i]: the line of records[i], for messages; owned */
 };
 
 /* Reads a journal file. A torn LAST line is tolerated and reported in
- * out->torn_tail; any other bad line is an error "FILE:LINE:COL: …". */
+ * out->torn_tail; any other bad line is an error "FILE:LINE:COL: …". The
+ * journal must be a regular file, not a symbolic link. */
 int anvil_journal_read(const char *path, struct anvil_journal_read *out, char *err, size_t errlen);
+/* The same on text[0..len) already read; path names it in messages (the fuzz target's way in). */
+int anvil_journal_parse(const char *text, size_t len, const char *path,
+			struct anvil_journal_read *out, char *err, size_t errlen);
 void anvil_journal_read_release(struct anvil_journal_read *r);
 
 #endif

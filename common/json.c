@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,13 @@ struct parser {
 	char *err;
 	size_t errlen;
 	int depth;
+	const char *mark;         /* where the last remembered position was, so that */
+	unsigned mark_line, mark_col; /* positions cost O(text), not O(values x text) */
 };
 
-static void where_of(const char *s, const char *p, unsigned *line, unsigned *col)
+/* Counts from s, where the position is line/col, up to p. */
+static void where_from(const char *s, const char *p, unsigned *line, unsigned *col)
 {
-	*line = 1;
-	*col = 1;
 	for (const char *q = s; q < p; q++) {
 		if (*q == '\n') {
 			(*line)++;
@@ -36,6 +38,13 @@ static void where_of(const char *s, const char *p, unsigned *line, unsigned *col
 			(*col)++;  /* columns count characters, not UTF-8 bytes */
 		}
 	}
+}
+
+static void where_of(const char *s, const char *p, unsigned *line, unsigned *col)
+{
+	*line = 1;
+	*col = 1;
+	where_from(s, p, line, col);
 }
 
 static int fail_at(struct parser *ps, const char *at, const char *fmt, ...)
@@ -52,7 +61,20 @@ static int fail_at(struct parser *ps, const char *at, const char *fmt, ...)
 	return -1;
 }
 
-static void remember(struct parser *ps, const cJSON *node, const char *at)
+/* Line and column of at; values are met in order, so it counts on from the last one. */
+static void position(struct parser *ps, const char *at, unsigned *line, unsigned *col)
+{
+	if (!ps->mark || at < ps->mark) {
+		ps->mark = ps->s;
+		ps->mark_line = ps->mark_col = 1;
+	}
+	where_from(ps->mark, at, &ps->mark_line, &ps->mark_col);
+	ps->mark = at;
+	*line = ps->mark_line;
+	*col = ps->mark_col;
+}
+
+static void remember(struct parser *ps, const cJSON *node, unsigned line, unsigned col)
 {
 	struct anvil_json_doc *d = ps->doc;
 	if (d->npos == d->cap) {
@@ -63,8 +85,6 @@ static void remember(struct parser *ps, const cJSON *node, const char *at)
 		d->pos = np;
 		d->cap = cap;
 	}
-	unsigned line, col;
-	where_of(ps->s, at, &line, &col);
 	d->pos[d->npos++] = (struct anvil_json_pos){ node, line, col };
 }
 
@@ -140,7 +160,12 @@ static int hex4(const char *p, unsigned *out)
 static char *parse_string(struct parser *ps)
 {
 	const char *start = ps->p++;
-	char *out = malloc((size_t)(ps->end - ps->p) + 1);
+	/* the decoded string is never longer than its text up to the closing
+	 * quote (escapes only shrink); not the whole rest of the input */
+	const char *q = ps->p;
+	while (q < ps->end && *q != '"')
+		q += *q == '\\' && q + 1 < ps->end ? 2 : 1;
+	char *out = malloc((size_t)(q - ps->p) + 1);
 	char *o = out;
 	if (!out) {
 		fail_at(ps, start, "out of memory");
@@ -270,10 +295,84 @@ static cJSON *parse_number(struct parser *ps)
 	return cJSON_CreateNumber(v);
 }
 
+/* The members of an object being parsed, for the duplicate-key check: a
+ * list walk while it is small, a hash table once it is not (a file of a
+ * million keys must not take a million squared comparisons). */
+struct keyset {
+	const cJSON **slot;
+	size_t cap, n;
+};
+#define KEYSET_LIST_MAX 16
+
+static size_t key_hash(const char *k)
+{
+	size_t h = 1469598103934665603u;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211u;
+	return h;
+}
+
+static void keyset_put(struct keyset *ks, const cJSON *item)
+{
+	size_t i = key_hash(item->string) & (ks->cap - 1);
+	while (ks->slot[i])
+		i = (i + 1) & (ks->cap - 1);
+	ks->slot[i] = item;
+	ks->n++;
+}
+
+/* Adds obj's newest member v; builds or grows the table when due. A failed
+ * allocation leaves the list walk in charge: slower, still right. */
+static void keyset_add(struct keyset *ks, const cJSON *obj, const cJSON *v)
+{
+	if (!ks->slot) {
+		size_t n = 0;
+		for (const cJSON *c = obj->child; c; c = c->next)
+			n++;
+		if (n <= KEYSET_LIST_MAX)
+			return;
+		ks->cap = 64;
+		ks->slot = calloc(ks->cap, sizeof(*ks->slot));
+		ks->n = 0;
+		for (const cJSON *c = obj->child; ks->slot && c; c = c->next)
+			keyset_put(ks, c);
+		return;
+	}
+	if (2 * (ks->n + 1) > ks->cap) {
+		struct keyset big = { calloc(ks->cap * 2, sizeof(*ks->slot)), ks->cap * 2, 0 };
+		if (!big.slot) {
+			free(ks->slot);
+			ks->slot = NULL;
+			return;
+		}
+		for (size_t i = 0; i < ks->cap; i++)
+			if (ks->slot[i])
+				keyset_put(&big, ks->slot[i]);
+		free(ks->slot);
+		*ks = big;
+	}
+	keyset_put(ks, v);
+}
+
+static const cJSON *keyset_find(const struct keyset *ks, const cJSON *obj, const char *key)
+{
+	if (!ks->slot) {
+		for (const cJSON *c = obj->child; c; c = c->next)
+			if (strcmp(c->string, key) == 0)
+				return c;
+		return NULL;
+	}
+	for (size_t i = key_hash(key) & (ks->cap - 1); ks->slot[i]; i = (i + 1) & (ks->cap - 1))
+		if (strcmp(ks->slot[i]->string, key) == 0)
+			return ks->slot[i];
+	return NULL;
+}
+
 static cJSON *parse_object(struct parser *ps)
 {
 	const char *open = ps->p++;
 	cJSON *obj = cJSON_CreateObject();
+	struct keyset ks = { NULL, 0, 0 };
 	skip_ws(ps);
 	if (ps->p < ps->end && *ps->p == '}') {
 		ps->p++;
@@ -289,14 +388,18 @@ static cJSON *parse_object(struct parser *ps)
 		char *key = parse_string(ps);
 		if (!key)
 			goto err;
-		for (cJSON *c = obj->child; c; c = c->next) {
-			if (strcmp(c->string, key) == 0) {
-				char w[64];
-				anvil_json_where(ps->doc, c, w, sizeof(w));
-				fail_at(ps, key_at, "duplicate key \"%s\" (first at %s)", key, w);
-				free(key);
-				goto err;
-			}
+		const cJSON *first = keyset_find(&ks, obj, key);
+		if (first) {
+			unsigned line = 0, col = 0;
+			for (size_t i = 0; i < ps->doc->npos; i++)  /* not sorted yet: an error's one search */
+				if (ps->doc->pos[i].node == first)
+					line = ps->doc->pos[i].line, col = ps->doc->pos[i].col;
+			if (ps->doc->file[0])
+				fail_at(ps, key_at, "duplicate key \"%s\" (first at %s:%u:%u)", key, ps->doc->file, line, col);
+			else  /* a text with no name: one journal line, which says where it is */
+				fail_at(ps, key_at, "duplicate key \"%s\" (first at column %u)", key, col);
+			free(key);
+			goto err;
 		}
 		skip_ws(ps);
 		if (ps->p >= ps->end || *ps->p != ':') {
@@ -312,6 +415,7 @@ static cJSON *parse_object(struct parser *ps)
 		}
 		cJSON_AddItemToObject(obj, key, v);
 		free(key);
+		keyset_add(&ks, obj, v);
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == ',') {
 			ps->p++;
@@ -319,6 +423,7 @@ static cJSON *parse_object(struct parser *ps)
 		}
 		if (ps->p < ps->end && *ps->p == '}') {
 			ps->p++;
+			free(ks.slot);
 			return obj;
 		}
 		if (ps->p >= ps->end)
@@ -328,6 +433,7 @@ static cJSON *parse_object(struct parser *ps)
 		goto err;
 	}
 err:
+	free(ks.slot);
 	cJSON_Delete(obj);
 	return NULL;
 }
@@ -381,6 +487,8 @@ static cJSON *parse_value(struct parser *ps)
 	skip_ws(ps);
 	const char *at = ps->p;
 	cJSON *v = NULL;
+	unsigned line, col;
+	position(ps, at, &line, &col);  /* before the children move the mark on */
 	if (ps->p >= ps->end) {
 		fail_at(ps, ps->p, "expected a value, found end of input");
 		return NULL;
@@ -408,8 +516,16 @@ static cJSON *parse_value(struct parser *ps)
 	}
 	ps->depth--;
 	if (v)
-		remember(ps, v, at);
+		remember(ps, v, line, col);
 	return v;
+}
+
+/* Positions ordered by node address once a parse is done. */
+static int pos_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct anvil_json_pos *)a)->node;
+	uintptr_t y = (uintptr_t)((const struct anvil_json_pos *)b)->node;
+	return (x > y) - (x < y);
 }
 
 int anvil_json_parse(const char *text, size_t len, const char *file,
@@ -417,7 +533,7 @@ int anvil_json_parse(const char *text, size_t len, const char *file,
 {
 	memset(doc, 0, sizeof(*doc));
 	doc->file = strdup(file ? file : "<input>");
-	struct parser ps = { text, text + len, text, doc, err, errlen, 0 };
+	struct parser ps = { text, text + len, text, doc, err, errlen, 0, NULL, 0, 0 };
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		ps.p += 3;  /* a UTF-8 byte-order mark is harmless: editors write it */
 	skip_ws(&ps);
@@ -433,6 +549,9 @@ int anvil_json_parse(const char *text, size_t len, const char *file,
 		fail_at(&ps, ps.p, "unexpected %s after the end of the JSON value", describe(&ps));
 		goto err;
 	}
+	/* by node, for anvil_json_where's binary search */
+	if (doc->npos)
+		qsort(doc->pos, doc->npos, sizeof(*doc->pos), pos_cmp);
 	return 0;
 err:
 	anvil_json_doc_release(doc);
@@ -440,23 +559,16 @@ err:
 	return -1;
 }
 
-char *anvil_read_file(const char *path, size_t max_bytes, size_t *len, char *err, size_t errlen)
+char *anvil_read_fd(int fd, const char *path, size_t max_bytes, size_t *len, char *err, size_t errlen)
 {
 	if (!max_bytes)
 		max_bytes = 64u << 20;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: is a directory, expected a file", path);
-		close(fd);
-		return NULL;
-	}
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap + 1);
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory reading it", path);
+		return NULL;
+	}
 	for (;;) {
 		if (n == cap) {
 			if (cap >= max_bytes) {
@@ -482,15 +594,31 @@ char *anvil_read_file(const char *path, size_t max_bytes, size_t *len, char *err
 			break;
 		n += (size_t)r;
 	}
-	close(fd);
 	buf[n] = '\0';
 	if (len)
 		*len = n;
 	return buf;
 err:
-	close(fd);
 	free(buf);
 	return NULL;
+}
+
+char *anvil_read_file(const char *path, size_t max_bytes, size_t *len, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, expected a file", path);
+		close(fd);
+		return NULL;
+	}
+	char *buf = anvil_read_fd(fd, path, max_bytes, len, err, errlen);
+	close(fd);
+	return buf;
 }
 
 int anvil_json_load(const char *path, size_t max_bytes, struct anvil_json_doc *doc,
@@ -518,11 +646,12 @@ const char *anvil_json_where(const struct anvil_json_doc *doc, const cJSON *node
 			     char *buf, size_t len)
 {
 	const char *file = doc && doc->file ? doc->file : "<input>";
-	for (size_t i = 0; doc && i < doc->npos; i++) {
-		if (doc->pos[i].node == node) {
-			snprintf(buf, len, "%s:%u:%u", file, doc->pos[i].line, doc->pos[i].col);
-			return buf;
-		}
+	struct anvil_json_pos key = { node, 0, 0 };
+	const struct anvil_json_pos *at = doc && doc->npos ?
+		bsearch(&key, doc->pos, doc->npos, sizeof(*doc->pos), pos_cmp) : NULL;
+	if (at) {
+		snprintf(buf, len, "%s:%u:%u", file, at->line, at->col);
+		return buf;
 	}
 	snprintf(buf, len, "%s", file);
 	return buf;

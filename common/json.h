@@ -32,6 +32,9 @@ const char *anvil_json_where(const struct anvil_json_doc *doc, const cJSON *node
 
 /* Reads a whole file into a NUL-terminated buffer the caller frees. */
 char *anvil_read_file(const char *path, size_t max_bytes, size_t *len, char *err, size_t errlen);
+/* The same from an open descriptor (the caller opened it with the flags it
+ * needs, and closes it); path names it in messages. */
+char *anvil_read_fd(int fd, const char *path, size_t max_bytes, size_t *len, char *err, size_t errlen);
 
 /* ---- checking a document against the shape the program expects ------- */
 

@@ -14,6 +14,7 @@
 #include "reports/drift.h"
 #include "reports/ops.h"
 #include "common/fsutil.h"
+#include "common/journal.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -181,7 +182,8 @@ struct anvil_engine *anvil_engine_new(struct anvil_jsource *src, const struct an
 	e->notes = cJSON_CreateArray();
 	gather_meta(e);
 	if (!e->start) {
-		snprintf(err, errlen, "the journal has no run start record (is this an anvil run directory?)");
+		snprintf(err, errlen, "%s%s%s: no run start record, the first record of every run (is this an anvil run directory?)",
+			 o->run_dir ? o->run_dir : "", o->run_dir ? "/" : "", ANVIL_JOURNAL_NAME);
 		anvil_engine_free(e);
 		return NULL;
 	}
@@ -339,6 +341,25 @@ static void gather_record(cJSON *t, cJSON *rec)
 	static const char *const drop[] = { "v", "seq", "kind", "test", "runner" };
 	for (size_t i = 0; i < sizeof(drop) / sizeof(*drop); i++)
 		cJSON_DeleteItemFromObjectCaseSensitive(rec, drop[i]);
+	/* A journal may have been edited: in the report tree "name" and "host"
+	 * are strings and "labels" an object of strings, or they are left out,
+	 * so no judge or rendering meets another type there. */
+	static const char *const strings[] = { "name", "host" };
+	for (size_t i = 0; i < 2; i++)
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rec, strings[i])))
+			cJSON_DeleteItemFromObjectCaseSensitive(rec, strings[i]);
+	cJSON *labels = cJSON_GetObjectItemCaseSensitive(rec, "labels");
+	if (labels && !cJSON_IsObject(labels))
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "labels");
+	for (cJSON *l = cJSON_IsObject(labels) ? labels->child : NULL, *next; l; l = next) {
+		next = l->next;
+		if (!cJSON_IsString(l))
+			cJSON_Delete(cJSON_DetachItemViaPointer(labels, l));
+	}
+	if (!strcmp(arr, "metrics") && !str(rec, "name")) {
+		cJSON_Delete(rec);  /* a figure without a name judges nothing */
+		return;
+	}
 	cJSON *a = cJSON_GetObjectItemCaseSensitive(t, arr);
 	if (!a)
 		a = cJSON_AddArrayToObject(t, arr);

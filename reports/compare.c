@@ -2,6 +2,7 @@
 #include "reports/compare.h"
 #include "reports/engine.h"
 #include "reports/jscan.h"
+#include "common/json.h"
 #include "reports/jsource.h"
 #include "reports/keymap.h"
 #include "reports/peaks.h"
@@ -273,7 +274,11 @@ static int add_report(struct anvil_compare *c, int r, const char *path, const ch
 	size_t where;
 	const char *what;
 	if (anvil_jscan_check(text, len, &where, &what)) {
-		snprintf(err, errlen, "%s: byte %zu: expected %s (neither a run directory nor a report.json)", path, where, what);
+		struct anvil_json_doc doc;
+		if (anvil_json_parse(text, len, path, &doc, err, errlen) == 0) {
+			snprintf(err, errlen, "%s: byte %zu: expected %s (neither a run directory nor a report.json)", path, where, what);
+			anvil_json_doc_release(&doc);
+		}
 		return -1;
 	}
 	struct anvil_jscan_it top, tests, t, ms;

@@ -1,8 +1,16 @@
 /* JSON text without a tree; see jscan.h. */
 #include "reports/jscan.h"
+#include "reports/keymap.h"
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 512
+/* As strict as common/json.c's parser (which gives the messages: the report
+ * stage asks it again about a line this refuses): its nesting limit, UTF-8,
+ * no \u0000, no lone surrogate, no duplicate key, numbers that fit. */
+#define MAX_DEPTH 64
+#define MAX_NUMBER 64
 
 struct chk {
 	const char *p, *end;
@@ -17,6 +25,8 @@ static void init_tables(void)
 	if (str_special['"'])
 		return;
 	for (int i = 0; i < 0x20; i++)
+		str_special[i] = 1;
+	for (int i = 0x80; i < 0x100; i++)
 		str_special[i] = 1;
 	str_special['\\'] = 1;
 	str_special['"'] = 1;
@@ -40,6 +50,37 @@ static int hex(char ch)
 	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 }
 
+/* Length of the valid UTF-8 sequence at p (not overlong, no surrogate, at
+ * most U+10FFFF), or 0. */
+static int utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	int n;
+	unsigned cp;
+	if ((p[0] & 0xE0) == 0xC0) { n = 2; cp = p[0] & 0x1F; }
+	else if ((p[0] & 0xF0) == 0xE0) { n = 3; cp = p[0] & 0x0F; }
+	else if ((p[0] & 0xF8) == 0xF0) { n = 4; cp = p[0] & 0x07; }
+	else return 0;
+	if (end - p < n)
+		return 0;
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+static unsigned hex4v(const char *p)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++)
+		v = v * 16 + (unsigned)(p[i] <= '9' ? p[i] - '0' : (p[i] | 32) - 'a' + 10);
+	return v;
+}
+
 static int check_string(struct chk *c)
 {
 	c->p++;  /* the opening quote */
@@ -48,24 +89,43 @@ static int check_string(struct chk *c)
 			c->p++;
 		if (c->p >= c->end)
 			return fail(c, "a closing '\"'");
-		char ch = *c->p;
+		unsigned char ch = (unsigned char)*c->p;
 		if (ch == '"') {
 			c->p++;
 			return 0;
 		}
+		if (ch >= 0x80) {
+			int n = utf8_len((const unsigned char *)c->p, (const unsigned char *)c->end);
+			if (!n)
+				return fail(c, "valid UTF-8 in a string");
+			c->p += n;
+			continue;
+		}
 		if (ch != '\\')
 			return fail(c, "an escaped control character (\\n, \\u0001 ...) in a string");
-		c->p++;
+		const char *esc = c->p++;
 		if (c->p >= c->end)
 			return fail(c, "an escape after '\\'");
-		ch = *c->p;
+		ch = (unsigned char)*c->p;
 		if (ch == 'u') {
 			for (int i = 1; i <= 4; i++)
 				if (c->p + i >= c->end || !hex(c->p[i])) {
 					c->p += i;
 					return fail(c, "four hex digits after \\u");
 				}
+			unsigned cp = hex4v(c->p + 1);
 			c->p += 5;
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' || !hex(c->p[2]) || !hex(c->p[3]) ||
+				    !hex(c->p[4]) || !hex(c->p[5]) || hex4v(c->p + 2) < 0xDC00 || hex4v(c->p + 2) > 0xDFFF) {
+					c->p = esc;
+					return fail(c, "a paired UTF-16 surrogate after \\u");
+				}
+				c->p += 6;
+			} else if ((cp >= 0xDC00 && cp <= 0xDFFF) || cp == 0) {
+				c->p = esc;
+				return fail(c, cp ? "a paired UTF-16 surrogate after \\u" : "no \\u0000 in a string");
+			}
 		} else if (strchr("\"\\/bfnrt", ch) && ch) {
 			c->p++;
 		} else {
@@ -85,6 +145,8 @@ static int digits(struct chk *c)
 
 static int check_number(struct chk *c)
 {
+	const char *start = c->p;
+	int exp = 0;
 	if (*c->p == '-')
 		c->p++;
 	if (c->p < c->end && *c->p == '0')
@@ -97,11 +159,26 @@ static int check_number(struct chk *c)
 			return -1;
 	}
 	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		exp = 1;
 		c->p++;
 		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
 			c->p++;
 		if (digits(c))
 			return -1;
+	}
+	size_t n = (size_t)(c->p - start);
+	if (n >= MAX_NUMBER) {
+		c->p = start;
+		return fail(c, "a shorter number");
+	}
+	if (exp) {  /* only an exponent takes a number past the doubles (the length is bounded) */
+		char buf[MAX_NUMBER];
+		memcpy(buf, start, n);
+		buf[n] = '\0';
+		if (!isfinite(strtod(buf, NULL))) {
+			c->p = start;
+			return fail(c, "a number within the range of a double");
+		}
 	}
 	return 0;
 }
@@ -117,33 +194,99 @@ static int check_literal(struct chk *c, const char *word)
 
 static int check_value(struct chk *c, int depth);
 
+/* Two names are the same key when their text is (a name written with a
+ * different escape is compared decoded: rare, so only then). */
+static int same_key(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an == bn && !memcmp(a, b, an))
+		return 1;
+	if (!memchr(a, '\\', an) && !memchr(b, '\\', bn))
+		return 0;
+	char x[512], y[512];
+	if (an + 2 > sizeof(x) || bn + 2 > sizeof(y))
+		return 0;
+	anvil_jscan_string(a - 1, a + an + 1, x, sizeof(x));
+	anvil_jscan_string(b - 1, b + bn + 1, y, sizeof(y));
+	return !strcmp(x, y);
+}
+
+#define KEYS_LISTED 64   /* the names compared one by one; more go to a hash map */
+
+/* Adds a name to the hash map of a large object (decoded when it has
+ * escapes); 1 when it was there already. */
+static int seen_before(struct anvil_keymap *m, const char *k, size_t kl)
+{
+	char buf[512];
+	if (memchr(k, '\\', kl) && kl + 2 <= sizeof(buf)) {
+		anvil_jscan_string(k - 1, k + kl + 1, buf, sizeof(buf));
+		k = buf;
+		kl = strlen(buf);
+	}
+	return anvil_keymap_put(m, k, kl, (void *)1) != NULL;
+}
+
 static int check_object(struct chk *c, int depth)
 {
+	const char *key[KEYS_LISTED];
+	size_t klen[KEYS_LISTED];
+	int nkeys = 0, rc = -1;
+	struct anvil_keymap many = ANVIL_KEYMAP_INIT;
 	c->p = anvil_jscan_ws(c->p + 1, c->end);
 	if (c->p < c->end && *c->p == '}') {
 		c->p++;
 		return 0;
 	}
+	if (c->p >= c->end || *c->p != '"')
+		return fail(c, "a member name in double quotes");
 	for (;;) {
-		if (c->p >= c->end || *c->p != '"')
-			return fail(c, "a member name in double quotes");
+		const char *kstart = c->p;
 		if (check_string(c))
-			return -1;
+			goto out;
+		size_t kl = (size_t)(c->p - kstart - 2);
+		int dup = 0;
+		for (int i = 0; i < nkeys && !dup; i++)
+			dup = same_key(key[i], klen[i], kstart + 1, kl);
+		if (nkeys == KEYS_LISTED) {
+			if (!many.n)
+				for (int i = 0; i < nkeys; i++)
+					seen_before(&many, key[i], klen[i]);
+			dup |= seen_before(&many, kstart + 1, kl);
+		} else {
+			key[nkeys] = kstart + 1;
+			klen[nkeys++] = kl;
+		}
+		if (dup) {
+			c->p = kstart;
+			fail(c, "a key not already in the object");
+			goto out;
+		}
 		c->p = anvil_jscan_ws(c->p, c->end);
-		if (c->p >= c->end || *c->p != ':')
-			return fail(c, "':' after the member name");
+		if (c->p >= c->end || *c->p != ':') {
+			fail(c, "':' after the member name");
+			goto out;
+		}
 		c->p = anvil_jscan_ws(c->p + 1, c->end);
 		if (check_value(c, depth + 1))
-			return -1;
+			goto out;
 		c->p = anvil_jscan_ws(c->p, c->end);
 		if (c->p < c->end && *c->p == '}') {
 			c->p++;
-			return 0;
+			rc = 0;
+			goto out;
 		}
-		if (c->p >= c->end || *c->p != ',')
-			return fail(c, "',' or '}'");
+		if (c->p >= c->end || *c->p != ',') {
+			fail(c, "',' or '}'");
+			goto out;
+		}
 		c->p = anvil_jscan_ws(c->p + 1, c->end);
+		if (c->p >= c->end || *c->p != '"') {
+			fail(c, "a member name in double quotes");
+			goto out;
+		}
 	}
+out:
+	anvil_keymap_release(&many);
+	return rc;
 }
 
 static int check_array(struct chk *c, int depth)
@@ -170,7 +313,7 @@ static int check_array(struct chk *c, int depth)
 static int check_value(struct chk *c, int depth)
 {
 	if (depth > MAX_DEPTH)
-		return fail(c, "less nesting (at most 512 levels)");
+		return fail(c, "less nesting (at most 64 levels)");
 	if (c->p >= c->end)
 		return fail(c, "a value (object, array, string, number, true, false or null)");
 	switch (*c->p) {
@@ -191,6 +334,8 @@ int anvil_jscan_check(const char *p, size_t n, size_t *where, const char **what)
 {
 	init_tables();
 	struct chk c = { p, p + n, NULL };
+	if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		c.p += 3;  /* a byte-order mark, as common/json.c allows */
 	c.p = anvil_jscan_ws(c.p, c.end);
 	int rc = check_value(&c, 0);
 	if (!rc) {

@@ -2,6 +2,7 @@
 #include "reports/jsource.h"
 #include "reports/jscan.h"
 #include "reports/keymap.h"
+#include "common/json.h"
 #include "common/strbuf.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK (16u << 20)
@@ -102,8 +104,7 @@ static void kind_and_test(const char *p, size_t n, char *kind, size_t klen, char
  * the file (a torn tail), or anything else (a corrupted journal). */
 struct pending {
 	long line;
-	size_t col;
-	const char *what;
+	char msg[600];   /* ":COL: what", as common/json.c words it */
 };
 
 struct pass1 {
@@ -124,27 +125,49 @@ static int is_repair_of(const char *p, size_t n, long line)
 	return ok;
 }
 
+/* Why a line is bad, in common/json.c's words (the parser every other input
+ * of anvil goes through), as ":COL: what". */
+static void why_bad(const char *p, size_t n, size_t where, const char *what, char *out, size_t len)
+{
+	struct anvil_json_doc doc;
+	char perr[512];
+	unsigned l1, col;
+	int k = 0;
+	if (anvil_json_parse(p, n, "", &doc, perr, sizeof(perr)) == 0) {
+		if (!cJSON_IsObject(doc.root)) {
+			snprintf(out, len, ":1: expected a JSON object (one record a line), found %s",
+				 anvil_json_type_name(doc.root));
+		} else {
+			snprintf(out, len, ":%zu: expected %s", where + 1, what);  /* stricter than the parser */
+		}
+		anvil_json_doc_release(&doc);
+		return;
+	}
+	if (sscanf(perr, ":%u:%u%n", &l1, &col, &k) == 2)
+		snprintf(out, len, ":%u%s", col, perr + k);
+	else
+		snprintf(out, len, ":%zu: %s", where + 1, perr);
+}
+
 static int one_line(struct pass1 *p1, const char *p, size_t n, uint64_t off, long line)
 {
 	struct anvil_jsource *s = p1->s;
 	size_t where = 0;
 	const char *what = NULL;
 	int bad = anvil_jscan_check(p, n, &where, &what) != 0;
-	if (!bad && *anvil_jscan_ws(p, p + n) != '{') {
+	if (!bad && *anvil_jscan_ws(p, p + n) != '{' && !(n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)))
 		bad = 1;
-		where = 0;
-		what = "a JSON object (one record a line)";
-	}
 	if (p1->has_bad) {
 		if (bad || !is_repair_of(p, n, p1->bad.line)) {
-			snprintf(p1->err, p1->errlen, "%s:%ld:%zu: expected %s (a corrupted journal record, not at the end)",
-				 s->path, p1->bad.line, p1->bad.col, p1->bad.what);
+			snprintf(p1->err, p1->errlen, "%s:%ld%s (a corrupted journal record, not at the end)",
+				 s->path, p1->bad.line, p1->bad.msg);
 			return -1;
 		}
 		p1->has_bad = 0;
 	}
 	if (bad) {
-		p1->bad = (struct pending){ line, where + 1, what };
+		p1->bad.line = line;
+		why_bad(p, n, where, what ? what : "a record", p1->bad.msg, sizeof(p1->bad.msg));
 		p1->has_bad = 1;
 		return 0;
 	}
@@ -223,13 +246,21 @@ struct anvil_jsource *anvil_jsource_file(const char *path, char *err, size_t err
 {
 	struct anvil_jsource *s = source_new();
 	s->path = strdup(path);
-	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* anvil writes the journal itself: a link or a FIFO in its place was planted */
+	s->fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (s->fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: cannot open the journal: %s", path,
+			 errno == ELOOP ? "it is a symbolic link (refused)" : strerror(errno));
 		anvil_jsource_free(s);
 		return NULL;
 	}
-	struct pass1 p1 = { s, { 0, 0, NULL }, 0, err, errlen };
+	struct stat st;
+	if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: the journal is not a regular file", path);
+		anvil_jsource_free(s);
+		return NULL;
+	}
+	struct pass1 p1 = { s, { 0, "" }, 0, err, errlen };
 	if (index_file(&p1)) {
 		anvil_jsource_free(s);
 		return NULL;

@@ -102,8 +102,9 @@ static void nodes_html(struct strbuf *out, const cJSON *report)
 		cell(out, s(p, "event"));
 		cell(out, s(p, "started"));
 		cell(out, s(p, "hostlist"));
-		strbuf_addf(out, "<td class=num>%d</td>",
-			    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "ranks")));
+		/* a double, not an int: a journal may say anything here (null, 1e300) */
+		strbuf_addf(out, "<td class=num>%.0f</td>",
+			    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "ranks")));
 		cell(out, sl ? s(sl, "job_id") : "");
 		cell(out, sl ? s(sl, "nodelist") : "");
 		strbuf_adds(out, "</tr>\n");
@@ -115,11 +116,12 @@ static void drift_html(struct strbuf *out, const cJSON *report)
 {
 	const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "drift_summary");
 	const cJSON *drift = cJSON_GetObjectItemCaseSensitive(report, "drift"), *d, *m;
-	int nodes = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sum, "nodes"));
-	if (!sum || nodes < 1)
+	double n = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sum, "nodes"));
+	if (!(n >= 1 && n <= 1e9))  /* no summary (NaN) or none sane: nothing to show */
 		return;
-	strbuf_addf(out, "<h2 id=drift>Inventory drift</h2>\n<p>%d field(s) compared across %d node(s): ",
-		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sum, "fields")), nodes);
+	int nodes = (int)n;
+	strbuf_addf(out, "<h2 id=drift>Inventory drift</h2>\n<p>%.0f field(s) compared across %d node(s): ",
+		    cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sum, "fields")), nodes);
 	if (!cJSON_GetArraySize(drift)) {
 		strbuf_adds(out, nodes > 1 ? "every field is the same on every node.</p>\n"
 					   : "one node, nothing to compare.</p>\n");

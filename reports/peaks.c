@@ -52,6 +52,24 @@ static int valid_sheet(const cJSON *s)
 	       cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(s, "figures"));
 }
 
+void anvil_peaks_add(struct anvil_peaks *p, const char *text, size_t len, const char *name)
+{
+	char err[512];
+	struct anvil_json_doc doc;
+	if (anvil_json_parse(text, len, name, &doc, err, sizeof(err))) {
+		strbuf_addf(&p->problems, "%s\n", err);
+		return;
+	}
+	const char *schema = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc.root, "schema"));
+	if (valid_sheet(doc.root)) {
+		cJSON_AddItemToArray(p->sheets, doc.root);
+		doc.root = NULL;
+	} else if (schema && !strncmp(schema, "anvil-datasheet", 15)) {
+		strbuf_addf(&p->problems, "%s: not a valid datasheet (needs id, kind, match, figures)\n", name);
+	}
+	anvil_json_doc_release(&doc);
+}
+
 struct anvil_peaks *anvil_peaks_load(const char *dir, const cJSON *cluster)
 {
 	struct anvil_peaks *p = calloc(1, sizeof(*p));
@@ -67,20 +85,14 @@ struct anvil_peaks *anvil_peaks_load(const char *dir, const cJSON *cluster)
 		size_t l = strlen(f);
 		if (l > 5 && !strcmp(f + l - 5, ".json")) {
 			char path[PATH_MAX], err[512];
+			size_t len;
 			snprintf(path, sizeof(path), "%s/%s", dir, f);
-			struct anvil_json_doc doc;
-			if (anvil_json_load(path, 1 << 20, &doc, err, sizeof(err))) {
+			char *text = anvil_read_file(path, 1 << 20, &len, err, sizeof(err));
+			if (text)
+				anvil_peaks_add(p, text, len, path);
+			else
 				strbuf_addf(&p->problems, "%s\n", err);
-			} else {
-				const char *schema = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc.root, "schema"));
-				if (valid_sheet(doc.root)) {
-					cJSON_AddItemToArray(p->sheets, doc.root);
-					doc.root = NULL;
-				} else if (schema && !strncmp(schema, "anvil-datasheet", 15)) {
-					strbuf_addf(&p->problems, "%s: not a valid datasheet (needs id, kind, match, figures)\n", path);
-				}
-				anvil_json_doc_release(&doc);
-			}
+			free(text);
 		}
 		free(list[i]);
 	}
@@ -100,13 +112,25 @@ void anvil_peaks_free(struct anvil_peaks *p)
 
 const char *anvil_peaks_problems(const struct anvil_peaks *p) { return strbuf_str(&p->problems); }
 
-static const cJSON *sheet_by_id(const struct anvil_peaks *p, const char *id)
+const cJSON *anvil_peaks_by_id(const struct anvil_peaks *p, const char *id)
 {
 	const cJSON *s;
 	cJSON_ArrayForEach(s, p->sheets)
 		if (!strcmp(cJSON_GetObjectItemCaseSensitive(s, "id")->valuestring, id))
 			return s;
 	return NULL;
+}
+
+void anvil_peaks_ids(const struct anvil_peaks *p, const char *kind, char *buf, size_t len)
+{
+	size_t n = 0;
+	const cJSON *s;
+	if (len)
+		buf[0] = '\0';
+	cJSON_ArrayForEach(s, p->sheets)
+		if (!strcmp(cJSON_GetObjectItemCaseSensitive(s, "kind")->valuestring, kind) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+					      cJSON_GetObjectItemCaseSensitive(s, "id")->valuestring);
 }
 
 const cJSON *anvil_peaks_match(const struct anvil_peaks *p, const char *kind, const char *name)
@@ -168,7 +192,7 @@ static const cJSON *sheet_for(const struct anvil_peaks *p, const char *kind, con
 	const cJSON *hw = cJSON_GetObjectItemCaseSensitive(p->cluster, "hardware");
 	const char *pinned = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(hw, kind));
 	if (pinned) {
-		const cJSON *s = sheet_by_id(p, pinned);
+		const cJSON *s = anvil_peaks_by_id(p, pinned);
 		if (!s)
 			snprintf(why, len, "the cluster config pins %s datasheet \"%s\", which is not in configs/hardware",
 				 kind, pinned);
@@ -203,6 +227,23 @@ static int cpu_peak(const struct anvil_peaks *p, const char *fig, const cJSON *i
 	return 0;
 }
 
+/* File systems have no datasheet: "storage.read_gbs" is the cluster config's
+ * storage.rated.read_gbs (read_gbs, write_gbs, read_iops, write_iops). */
+static int storage_peak(const struct anvil_peaks *p, const char *fig, double *value,
+			char *source, size_t len)
+{
+	const cJSON *rated = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(p->cluster, "storage"), "rated");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rated, fig);
+	if (!cJSON_IsNumber(v) || v->valuedouble <= 0) {
+		snprintf(source, len, "the cluster config's storage.rated has no %s", fig);
+		return -1;
+	}
+	*value = v->valuedouble;
+	snprintf(source, len, "rated in the cluster config (storage.rated.%s)", fig);
+	return 0;
+}
+
 int anvil_peaks_get(const struct anvil_peaks *p, const char *key, const cJSON *inv,
 		    const char *gpu_name, double *value, char *source, size_t srclen)
 {
@@ -220,6 +261,8 @@ int anvil_peaks_get(const struct anvil_peaks *p, const char *key, const cJSON *i
 		rc = cpu_peak(p, "fp64_gflops_per_socket", inv, value, why, sizeof(why));
 	else if (!strcmp(key, "cpu.mem_bw_gbs"))
 		rc = cpu_peak(p, "mem_bw_gbs_per_socket", inv, value, why, sizeof(why));
+	else if (!strncmp(key, "storage.", 8))
+		rc = storage_peak(p, key + 8, value, why, sizeof(why));
 	else if (!strncmp(key, "gpu.", 4)) {
 		const cJSON *s = sheet_for(p, "gpu", gpu_name, why, sizeof(why));
 		double v = s ? figure(s, key + 4) : -1;

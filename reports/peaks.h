@@ -10,10 +10,17 @@ struct anvil_peaks;
 /* Loads every datasheet in dir; unreadable files are reported in err and skipped. */
 struct anvil_peaks *anvil_peaks_load(const char *dir, const cJSON *cluster);
 void anvil_peaks_free(struct anvil_peaks *p);
+/* Adds one datasheet document text[0..len) named name (a problem is noted, not fatal). */
+void anvil_peaks_add(struct anvil_peaks *p, const char *text, size_t len, const char *name);
+/* The datasheet with this id, or NULL. Borrowed. */
+const cJSON *anvil_peaks_by_id(const struct anvil_peaks *p, const char *id);
+/* The ids of the datasheets of a kind, comma-separated, for messages. */
+void anvil_peaks_ids(const struct anvil_peaks *p, const char *kind, char *buf, size_t len);
 /* The datasheet whose "match" pattern fits name best (longest pattern;
  * a tie is no match), of the given kind; NULL when none. Borrowed. */
 const cJSON *anvil_peaks_match(const struct anvil_peaks *p, const char *kind, const char *name);
-/* The peak `key` (e.g. "cpu.fp64_gflops", "cpu.mem_bw_gbs", "gpu.bf16_tflops")
+/* The peak `key` (e.g. "cpu.fp64_gflops", "cpu.mem_bw_gbs", "gpu.bf16_tflops",
+ * "storage.read_gbs" from the cluster config's storage.rated)
  * for a node with inventory inv (and, for GPU keys, device name gpu_name).
  * Returns 0 with *value and a source sentence, or -1 with why. */
 int anvil_peaks_get(const struct anvil_peaks *p, const char *key, const cJSON *inv,

@@ -306,6 +306,20 @@ static void judge_metric(const struct anvil_judge *j, const struct anvil_peers *
 		cJSON_AddItemToObjectCS(c, o.extra_name, o.extra);
 }
 
+/* The run's profile was checked when it began, but a journal may have been
+ * edited since: a rule that cannot be judged says why, as an ERROR check. */
+static const char *rule_unusable(const cJSON *rule)
+{
+	const char *k = str(rule, "rule");
+	if (!str(rule, "metric"))
+		return "it names no \"metric\"";
+	if (!k || (strcmp(k, "peak") && strcmp(k, "absolute") && strcmp(k, "peers") && strcmp(k, "mad")))
+		return "its \"rule\" is not peak, absolute, peers or mad";
+	if (!strcmp(k, "peak") && !str(rule, "peak"))
+		return "a \"peak\" rule names no \"peak\"";
+	return NULL;
+}
+
 static int rule_applies(const cJSON *rule, const cJSON *t)
 {
 	const char *want = str(rule, "test");
@@ -323,6 +337,16 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks")) {
 		if (!rule_applies(rule, t) || strcmp(status, "ok"))
 			continue;
+		const char *bad = rule_unusable(rule);
+		if (bad) {
+			char why[300];
+			snprintf(why, sizeof(why), "a check of %s in the profile cannot be judged: %s", id, bad);
+			anvil_check_new(checks, id, str(rule, "metric") ? str(rule, "metric") : "?",
+					str(rule, "rule") ? str(rule, "rule") : "?", NULL, ANVIL_V_ERROR, why);
+			if (after_rule)
+				after_rule(arg, t);
+			continue;
+		}
 		if (!px)
 			px = anvil_peers_new(metrics);
 		int hits = 0;

@@ -29,6 +29,13 @@ extern const struct anvil_runner anvil_runner_rdma_send_lat;
 extern const struct anvil_runner anvil_runner_null;
 extern const struct anvil_runner anvil_runner_fail;
 extern const struct anvil_runner anvil_runner_sleep;
+extern const struct anvil_runner anvil_runner_fio_seq_read;
+extern const struct anvil_runner anvil_runner_fio_seq_write;
+extern const struct anvil_runner anvil_runner_fio_rand_read;
+extern const struct anvil_runner anvil_runner_fio_rand_write;
+extern const struct anvil_runner anvil_runner_fio_mixed;
+extern const struct anvil_runner anvil_runner_mdtest;
+extern const struct anvil_runner anvil_runner_mpiio_shared;
 
 /* Order is the default order of a plan that names no order. */
 const struct anvil_runner *const anvil_runners[] = {
@@ -56,6 +63,13 @@ const struct anvil_runner *const anvil_runners[] = {
 	&anvil_runner_rdma_write_lat,
 	&anvil_runner_rdma_read_lat,
 	&anvil_runner_rdma_send_lat,
+	&anvil_runner_fio_seq_read,
+	&anvil_runner_fio_seq_write,
+	&anvil_runner_fio_rand_read,
+	&anvil_runner_fio_rand_write,
+	&anvil_runner_fio_mixed,
+	&anvil_runner_mdtest,
+	&anvil_runner_mpiio_shared,
 	&anvil_runner_null,
 	&anvil_runner_fail,
 	&anvil_runner_sleep,

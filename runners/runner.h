@@ -18,6 +18,11 @@ enum anvil_needs {
 	ANVIL_NEEDS_2RANKS = 1u << 3,  /* at least two ranks in the job */
 	ANVIL_NEEDS_2NODES = 1u << 4,  /* at least two nodes in the job */
 	ANVIL_NEEDS_NCCL = 1u << 5,    /* built with NCCL */
+	ANVIL_NEEDS_STORAGE = 1u << 6, /* a directory to do I/O in. Such a runner has the
+					* parameters "dir" and "max_fill_fraction", which bench/
+					* fills from the cluster config's storage.path and
+					* storage.max_fill_fraction; a "dir" left "" becomes the
+					* run directory's scratch/ (one node only) */
 	ANVIL_TEST_ONLY = 1u << 15,    /* for anvil's own tests: never in a default profile */
 };
 

@@ -8,7 +8,11 @@ pkgs=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libcjson-dev
       libopenblas-dev liblapacke-dev libhwloc-dev libcmocka-dev)
 # optional parts compiled in when present, and the anchors and tools the tests use
 pkgs+=(libscalapack-openmpi-dev libibverbs-dev rdma-core fio hpcc perftest
-       iproute2 libxml2-utils util-linux jq)
+       iproute2 libxml2-utils util-linux jq chromium valgrind)
+# `scripts/install-deps.sh fuzz` (make fuzz): clang with libFuzzer and its OpenMP
+if [ "${1:-}" = fuzz ]; then
+	pkgs+=(clang libclang-rt-dev libomp-dev)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

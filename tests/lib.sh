@@ -23,5 +23,8 @@ expect_text() {
 }
 # jq-free JSON query with python3: json_get FILE EXPR (EXPR sees r = the JSON)
 json_get() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
-mpi() { mpirun --oversubscribe --bind-to none "$@"; }
+# The sanitizer build's settings (scripts/test-sanitize.sh) reach every rank, on any host.
+mpi_env=()
+for v in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do [ -n "${!v:-}" ] && mpi_env+=(-x "$v"); done
+mpi() { mpirun --oversubscribe --bind-to none "${mpi_env[@]}" "$@"; }
 finish() { if [ "$failures" -eq 0 ]; then echo "all passed"; exit 0; fi; echo "$failures failure(s)"; exit 1; }

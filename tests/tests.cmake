@@ -11,9 +11,11 @@ foreach(src ${ANVIL_UNIT_TESTS})
 endforeach()
 
 # Every tests/mpi/*.sh is run with the anvil binary's path; it launches mpirun itself.
+# tests/browser/test_*.sh render report.html in headless Chromium (label "browser").
 file(GLOB ANVIL_SHELL_TESTS CONFIGURE_DEPENDS
   ${CMAKE_SOURCE_DIR}/tests/mpi/*.sh ${CMAKE_SOURCE_DIR}/tests/cli/*.sh
-  ${CMAKE_SOURCE_DIR}/tests/cluster/test_*.sh ${CMAKE_SOURCE_DIR}/tests/gpu/test_*.sh)
+  ${CMAKE_SOURCE_DIR}/tests/cluster/test_*.sh ${CMAKE_SOURCE_DIR}/tests/gpu/test_*.sh
+  ${CMAKE_SOURCE_DIR}/tests/browser/test_*.sh ${CMAKE_SOURCE_DIR}/tests/valgrind/run-*.sh)
 foreach(src ${ANVIL_SHELL_TESTS})
   get_filename_component(dir ${src} DIRECTORY)
   get_filename_component(group ${dir} NAME)

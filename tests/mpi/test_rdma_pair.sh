@@ -8,7 +8,7 @@ prog=${ANVIL_BUILD_DIR:-$(dirname "$anvil")}/test_rdma_pair
 [ -x "$prog" ] || { echo "SKIP: $prog not built"; exit 77; }
 command -v mpirun >/dev/null 2>&1 || { echo "SKIP: mpirun not found"; exit 77; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-timeout 120 mpirun --oversubscribe -np 2 "$prog"
+timeout 120 mpirun --oversubscribe ${ASAN_OPTIONS:+-x ASAN_OPTIONS -x LSAN_OPTIONS -x UBSAN_OPTIONS} -np 2 "$prog"
 rc=$?
 if [ "$rc" = 0 ]; then echo "PASS: pair protocol on 2 ranks"; else echo "FAIL: mpirun exited $rc"; fi
 exit $((rc != 0))

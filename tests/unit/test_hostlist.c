@@ -181,6 +181,11 @@ static void test_ten_thousand(void **state)
 	/* the cap on the total */
 	assert_int_equal(anvil_hostlist_expand(&hl, "a[0-65535]b[0-65535]", 20, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "more than 1048576 names"));
+	assert_int_equal(hl.n, 0);  /* counted before any is made: nothing of the bad name is kept */
+	anvil_hostlist_release(&hl);
+	assert_int_equal(anvil_hostlist_expand(&hl, "x,y a[0-1023]b[0-1023]", 22, err, sizeof(err)), -1);
+	assert_string_equal(err, "column 5: more than 1048576 names");
+	assert_int_equal(hl.n, 2);
 	anvil_hostlist_release(&hl);
 }
 

@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "common/json.h"
 
@@ -57,6 +59,30 @@ static void test_errors(void **state)
 	expect_error(deep, "nesting deeper than 64");
 }
 
+/* Large documents: duplicates found by the hash table past the first 16
+ * members, and every position right (they are counted in one pass). */
+static void test_large_objects(void **state)
+{
+	size_t cap = 200000;
+	char *text = malloc(cap);
+	size_t n = (size_t)snprintf(text, cap, "{\n");
+	for (int i = 0; i < 5000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "\"k%d\": [%d, \"v\"],\n", i, i);
+	n += (size_t)snprintf(text + n, cap - n, "\"k4321\": 0}");
+	struct anvil_json_doc doc;
+	assert_int_equal(anvil_json_parse(text, n, "big.json", &doc, err, sizeof(err)), -1);
+	assert_string_equal(err, "big.json:5002:1: duplicate key \"k4321\" (first at big.json:4323:10)");
+	text[n - 9] = '9';  /* "k9321": a new key */
+	assert_int_equal(anvil_json_parse(text, n, "big.json", &doc, err, sizeof(err)), 0);
+	char w[64];
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(doc.root, "k4999");
+	assert_string_equal(anvil_json_where(&doc, k, w, sizeof(w)), "big.json:5001:10");
+	assert_string_equal(anvil_json_where(&doc, cJSON_GetArrayItem(k, 1), w, sizeof(w)), "big.json:5001:17");
+	assert_string_equal(anvil_json_where(&doc, doc.root, w, sizeof(w)), "big.json:1:1");
+	anvil_json_doc_release(&doc);
+	free(text);
+}
+
 static void test_check_shape(void **state)
 {
 	static const struct anvil_json_field fields[] = {
@@ -85,6 +111,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_and_positions),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_large_objects),
 		cmocka_unit_test(test_check_shape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,7 +83,26 @@ static void test_jscan_check(void **state)
 	bad("", 0, "a value");
 	char deep[2000];
 	memset(deep, '[', sizeof(deep));
-	bad(deep, 513, "nesting");
+	bad(deep, 65, "nesting");
+	/* as strict as common/json.c: duplicate keys (also past the first 64), UTF-8, \u0000, surrogates, range */
+	bad("{\"a\": 1, \"b\": 2, \"a\": 3}", 17, "key not already");
+	bad("{\"a\": 1, \"\\u0061\": 2}", 9, "key not already");
+	bad("\"\xc3\x28\"", 1, "UTF-8");
+	bad("\"\xe0\x80\xaf\"", 1, "UTF-8");                 /* overlong */
+	bad("\"a\\u0000\"", 2, "u0000");
+	bad("\"\\ud800x\"", 1, "surrogate");
+	bad("\"\\udc00\"", 1, "surrogate");
+	bad("[1e999]", 1, "range");
+	bad("12345678901234567890123456789012345678901234567890123456789012345", 0, "shorter number");
+	struct strbuf big = STRBUF_INIT;
+	strbuf_addch(&big, '{');
+	for (int i = 0; i < 100; i++)
+		strbuf_addf(&big, "\"k%d\": %d, ", i, i);
+	strbuf_adds(&big, "\"k70\": 0}");
+	if (!anvil_jscan_check(big.buf, big.len, &at, &what))
+		fail_msg("a duplicate key past the first 64 was accepted");
+	strbuf_release(&big);
+	assert_int_equal(anvil_jscan_check("\xEF\xBB\xBF{}", 5, &at, &what), 0);   /* a byte-order mark, as json.c */
 }
 
 static void test_jscan_walk(void **state)

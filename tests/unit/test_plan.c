@@ -116,6 +116,23 @@ static void test_errors(void **state)
 		     NULL, NULL, NULL, NULL, 0), "unknown rule \"fraction\"");
 	expect(build(&plan, "{\"schema\": \"anvil-profile/2\", \"name\": \"t\", \"tests\": []}",
 		     NULL, NULL, NULL, NULL, 0), "\"schema\" must be \"anvil-profile/1\"");
+	/* sizes: none negative unless the default is (-1: automatic), whole numbers exact */
+	const char *neg[] = { "null.value=-5" }, *big[] = { "f1.rank=1e300" }, *frac[] = { "f1.rank=1.5" },
+		   *auto_ok[] = { "f1.rank=-1" };
+	expect(build(&plan, profile_text, NULL, NULL, NULL, neg, 1),
+	       "--set null.value=-5: parameter \"value\" of runner null must be 0 or more, found -5");
+	expect(build(&plan, profile_text, NULL, NULL, NULL, big, 1),
+	       "--set f1.rank=1e300: parameter \"rank\" of runner fail must be at most 2^53 (9007199254740992), found 1e+300");
+	expect(build(&plan, profile_text, NULL, NULL, NULL, frac, 1),
+	       "parameter \"rank\" of runner fail must be a whole number, found 1.5");
+	assert_int_equal(build(&plan, profile_text, NULL, NULL, NULL, auto_ok, 1), 0);
+	anvil_plan_release(&plan);
+	/* a journal's plan is checked as a profile's is */
+	cJSON *j = cJSON_Parse("{\"profile\": \"t\", \"tests\": [{\"id\": \"x\", \"runner\": \"null\","
+			       " \"params\": {\"value\": -1e300}}]}");
+	expect(anvil_plan_from_json(&plan, j, err, sizeof(err)),
+	       "the recorded plan, test \"x\": parameter \"value\" of runner null must be 0 or more, found -1e+300");
+	cJSON_Delete(j);
 }
 
 static void test_json_round_trip(void **state)

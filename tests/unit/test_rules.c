@@ -204,6 +204,42 @@ static void test_no_start_record(void **state)
 }
 
 
+/* An edited journal: odd types where the report expects names, labels and
+ * rules; the report is still built and says what it could not judge. */
+static void test_edited_journal(void **state)
+{
+	cJSON *recs = cJSON_CreateArray();
+	cJSON_AddItemToArray(recs, start_record(
+		"{\"test\": \"bw\", \"metric\": \"gbs\", \"rule\": \"peers\", \"min\": 0.9},"
+		"{\"test\": \"bw\", \"rule\": \"absolute\", \"min\": 1},"
+		"{\"test\": \"bw\", \"metric\": \"gbs\", \"rule\": 7, \"min\": 1}",
+		"{\"id\": \"bw\", \"runner\": \"null\"}", NULL));
+	add(recs, "{\"kind\": \"metric\", \"test\": \"bw\", \"host\": \"a\", \"name\": \"gbs\", \"value\": 10,"
+		  " \"labels\": [\"x\", 1]}");
+	add(recs, "{\"kind\": \"metric\", \"test\": \"bw\", \"host\": 5, \"name\": \"gbs\", \"value\": 10,"
+		  " \"labels\": {\"gpu\": 0, \"k\": \"v\"}}");
+	add(recs, "{\"kind\": \"metric\", \"test\": \"bw\", \"host\": \"b\", \"name\": [1], \"value\": 10}");
+	test_ok(recs, "bw");
+	cJSON *r = anvil_report_build(recs, NULL, hw, "/x", 0, 0, err, sizeof(err));
+	assert_non_null(r);
+	const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "tests"), 0);
+	const cJSON *m = cJSON_GetObjectItem(t, "metrics");
+	assert_int_equal(cJSON_GetArraySize(m), 2);  /* the one without a name is left out */
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 0), "labels"));
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 1), "host"));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(m, 1), "labels")), 1);
+	int errors = 0;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(t, "checks"))
+		if (!strcmp(verdict(c), "ERROR")) {
+			errors++;
+			assert_non_null(strstr(cJSON_GetObjectItem(c, "why")->valuestring, "cannot be judged"));
+		}
+	assert_int_equal(errors, 2);
+	cJSON_Delete(r);
+	cJSON_Delete(recs);
+}
+
 /* ---- mad: robust outliers ------------------------------------------------- */
 
 static void host_metric(cJSON *recs, const char *test, int host, const char *name, double v, const char *better)
@@ -476,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_peak),
 		cmocka_unit_test(test_statuses),
 		cmocka_unit_test(test_no_start_record),
+		cmocka_unit_test(test_edited_journal),
 		cmocka_unit_test(test_mad),
 		cmocka_unit_test(test_waivers),
 		cmocka_unit_test(test_baseline_noise),

@@ -1,0 +1,310 @@
+/* The inventory section of report.html, made for spotting drift: every
+ * node's inventory flattened (common/inventory_flat.h, the same keys the
+ * drift check compares), one row per field. Up to INV_WIDE nodes the table
+ * has a column per node and cells that differ from the majority are marked;
+ * above, a row gives the majority value and names the nodes that differ.
+ * Fields that differ come first; fields equal on every node follow in a
+ * collapsed list. Who owns what: the flattened copies are made and freed here. */
+#include "reports/html_charts.h"
+#include "reports/html_util.h"
+#include "common/inventory_flat.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INV_WIDE 16            /* nodes up to which each has its own column */
+#define INV_NAMED 24           /* nodes named per minority value above that */
+
+struct inv {
+	size_t n;                  /* nodes */
+	const char **host;
+	cJSON **flat;              /* owned */
+	cJSON *fields;             /* key -> true, in first-seen order; owned */
+};
+
+/* One field across the nodes: each node's value text (NULL: absent), and
+ * the nodes sorted by value so equal values are runs. */
+struct field {
+	const char *key;
+	char **text;               /* owned */
+	size_t *by_value;
+	const char *majority;      /* borrowed from text; NULL when absent on most */
+	size_t majority_n, distinct;
+};
+
+static char *scalar_text(const cJSON *it)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (!it)
+		return NULL;
+	if (cJSON_IsString(it))
+		strbuf_adds(&sb, it->valuestring);
+	else if (cJSON_IsNumber(it) && fabs(it->valuedouble) < 1e15 && it->valuedouble == floor(it->valuedouble))
+		strbuf_addf(&sb, "%.0f", it->valuedouble);
+	else if (cJSON_IsNumber(it))
+		strbuf_addf(&sb, "%.17g", it->valuedouble);
+	else if (cJSON_IsBool(it))
+		strbuf_adds(&sb, cJSON_IsTrue(it) ? "true" : "false");
+	else
+		strbuf_adds(&sb, "null");
+	return strbuf_detach(&sb);
+}
+
+static int cmp_text(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a == NULL) - (b == NULL);  /* absent sorts last */
+	return strcmp(a, b);
+}
+
+static const struct field *sort_field;
+
+static int cmp_by_value(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int c = cmp_text(sort_field->text[a], sort_field->text[b]);
+	return c ? c : (a > b) - (a < b);
+}
+
+static void field_init(struct field *f, const struct inv *inv, const char *key)
+{
+	f->key = key;
+	f->text = calloc(inv->n + 1, sizeof(char *));
+	f->by_value = malloc((inv->n + 1) * sizeof(size_t));
+	for (size_t i = 0; i < inv->n; i++) {
+		f->text[i] = scalar_text(cJSON_GetObjectItemCaseSensitive(inv->flat[i], key));
+		f->by_value[i] = i;
+	}
+	sort_field = f;
+	qsort(f->by_value, inv->n, sizeof(size_t), cmp_by_value);
+	f->majority = NULL, f->majority_n = 0, f->distinct = 0;
+	for (size_t s = 0; s < inv->n;) {
+		size_t e = s + 1;
+		while (e < inv->n && !cmp_text(f->text[f->by_value[s]], f->text[f->by_value[e]]))
+			e++;
+		f->distinct++;
+		if (e - s > f->majority_n)  /* ties: the first value in sort order, so output is stable */
+			f->majority_n = e - s, f->majority = f->text[f->by_value[s]];
+		s = e;
+	}
+}
+
+static void field_release(struct field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(f->text[i]);
+	free(f->text);
+	free(f->by_value);
+}
+
+static int differs(const struct field *f, size_t i)
+{
+	return cmp_text(f->text[i], f->majority) != 0;
+}
+
+/* A value as the reader wants it: sizes in bytes also in GiB. */
+static void value_html(struct strbuf *out, const char *key, const char *text)
+{
+	size_t kl = strlen(key);
+	if (!text) {
+		strbuf_adds(out, "<i class=muted>absent</i>");
+		return;
+	}
+	anvil_html_text(out, text);
+	if (kl > 6 && !strcmp(key + kl - 6, "_bytes")) {
+		char *end;
+		double b = strtod(text, &end);
+		if (!*end && b >= 1024 * 1024) {
+			strbuf_adds(out, " <span class=muted>(");
+			anvil_html_number(out, b, "B");
+			strbuf_adds(out, ")</span>");
+		}
+	}
+}
+
+/* ---- gathering ------------------------------------------------------------------ */
+
+static void inv_init(struct inv *inv, const cJSON *inventory)
+{
+	const cJSON *node, *k;
+	inv->n = (size_t)cJSON_GetArraySize(inventory);
+	inv->host = calloc(inv->n + 1, sizeof(char *));
+	inv->flat = calloc(inv->n + 1, sizeof(cJSON *));
+	inv->fields = cJSON_CreateObject();
+	size_t i = 0;
+	cJSON_ArrayForEach(node, inventory) {
+		inv->host[i] = node->string ? node->string : "?";
+		inv->flat[i] = anvil_inventory_flatten(node);
+		if (!inv->flat[i])
+			inv->flat[i] = cJSON_CreateObject();
+		cJSON_ArrayForEach(k, inv->flat[i])
+			if (k->string && !cJSON_GetObjectItemCaseSensitive(inv->fields, k->string))
+				cJSON_AddTrueToObject(inv->fields, k->string);
+		i++;
+	}
+}
+
+static void inv_release(struct inv *inv)
+{
+	for (size_t i = 0; i < inv->n; i++)
+		cJSON_Delete(inv->flat[i]);
+	free(inv->flat);
+	free(inv->host);
+	cJSON_Delete(inv->fields);
+}
+
+/* ---- rows ------------------------------------------------------------------------ */
+
+static void key_cell(struct strbuf *out, const char *key)
+{
+	strbuf_adds(out, "<th class=key>");
+	anvil_html_text(out, key);
+	strbuf_adds(out, "</th>");
+}
+
+static void wide_row(struct strbuf *out, const struct inv *inv, const struct field *f)
+{
+	strbuf_adds(out, "<tr class=drift>");
+	key_cell(out, f->key);
+	for (size_t i = 0; i < inv->n; i++) {
+		strbuf_addf(out, "<td class=\"val%s\">", differs(f, i) ? " odd" : "");
+		value_html(out, f->key, f->text[i]);
+		strbuf_adds(out, "</td>");
+	}
+	strbuf_adds(out, "</tr>\n");
+}
+
+/* Above INV_WIDE nodes: the majority, then each other value with its nodes. */
+static void fleet_row(struct strbuf *out, const struct inv *inv, const struct field *f)
+{
+	strbuf_adds(out, "<tr class=drift>");
+	key_cell(out, f->key);
+	strbuf_adds(out, "<td class=val>");
+	value_html(out, f->key, f->majority);
+	strbuf_addf(out, " <span class=muted>(%zu of %zu)</span></td><td class=\"val odd\">", f->majority_n, inv->n);
+	for (size_t s = 0; s < inv->n;) {
+		size_t e = s + 1;
+		const char *t = f->text[f->by_value[s]];
+		while (e < inv->n && !cmp_text(t, f->text[f->by_value[e]]))
+			e++;
+		if (!cmp_text(t, f->majority)) {
+			s = e;
+			continue;
+		}
+		strbuf_adds(out, "<div>");
+		value_html(out, f->key, t);
+		strbuf_addf(out, " <span class=muted>on %zu:</span> ", e - s);
+		for (size_t k = s; k < e && k - s < INV_NAMED; k++) {
+			strbuf_adds(out, k > s ? ", " : "");
+			anvil_html_text(out, inv->host[f->by_value[k]]);
+		}
+		if (e - s > INV_NAMED)
+			strbuf_addf(out, " and %zu more", e - s - INV_NAMED);
+		strbuf_adds(out, "</div>");
+		s = e;
+	}
+	strbuf_adds(out, "</td></tr>\n");
+}
+
+static void same_row(struct strbuf *out, const struct field *f)
+{
+	strbuf_adds(out, "<tr>");
+	key_cell(out, f->key);
+	strbuf_adds(out, "<td class=val>");
+	value_html(out, f->key, f->majority);
+	strbuf_adds(out, "</td></tr>\n");
+}
+
+static void drift_head(struct strbuf *out, const struct inv *inv)
+{
+	strbuf_adds(out, "<div class=scroll><table class=\"dt inv\"><thead><tr><th>field</th>");
+	if (inv->n <= INV_WIDE) {
+		for (size_t i = 0; i < inv->n; i++) {
+			strbuf_adds(out, "<th>");
+			anvil_html_text(out, inv->host[i]);
+			strbuf_adds(out, "</th>");
+		}
+	} else {
+		strbuf_adds(out, "<th>most nodes</th><th>the others</th>");
+	}
+	strbuf_adds(out, "</tr></thead><tbody>\n");
+}
+
+/* "dmi.bios_version: permission denied" per node, grouped by text. */
+static void unreadable(struct strbuf *out, const cJSON *inventory)
+{
+	cJSON *seen = cJSON_CreateObject();  /* text -> array of hosts */
+	const cJSON *node, *u;
+	cJSON_ArrayForEach(node, inventory)
+		cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(node, "unreadable")) {
+			if (!cJSON_IsString(u))
+				continue;
+			cJSON *hosts = cJSON_GetObjectItemCaseSensitive(seen, u->valuestring);
+			if (!hosts)
+				hosts = cJSON_AddArrayToObject(seen, u->valuestring);
+			if (cJSON_GetArraySize(hosts) < INV_NAMED)
+				cJSON_AddItemToArray(hosts, cJSON_CreateString(node->string ? node->string : "?"));
+		}
+	if (cJSON_GetArraySize(seen)) {
+		strbuf_addf(out, "<details class=data><summary>Fields that could not be read "
+				 "<span class=muted>(%d)</span></summary><ul class=unread>\n", cJSON_GetArraySize(seen));
+		cJSON_ArrayForEach(u, seen) {
+			const cJSON *h;
+			strbuf_adds(out, "<li>");
+			anvil_html_text(out, u->string);
+			strbuf_adds(out, " <span class=muted>on ");
+			cJSON_ArrayForEach(h, u) {
+				anvil_html_text(out, h->valuestring);
+				strbuf_adds(out, h->next ? ", " : "");
+			}
+			strbuf_adds(out, "</span></li>\n");
+		}
+		strbuf_adds(out, "</ul></details>\n");
+	}
+	cJSON_Delete(seen);
+}
+
+void anvil_html_inventory(struct strbuf *out, const cJSON *inventory)
+{
+	struct inv inv;
+	const cJSON *k;
+	if (!cJSON_GetArraySize(inventory))
+		return;
+	inv_init(&inv, inventory);
+	size_t nf = (size_t)cJSON_GetArraySize(inv.fields), nd = 0, i = 0;
+	struct field *f = calloc(nf + 1, sizeof(*f));
+	cJSON_ArrayForEach(k, inv.fields) {
+		field_init(&f[i], &inv, k->string);
+		nd += f[i++].distinct > 1;
+	}
+	strbuf_addf(out, "<section class=inventory id=inventory><h2>Inventory</h2>\n<p class=lead>%zu node%s, "
+			 "%zu fields compared: ", inv.n, inv.n == 1 ? "" : "s", nf);
+	if (inv.n < 2)
+		strbuf_adds(out, "one node, nothing to compare it with.</p>\n");
+	else if (nd)
+		strbuf_addf(out, "<b class=bad>%zu differ between nodes</b>; marked cells differ from the majority "
+				 "(<a href=\"#drift\">Inventory drift</a> judges them, with tolerances and pinned values).</p>\n", nd);
+	else
+		strbuf_adds(out, "identical on every node.</p>\n");
+	if (nd) {
+		drift_head(out, &inv);
+		for (i = 0; i < nf; i++)
+			if (f[i].distinct > 1)
+				(inv.n <= INV_WIDE ? wide_row : fleet_row)(out, &inv, &f[i]);
+		strbuf_adds(out, "</tbody></table></div>\n");
+	}
+	strbuf_addf(out, "<details class=data%s><summary>%s <span class=muted>(%zu)</span></summary>"
+			 "<div class=scroll><table class=\"dt inv\"><tbody>\n", inv.n < 2 ? " open" : "",
+		    inv.n < 2 ? "Fields" : "Fields identical on every node", nf - nd);
+	for (i = 0; i < nf; i++)
+		if (f[i].distinct <= 1)
+			same_row(out, &f[i]);
+	strbuf_adds(out, "</tbody></table></div></details>\n");
+	unreadable(out, inventory);
+	strbuf_adds(out, "</section>\n");
+	for (i = 0; i < nf; i++)
+		field_release(&f[i], inv.n);
+	free(f);
+	inv_release(&inv);
+}

@@ -1,0 +1,86 @@
+#include "runners/io_util.h"
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/time.h>
+
+double anvil_io_now(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+struct anvil_io_span anvil_io_span_empty(void)
+{
+	return (struct anvil_io_span){ .start = INFINITY, .end = -INFINITY };
+}
+
+void anvil_io_span_merge(struct anvil_io_span *acc, const struct anvil_io_span *s)
+{
+	if (s->start < acc->start)
+		acc->start = s->start;
+	if (s->end > acc->end)
+		acc->end = s->end;
+	for (int d = 0; d < 2; d++) {
+		acc->bytes[d] += s->bytes[d];
+		acc->ops[d] += s->ops[d];
+	}
+}
+
+double anvil_io_span_window(const struct anvil_io_span *s)
+{
+	double w = s->end - s->start;
+	return isfinite(w) && w > 0 ? w : 0;
+}
+
+void anvil_io_span_reduce(const struct anvil_io_span *mine, struct anvil_io_span *out, int root,
+			  MPI_Comm comm)
+{
+	double sums[4] = { mine->bytes[0], mine->bytes[1], mine->ops[0], mine->ops[1] }, tot[4];
+	MPI_Reduce(&mine->start, &out->start, 1, MPI_DOUBLE, MPI_MIN, root, comm);
+	MPI_Reduce(&mine->end, &out->end, 1, MPI_DOUBLE, MPI_MAX, root, comm);
+	MPI_Reduce(sums, tot, 4, MPI_DOUBLE, MPI_SUM, root, comm);
+	out->bytes[0] = tot[0];
+	out->bytes[1] = tot[1];
+	out->ops[0] = tot[2];
+	out->ops[1] = tot[3];
+}
+
+long long anvil_io_cap_size(long long want, long long files, int sharers, double fraction,
+			    double free_bytes, long long align)
+{
+	if (align < 1)
+		align = 1;
+	if (fraction <= 0)
+		return want;
+	if (files < 1)
+		files = 1;
+	if (sharers < 1)
+		sharers = 1;
+	double allowed = fraction * free_bytes / ((double)files * sharers);
+	if ((double)want <= allowed)
+		return want;
+	long long cap = (long long)floor(allowed / (double)align) * align;
+	return cap > 0 ? cap : 0;
+}
+
+int anvil_io_free_bytes(const char *dir, double *free_bytes, char *why, size_t len)
+{
+	struct statvfs st;
+	if (statvfs(dir, &st) != 0) {
+		snprintf(why, len, "%s: cannot read free space: %s", dir, strerror(errno));
+		return -1;
+	}
+	*free_bytes = (double)st.f_bavail * (double)st.f_frsize;
+	return 0;
+}
+
+int anvil_io_agree(MPI_Comm comm, int ok)
+{
+	int all = 0;
+	MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm);
+	return all;
+}

@@ -1,0 +1,56 @@
+/*
+ * What the I/O runners (fio-*, mdtest, mpiio-shared) share: the aggregate
+ * time window across nodes, the cap on file sizes, free space.
+ *
+ * Clocks. Every rank measures on its own clock, relative to the moment it
+ * left a barrier common to all (t_ref, taken right after MPI_Barrier): a
+ * span [start, end] is "seconds after the barrier". Offsets between the
+ * nodes' clocks cancel, so no NTP quality is assumed and MPI_WTIME_IS_GLOBAL
+ * (false in OpenMPI) is not needed; the error is the skew with which ranks
+ * leave the barrier, microseconds on a cluster network.
+ *
+ * Aggregate rate = everything moved / (latest end - earliest start): the
+ * time the file system was busy serving all nodes together. It is not the
+ * sum of per-node rates, which would credit nodes that ran at different
+ * times with running at once.
+ */
+#ifndef ANVIL_IO_UTIL_H
+#define ANVIL_IO_UTIL_H
+#include <mpi.h>
+
+enum { ANVIL_IO_READ = 0, ANVIL_IO_WRITE = 1 };
+
+struct anvil_io_span {
+	double start, end;    /* s after the common barrier, on this rank's clock */
+	double bytes[2];      /* [ANVIL_IO_READ], [ANVIL_IO_WRITE] */
+	double ops[2];        /* I/O operations (or metadata items) done */
+};
+
+/* acc := the span covering acc and s, with the amounts added. An empty acc
+ * (from anvil_io_span_empty) takes s as it is. */
+void anvil_io_span_merge(struct anvil_io_span *acc, const struct anvil_io_span *s);
+struct anvil_io_span anvil_io_span_empty(void);
+/* end - start, or 0 for an empty or reversed span. */
+double anvil_io_span_window(const struct anvil_io_span *s);
+/* The same merge over comm, result on root (collective; valid on root only). */
+void anvil_io_span_reduce(const struct anvil_io_span *mine, struct anvil_io_span *out, int root,
+			  MPI_Comm comm);
+
+/* Bytes per file when `files` files on each of `sharers` nodes may take at
+ * most `fraction` of `free_bytes` together: `want` when it fits, else the
+ * largest multiple of `align` that does; 0 when not even one align fits.
+ * fraction <= 0 means no cap. */
+long long anvil_io_cap_size(long long want, long long files, int sharers, double fraction,
+			    double free_bytes, long long align);
+/* Free bytes for an unprivileged user (statvfs f_bavail * f_frsize).
+ * 0, or -1 with why. */
+int anvil_io_free_bytes(const char *dir, double *free_bytes, char *why, size_t len);
+
+/* Wall-clock seconds since the epoch (gettimeofday: the clock fio's own
+ * timestamps use). */
+double anvil_io_now(void);
+
+/* MPI_Allreduce(MIN) of a flag: 1 when every rank of comm says 1. */
+int anvil_io_agree(MPI_Comm comm, int ok);
+
+#endif
