@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include "common/sort.h"
 
 double anvil_now(void)
 {
@@ -181,7 +182,7 @@ static double summary_of(double *v, int n, enum anvil_better better, enum anvil_
 {
 	if (n <= 0)
 		return NAN;
-	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	anvil_sort(v, (size_t)n, sizeof(double), cmp_double);
 	if (stat == ANVIL_STAT_MEDIAN)
 		return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	if (stat == ANVIL_STAT_MEAN) {

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "common/sort.h"
 
 #define FILE_MAX (8u << 20)  /* cpuinfo of a 1024-CPU node is ~1.5 MiB */
 #define SYS_CPU "/sys/devices/system/cpu"
@@ -297,7 +298,7 @@ static size_t count_distinct(long long *v, size_t n)
 {
 	if (!n)
 		return 0;
-	qsort(v, n, sizeof(*v), cmp_ll);
+	anvil_sort(v, n, sizeof(*v), cmp_ll);
 	size_t d = 1;
 	for (size_t i = 1; i < n; i++)
 		d += v[i] != v[i - 1];

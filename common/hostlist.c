@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define MAX_DIGITS 18
 #define MAX_RANGE 65536        /* Slurm's MAX_RANGE (MAX_SLURM_NODES) */
@@ -549,7 +550,7 @@ static struct hrange **to_ranges(const char *const *hosts, size_t n, size_t *cou
 		}
 	}
 	if (k > 1)
-		qsort(r, k, sizeof(*r), hrange_cmp);
+		anvil_sort(r, k, sizeof(*r), hrange_cmp);
 	size_t last = 0;
 	for (size_t i = 1; i < k; i++) {
 		struct hrange *h = r[i];

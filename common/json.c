@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common/sort.h"
 
 #define AJ_MAX_DEPTH 64
 
@@ -551,7 +552,7 @@ int anvil_json_parse(const char *text, size_t len, const char *file,
 	}
 	/* by node, for anvil_json_where's binary search */
 	if (doc->npos)
-		qsort(doc->pos, doc->npos, sizeof(*doc->pos), pos_cmp);
+		anvil_sort(doc->pos, doc->npos, sizeof(*doc->pos), pos_cmp);
 	return 0;
 err:
 	anvil_json_doc_release(doc);

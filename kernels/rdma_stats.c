@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define LAT_MEASURE_TAIL 2   /* perftest drops the 2 largest differences */
 
@@ -21,7 +22,7 @@ int anvil_rdma_lat_stats(const uint64_t *tposted_ns, long iters, int rtt_factor,
 	long m = iters - 1;
 	for (long i = 0; i < m; i++)
 		d[i] = tposted_ns[i + 1] - tposted_ns[i];
-	qsort(d, (size_t)m, sizeof(*d), cmp_u64);
+	anvil_sort(d, (size_t)m, sizeof(*d), cmp_u64);
 	long n = m - LAT_MEASURE_TAIL;
 	double q = 1e3 * rtt_factor;   /* ns of round trip → µs one way */
 	double sum = 0;

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "common/sort.h"
 
 #define KEPT_ROWS 2000
 #define MISSING_ROWS 1000
@@ -95,7 +96,7 @@ static void fig_key(struct strbuf *key, const char *test, const cJSON *m)
 	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m, "labels"))
 		if (l->string && n < sizeof(ls) / sizeof(*ls))
 			ls[n++] = l;
-	qsort(ls, n, sizeof(*ls), cmp_label);
+	anvil_sort(ls, n, sizeof(*ls), cmp_label);
 	for (size_t i = 0; i < n; i++) {
 		anvil_key_add(key, ls[i]->string);
 		if (cJSON_IsString(ls[i]))
@@ -468,7 +469,7 @@ cJSON *anvil_baseline_section(const struct anvil_baseline *b, int raw_rows)
 	cJSON *missing = cJSON_AddArrayToObject(sec, "missing");
 	struct missing ms = { NULL, 0, 0 };
 	anvil_keymap_each((struct anvil_keymap *)&b->figs, collect_missing, &ms);
-	qsort(ms.f, ms.n, sizeof(*ms.f), cmp_ident);
+	anvil_sort(ms.f, ms.n, sizeof(*ms.f), cmp_ident);
 	for (size_t i = 0; i < ms.n && i < MISSING_ROWS; i++) {
 		cJSON *row = cJSON_Parse(ms.f[i]->ident);
 		cJSON_AddNumberToObject(row, "before", ms.f[i]->value);

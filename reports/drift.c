@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define TEST_ID "inventory"
 #define SHOW_MAX 80   /* characters of a value shown in a sentence */
@@ -211,7 +212,7 @@ static void index_node(struct node *nd)
 			nd->sorted[k++] = c;
 	nd->nsorted = k;
 	if (nd->sorted)
-		qsort(nd->sorted, (size_t)k, sizeof(*nd->sorted), item_cmp);
+		anvil_sort(nd->sorted, (size_t)k, sizeof(*nd->sorted), item_cmp);
 }
 
 /* The node's value of a field, or NULL (a node of hundreds of fields, a
@@ -269,7 +270,7 @@ static struct node *load_nodes(const cJSON *inventory, int *count)
 		nodes[n] = (struct node){ inv->string, flat, NULL, 0 };
 		index_node(&nodes[n++]);
 	}
-	qsort(nodes, (size_t)n, sizeof(*nodes), node_cmp);
+	anvil_sort(nodes, (size_t)n, sizeof(*nodes), node_cmp);
 	*count = n;
 	return nodes;
 }
@@ -311,7 +312,7 @@ static char **all_fields(const struct node *nodes, int nn, const struct expect *
 		*count = 0;
 		return NULL;
 	}
-	qsort(f, n, sizeof(*f), cmp_str);
+	anvil_sort(f, n, sizeof(*f), cmp_str);
 	size_t u = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!u || strcmp(f[u - 1], f[i]))
@@ -394,7 +395,7 @@ static int numeric_median(const struct node *nodes, int nn, const char *field, d
 			v[k++] = x->valuedouble;
 	}
 	if (ok && k) {
-		qsort(v, (size_t)k, sizeof(double), cmp_double);
+		anvil_sort(v, (size_t)k, sizeof(double), cmp_double);
 		*med = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 	}
 	free(v);

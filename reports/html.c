@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define MAX_ATTENTION 300      /* rows of "needs attention" */
 #define MAX_FLAGGED_ROWS 200   /* flagged checks listed per test */
@@ -513,7 +514,7 @@ static void baseline_rows(struct strbuf *out, const cJSON *rows, int regressed, 
 			sel[n] = (struct change_row){ r, n };
 			n++;
 		}
-	qsort(sel, n, sizeof(*sel), cmp_change);
+	anvil_sort(sel, n, sizeof(*sel), cmp_change);
 	baseline_head(out);
 	for (size_t i = 0; i < n && i < max; i++)
 		baseline_row(out, sel[i].row);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define MAX_NAMES 64
 #define MAX_FLAGGED_ROWS 256   /* flagged rows listed in a fleet's table */
@@ -197,7 +198,7 @@ static size_t table_rows(const struct bars *c, size_t *sel, size_t *hidden_ok, s
 		return n;
 	}
 	sort_bars = c;
-	qsort(order, n, sizeof(size_t), cmp_worse);
+	anvil_sort(order, n, sizeof(size_t), cmp_worse);
 	while (nflag < n && flagged(c->verdict[order[nflag]]))
 		nflag++;
 	for (size_t i = 0; i < nflag && i < MAX_FLAGGED_ROWS; i++)

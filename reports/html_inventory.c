@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define INV_WIDE 16            /* nodes up to which each has its own column */
 #define INV_NAMED 24           /* nodes named per minority value above that */
@@ -77,7 +78,7 @@ static void field_init(struct field *f, const struct inv *inv, const char *key)
 		f->by_value[i] = i;
 	}
 	sort_field = f;
-	qsort(f->by_value, inv->n, sizeof(size_t), cmp_by_value);
+	anvil_sort(f->by_value, inv->n, sizeof(size_t), cmp_by_value);
 	f->majority = NULL, f->majority_n = 0, f->distinct = 0;
 	for (size_t s = 0; s < inv->n;) {
 		size_t e = s + 1;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define MAX_SLOW_ROWS 64
 
@@ -75,7 +76,7 @@ static void bad_from_checks(struct heat *h)
 	const cJSON *c;
 	for (size_t i = 0; i < h->n; i++)
 		ix[i] = (struct host_ix){ h->hosts[i], i };
-	qsort(ix, h->n, sizeof(*ix), cmp_host_ix);
+	anvil_sort(ix, h->n, sizeof(*ix), cmp_host_ix);
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(h->test, "checks")) {
 		const char *peer = anvil_html_str(cJSON_GetObjectItemCaseSensitive(c, "labels"), "peer");
 		if (strcmp(anvil_html_str(c, "name"), h->name) || strcmp(anvil_html_str(c, "verdict"), "FAIL"))
@@ -223,7 +224,7 @@ static void node_table(struct strbuf *out, const struct heat *h)
 		r[i].med = anvil_html_median(tmp, k);
 	}
 	sort_heat = h;
-	qsort(r, h->n, sizeof(*r), cmp_node_row);
+	anvil_sort(r, h->n, sizeof(*r), cmp_node_row);
 	shown = h->n < ANVIL_HTML_MAX_ROWS ? h->n : ANVIL_HTML_MAX_ROWS;
 	snprintf(what, sizeof(what), "Data: %s per node, worst first", h->name);
 	anvil_html_data_open(out, what, shown);

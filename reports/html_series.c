@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define MAX_GROUPS 64
 #define MAX_SHARED_X 512   /* distinct sizes up to which lines are compared point by point */
@@ -180,7 +181,7 @@ static void collect_xs(struct chart *c)
 		for (size_t j = 0; j < c->lines[i].n; j++)
 			if (isfinite(c->lines[i].x[j]) && isfinite(c->lines[i].y[j]))
 				c->xs[k++] = c->lines[i].x[j];
-	qsort(c->xs, k, sizeof(double), cmp_double);
+	anvil_sort(c->xs, k, sizeof(double), cmp_double);
 	c->nxs = 0;
 	for (size_t i = 0; i < k; i++)
 		if (!c->nxs || c->xs[c->nxs - 1] != c->xs[i])
@@ -304,7 +305,7 @@ static void select_lines(struct chart *c, size_t *order)
 		return;
 	}
 	sort_base = c->lines;
-	qsort(order, n, sizeof(*order), cmp_worse);
+	anvil_sort(order, n, sizeof(*order), cmp_worse);
 	for (size_t i = 0; i < ANVIL_HTML_WORST_LINES; i++)
 		c->lines[order[i]].role = WORST;
 	for (size_t i = ANVIL_HTML_WORST_LINES; i < n; i++)
@@ -314,7 +315,7 @@ static void select_lines(struct chart *c, size_t *order)
 	for (size_t i = 0; i < n; i++)
 		if (isfinite(c->lines[i].bad))
 			byval[k++] = i;
-	qsort(byval, k, sizeof(size_t), cmp_bad);
+	anvil_sort(byval, k, sizeof(size_t), cmp_bad);
 	if (k && c->lines[byval[k / 2]].role == NOT_DRAWN)
 		c->lines[byval[k / 2]].role = MEDIAN;
 	if (k && c->lines[byval[k - 1]].role == NOT_DRAWN)

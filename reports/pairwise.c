@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define MAX_NAMES 16    /* distinct pair metrics per test */
 /* Above this many nodes the matrix holds blocks of pairs, each cell the
@@ -45,7 +46,7 @@ double anvil_pairwise_median(double *v, int n, int higher_better)
 {
 	if (n <= 0)
 		return NAN;
-	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	anvil_sort(v, (size_t)n, sizeof(double), cmp_double);
 	if (n % 2)
 		return v[n / 2];
 	return higher_better ? v[n / 2] : v[n / 2 - 1];
@@ -239,7 +240,7 @@ static void collect(struct pairs *p, const cJSON *metrics)
 			p->names[p->nnames++] = name;
 		}
 	}
-	qsort(p->hosts, (size_t)p->n, sizeof(char *), cmp_host);
+	anvil_sort(p->hosts, (size_t)p->n, sizeof(char *), cmp_host);
 	index_hosts(p);
 	p->figs = malloc(sizeof(*p->figs) * (size_t)cap);
 	cJSON_ArrayForEach(m, metrics) {

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 struct group {
 	double *v;
@@ -48,7 +49,7 @@ static int group_key(const cJSON *m, struct strbuf *key)
 			return -1;
 		ls[n++] = l;
 	}
-	qsort(ls, n, sizeof(*ls), cmp_label);
+	anvil_sort(ls, n, sizeof(*ls), cmp_label);
 	for (size_t i = 0; i < n; i++) {
 		anvil_key_add(key, ls[i]->string);
 		anvil_key_add(key, ls[i]->valuestring);
@@ -60,7 +61,8 @@ static void sort_group(void *value, void *arg)
 {
 	struct group *g = value;
 	(void)arg;
-	qsort(g->v, g->n, sizeof(double), cmp_double);
+	if (g->n > 1)
+		anvil_sort(g->v, g->n, sizeof(double), cmp_double);
 }
 
 struct anvil_peers *anvil_peers_new(const cJSON *metrics)
@@ -159,7 +161,7 @@ void anvil_mad_of(const double *sorted, size_t n, struct anvil_mad *out)
 		dev[i] = fabs(sorted[i] - out->median);
 		sum += dev[i];
 	}
-	qsort(dev, n, sizeof(double), cmp_double);
+	anvil_sort(dev, n, sizeof(double), cmp_double);
 	out->mad = anvil_median_sorted(dev, n);
 	out->meanad = sum / (double)n;
 	free(dev);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define SVG_FONT "system-ui, sans-serif"
 #define SVG_W 720.0             /* default chart width */
@@ -1248,7 +1249,7 @@ static struct svg_rank *svg_rank(const struct svg_bars *c, size_t *m)
 	for (size_t i = 0; i < c->n; i++)
 		if (isfinite(c->bars[i].value))
 			r[(*m)++] = (struct svg_rank){ c->bars[i].value, i };
-	qsort(r, *m, sizeof(*r), svg_rank_cmp);
+	anvil_sort(r, *m, sizeof(*r), svg_rank_cmp);
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/sort.h"
 
 #define KEEP_FIRST 8           /* series or info records kept besides the failing hosts' */
 #define KEEP_BAD_HOSTS 64
@@ -46,7 +47,7 @@ static void ident(struct strbuf *key, const cJSON *m, const char *host, const ch
 		if (l->string && !skipped && n < sizeof(ls) / sizeof(*ls))
 			ls[n++] = l;
 	}
-	qsort(ls, n, sizeof(*ls), cmp_label);
+	anvil_sort(ls, n, sizeof(*ls), cmp_label);
 	for (size_t i = 0; i < n; i++) {
 		anvil_key_add(key, ls[i]->string);
 		if (cJSON_IsString(ls[i]))
@@ -95,7 +96,7 @@ static void fleet(cJSON *t)
 	for (size_t i = 0; i < ngroups; i++) {
 		struct fgroup *g = order[i];
 		if (g->n >= 2) {
-			qsort(g->v, g->n, sizeof(double), cmp_double);
+			anvil_sort(g->v, g->n, sizeof(double), cmp_double);
 			double sum = 0;
 			for (size_t k = 0; k < g->n; k++)
 				sum += g->v[k];

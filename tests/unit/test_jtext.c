@@ -82,7 +82,8 @@ static void test_jscan_check(void **state)
 	bad("{\"a\": 1", 7, "',' or '}'");
 	bad("", 0, "a value");
 	char deep[2000];
-	memset(deep, '[', sizeof(deep));
+	memset(deep, '[', sizeof(deep) - 1);
+	deep[sizeof(deep) - 1] = '\0';
 	bad(deep, 65, "nesting");
 	/* as strict as common/json.c: duplicate keys (also past the first 64), UTF-8, \u0000, surrogates, range */
 	bad("{\"a\": 1, \"b\": 2, \"a\": 3}", 17, "key not already");

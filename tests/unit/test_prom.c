@@ -150,12 +150,15 @@ static int sample(struct parsed *p, const char *s, int line)
 	if (!f)
 		return bad;
 	f->samples++;
-	char *labels[64], names[64][128];
+	static char labels[64][128 + 1024 + 2], names[64][128];
+	char *lp[64];
 	int nl = 0;
 	if (*e == '{') {
 		e++;
 		while (*e != '}') {
 			const char *ne = name_end(e, 0);
+			if (nl == 64)
+				return failf(p, line, "more than 64 labels");
 			if (!ne || ne - e >= 128)
 				return failf(p, line, "bad label name");
 			if (e[0] == '_' && e[1] == '_')
@@ -183,8 +186,8 @@ static int sample(struct parsed *p, const char *s, int line)
 			value[o] = '\0';
 			if (*v != '"')
 				return failf(p, line, "unterminated label value");
-			labels[nl] = malloc(strlen(names[nl]) + o + 2);
-			sprintf(labels[nl], "%s=%s", names[nl], value);
+			snprintf(labels[nl], sizeof(labels[nl]), "%s=%s", names[nl], value);
+			lp[nl] = labels[nl];
 			nl++;
 			e = v + 1;
 			if (*e == ',')
@@ -213,12 +216,12 @@ static int sample(struct parsed *p, const char *s, int line)
 		if (*t)
 			return failf(p, line, "more after the timestamp");
 	}
-	qsort(labels, (size_t)nl, sizeof(*labels), cmp_str);
+	if (nl > 1)
+		qsort(lp, (size_t)nl, sizeof(*lp), cmp_str);
 	char key[512];
 	size_t k = (size_t)snprintf(key, sizeof(key), "%s{", f->name);
 	for (int i = 0; i < nl; i++) {
-		k += (size_t)snprintf(key + k, k < sizeof(key) ? sizeof(key) - k : 0, "%s\x1f", labels[i]);
-		free(labels[i]);
+		k += (size_t)snprintf(key + k, k < sizeof(key) ? sizeof(key) - k : 0, "%s\x1f", lp[i]);
 	}
 	if (anvil_keymap_get(&p->series, key, strlen(key)))
 		return failf(p, line, "series %s twice", key);
