@@ -74,12 +74,13 @@ static const struct anvil_json_field profile_fields[] = {
 	{ "baseline", AJ_OBJECT, 0 }, { "waivers", AJ_ARRAY, 0 }, { NULL, 0, 0 },
 };
 static const struct anvil_json_field defaults_fields[] = {
-	{ "timeout_s", AJ_NUMBER, 0 }, { "warmup", AJ_NUMBER, 0 }, { NULL, 0, 0 },
+	{ "timeout_s", AJ_NUMBER, 0 }, { "warmup", AJ_NUMBER, 0 }, { "threads", AJ_NUMBER, 0 },
+	{ NULL, 0, 0 },
 };
 static const struct anvil_json_field test_fields[] = {
 	{ "id", AJ_STRING, 0 }, { "runner", AJ_STRING, 1 }, { "params", AJ_OBJECT, 0 },
 	{ "timeout_s", AJ_NUMBER, 0 }, { "warmup", AJ_NUMBER, 0 }, { "estimate_s", AJ_NUMBER, 0 },
-	{ NULL, 0, 0 },
+	{ "threads", AJ_NUMBER, 0 }, { NULL, 0, 0 },
 };
 static const struct anvil_json_field check_fields[] = {
 	{ "test", AJ_STRING, 1 }, { "metric", AJ_STRING, 1 }, { "rule", AJ_STRING, 1 },
@@ -112,6 +113,9 @@ static int check_timeouts(const struct anvil_json_doc *doc, const cJSON *obj, ch
 		return -1;
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(obj, "estimate_s");
 	if (e && anvil_json_check_number(doc, e, "estimate_s", 0, 7 * 86400, 0, err, errlen))
+		return -1;
+	const cJSON *th = cJSON_GetObjectItemCaseSensitive(obj, "threads");
+	if (th && anvil_json_check_number(doc, th, "threads", 0, 65536, 1, err, errlen))
 		return -1;
 	return 0;
 }

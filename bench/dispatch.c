@@ -117,7 +117,7 @@ static enum anvil_status run_once(const struct anvil_world *w, const struct anvi
 {
 	struct anvil_ctx ctx;
 	if (anvil_ctx_init(&ctx, w, t->runner, t->id, comm, t->params, left_until(deadline),
-			   threads_for(w, t->runner->scope))) {
+			   t->threads > 0 ? t->threads : threads_for(w, t->runner->scope))) {
 		anvil_ctx_release(&ctx);
 		snprintf(why, len, "out of memory making the test context");
 		return ANVIL_ERROR;

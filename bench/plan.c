@@ -226,6 +226,9 @@ static int add_test(struct anvil_plan *plan, const struct anvil_json_doc *doc, c
 	const cJSON *dw = cJSON_GetObjectItemCaseSensitive(defaults, "warmup");
 	const cJSON *tw = cJSON_GetObjectItemCaseSensitive(t, "warmup");
 	nt->warmup = tw ? tw->valueint : dw ? dw->valueint : 0;
+	const cJSON *dth = cJSON_GetObjectItemCaseSensitive(defaults, "threads");
+	const cJSON *tth = cJSON_GetObjectItemCaseSensitive(t, "threads");
+	nt->threads = tth ? tth->valueint : dth ? dth->valueint : 0;
 	const cJSON *te = cJSON_GetObjectItemCaseSensitive(t, "estimate_s");
 	nt->estimate_s = te ? te->valuedouble : 0;
 	if (merge_object(r, nt->params, cJSON_GetObjectItemCaseSensitive(t, "params"), doc, err, errlen))
@@ -288,6 +291,10 @@ static int add_only_runners(struct anvil_plan *plan, const char *only, const cJS
 		nt->params = runner_defaults(r);
 		const cJSON *dt = cJSON_GetObjectItemCaseSensitive(defaults, "timeout_s");
 		nt->timeout_s = dt ? dt->valuedouble : DEFAULT_TIMEOUT_S;
+		const cJSON *dw = cJSON_GetObjectItemCaseSensitive(defaults, "warmup");
+		nt->warmup = dw ? dw->valueint : 0;
+		const cJSON *dth = cJSON_GetObjectItemCaseSensitive(defaults, "threads");
+		nt->threads = dth ? dth->valueint : 0;
 		rc = apply_cluster(r, nt->id, nt->params, cdoc, err, errlen);
 	}
 	free(copy);
@@ -382,6 +389,8 @@ cJSON *anvil_plan_to_json(const struct anvil_plan *plan)
 		cJSON_AddItemToObject(j, "params", cJSON_Duplicate(t->params, 1));
 		cJSON_AddNumberToObject(j, "timeout_s", t->timeout_s);
 		cJSON_AddNumberToObject(j, "warmup", t->warmup);
+		if (t->threads > 0)
+			cJSON_AddNumberToObject(j, "threads", t->threads);
 		if (t->estimate_s > 0)
 			cJSON_AddNumberToObject(j, "estimate_s", t->estimate_s);
 		cJSON_AddItemToArray(tests, j);
@@ -431,6 +440,8 @@ int anvil_plan_from_json(struct anvil_plan *plan, const cJSON *j, char *err, siz
 			nt->timeout_s = DEFAULT_TIMEOUT_S;
 		const cJSON *wu = cJSON_GetObjectItemCaseSensitive(t, "warmup");
 		nt->warmup = cJSON_IsNumber(wu) ? wu->valueint : 0;
+		const cJSON *th = cJSON_GetObjectItemCaseSensitive(t, "threads");
+		nt->threads = cJSON_IsNumber(th) && th->valuedouble >= 0 && th->valuedouble <= 65536 ? th->valueint : 0;
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(t, "estimate_s");
 		nt->estimate_s = cJSON_IsNumber(e) ? e->valuedouble : 0;
 	}

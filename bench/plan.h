@@ -10,6 +10,7 @@ struct anvil_test {
 	cJSON *params;                      /* resolved; owned */
 	double timeout_s;
 	int warmup;
+	int threads;                        /* per process; 0: the node's cores / its ranks */
 	double estimate_s;                  /* 0: unknown */
 };
 

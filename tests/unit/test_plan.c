@@ -11,8 +11,8 @@
 static char err[1024];
 
 static const char *profile_text =
-	"{\"schema\": \"anvil-profile/1\", \"name\": \"t\", \"defaults\": {\"timeout_s\": 60},\n"
-	" \"tests\": [ {\"runner\": \"null\", \"params\": {\"value\": 2}},\n"
+	"{\"schema\": \"anvil-profile/1\", \"name\": \"t\", \"defaults\": {\"timeout_s\": 60, \"threads\": 3},\n"
+	" \"tests\": [ {\"runner\": \"null\", \"threads\": 1, \"params\": {\"value\": 2}},\n"
 	"            {\"id\": \"f1\", \"runner\": \"fail\", \"timeout_s\": 5},\n"
 	"            {\"id\": \"f2\", \"runner\": \"fail\", \"params\": {\"mode\": \"skip\"}} ]}";
 
@@ -56,6 +56,8 @@ static void test_layers(void **state)
 	assert_string_equal(cJSON_GetObjectItem(plan.tests[0].params, "unit")->valuestring, "units"); /* default */
 	assert_true(plan.tests[0].timeout_s == 60);             /* from defaults */
 	assert_true(plan.tests[1].timeout_s == 5);
+	assert_int_equal(plan.tests[0].threads, 1);             /* the test's own */
+	assert_int_equal(plan.tests[1].threads, 3);             /* from defaults */
 	anvil_plan_release(&plan);
 
 	assert_int_equal(build(&plan, profile_text,
@@ -111,6 +113,8 @@ static void test_errors(void **state)
 		     NULL, NULL, NULL, NULL, 0), "test \"null\" appears twice");
 	expect(build(&plan, "{\"schema\": \"anvil-profile/1\", \"name\": \"t\", \"tests\": [{\"runner\": \"null\", \"timeout_s\": -1}]}",
 		     NULL, NULL, NULL, NULL, 0), "timeout_s must be between 1 and");
+	expect(build(&plan, "{\"schema\": \"anvil-profile/1\", \"name\": \"t\", \"tests\": [{\"runner\": \"null\", \"threads\": 1.5}]}",
+		     NULL, NULL, NULL, NULL, 0), "threads must be a whole number");
 	expect(build(&plan, "{\"schema\": \"anvil-profile/1\", \"name\": \"t\", \"tests\": [{\"runner\": \"null\"}],"
 		     " \"checks\": [{\"test\": \"null\", \"metric\": \"value\", \"rule\": \"fraction\", \"min\": 1}]}",
 		     NULL, NULL, NULL, NULL, 0), "unknown rule \"fraction\"");
@@ -147,6 +151,7 @@ static void test_json_round_trip(void **state)
 		assert_true(back.tests[i].runner == plan.tests[i].runner);
 		assert_true(cJSON_Compare(back.tests[i].params, plan.tests[i].params, 1));
 		assert_true(back.tests[i].timeout_s == plan.tests[i].timeout_s);
+		assert_int_equal(back.tests[i].threads, plan.tests[i].threads);
 	}
 	cJSON_Delete(j);
 	anvil_plan_release(&plan);
