@@ -8,6 +8,8 @@
 #include "reports/html_charts.h"
 #include "reports/html_util.h"
 #include "common/inventory_flat.h"
+#include "reports/keymap.h"
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,9 @@ struct inv {
 	size_t n;                  /* nodes */
 	const char **host;
 	cJSON **flat;              /* owned */
-	cJSON *fields;             /* key -> true, in first-seen order; owned */
+	const char **keys;         /* every field's key, in first-seen order; borrowed from flat */
+	size_t nf;
+	struct anvil_keymap ix;    /* key -> its index in keys + 1 */
 };
 
 /* One field across the nodes: each node's value text (NULL: absent), and
@@ -68,15 +72,30 @@ static int cmp_by_value(const void *pa, const void *pb)
 	return c ? c : (a > b) - (a < b);
 }
 
-static void field_init(struct field *f, const struct inv *inv, const char *key)
+/* Every field's value text on every node, in one pass over each node's
+ * fields (a lookup per node and field was quadratic in the field count). */
+static void fields_fill(struct field *f, const struct inv *inv)
 {
-	f->key = key;
-	f->text = calloc(inv->n + 1, sizeof(char *));
-	f->by_value = malloc((inv->n + 1) * sizeof(size_t));
-	for (size_t i = 0; i < inv->n; i++) {
-		f->text[i] = scalar_text(cJSON_GetObjectItemCaseSensitive(inv->flat[i], key));
-		f->by_value[i] = i;
+	for (size_t k = 0; k < inv->nf; k++) {
+		f[k].key = inv->keys[k];
+		f[k].text = calloc(inv->n + 1, sizeof(char *));
 	}
+	for (size_t i = 0; i < inv->n; i++) {
+		const cJSON *it;
+		cJSON_ArrayForEach(it, inv->flat[i]) {
+			uintptr_t at = it->string ? (uintptr_t)anvil_keymap_get(&inv->ix, it->string, strlen(it->string)) : 0;
+			if (at && !f[at - 1].text[i])  /* the first of duplicate keys, as a lookup would */
+				f[at - 1].text[i] = scalar_text(it);
+		}
+	}
+}
+
+/* The nodes sorted by value; the majority value and the count of distinct ones. */
+static void field_rank(struct field *f, const struct inv *inv)
+{
+	f->by_value = malloc((inv->n + 1) * sizeof(size_t));
+	for (size_t i = 0; i < inv->n; i++)
+		f->by_value[i] = i;
 	sort_field = f;
 	anvil_sort(f->by_value, inv->n, sizeof(size_t), cmp_by_value);
 	f->majority = NULL, f->majority_n = 0, f->distinct = 0;
@@ -132,16 +151,25 @@ static void inv_init(struct inv *inv, const cJSON *inventory)
 	inv->n = (size_t)cJSON_GetArraySize(inventory);
 	inv->host = calloc(inv->n + 1, sizeof(char *));
 	inv->flat = calloc(inv->n + 1, sizeof(cJSON *));
-	inv->fields = cJSON_CreateObject();
-	size_t i = 0;
+	inv->keys = NULL;
+	inv->nf = 0;
+	inv->ix = (struct anvil_keymap)ANVIL_KEYMAP_INIT;
+	size_t i = 0, cap = 0;
 	cJSON_ArrayForEach(node, inventory) {
 		inv->host[i] = node->string ? node->string : "?";
 		inv->flat[i] = anvil_inventory_flatten(node);
 		if (!inv->flat[i])
 			inv->flat[i] = cJSON_CreateObject();
-		cJSON_ArrayForEach(k, inv->flat[i])
-			if (k->string && !cJSON_GetObjectItemCaseSensitive(inv->fields, k->string))
-				cJSON_AddTrueToObject(inv->fields, k->string);
+		cJSON_ArrayForEach(k, inv->flat[i]) {
+			if (!k->string || anvil_keymap_get(&inv->ix, k->string, strlen(k->string)))
+				continue;
+			if (inv->nf == cap) {
+				cap = cap ? 2 * cap : 64;
+				inv->keys = realloc(inv->keys, cap * sizeof(*inv->keys));
+			}
+			inv->keys[inv->nf++] = k->string;
+			anvil_keymap_put(&inv->ix, k->string, strlen(k->string), (void *)(uintptr_t)inv->nf);
+		}
 		i++;
 	}
 }
@@ -152,7 +180,8 @@ static void inv_release(struct inv *inv)
 		cJSON_Delete(inv->flat[i]);
 	free(inv->flat);
 	free(inv->host);
-	cJSON_Delete(inv->fields);
+	free(inv->keys);
+	anvil_keymap_release(&inv->ix);
 }
 
 /* ---- rows ------------------------------------------------------------------------ */
@@ -269,15 +298,15 @@ static void unreadable(struct strbuf *out, const cJSON *inventory)
 void anvil_html_inventory(struct strbuf *out, const cJSON *inventory)
 {
 	struct inv inv;
-	const cJSON *k;
 	if (!cJSON_GetArraySize(inventory))
 		return;
 	inv_init(&inv, inventory);
-	size_t nf = (size_t)cJSON_GetArraySize(inv.fields), nd = 0, i = 0;
+	size_t nf = inv.nf, nd = 0, i;
 	struct field *f = calloc(nf + 1, sizeof(*f));
-	cJSON_ArrayForEach(k, inv.fields) {
-		field_init(&f[i], &inv, k->string);
-		nd += f[i++].distinct > 1;
+	fields_fill(f, &inv);
+	for (i = 0; i < nf; i++) {
+		field_rank(&f[i], &inv);
+		nd += f[i].distinct > 1;
 	}
 	strbuf_addf(out, "<section class=inventory id=inventory><h2>Inventory</h2>\n<p class=lead>%zu node%s, "
 			 "%zu fields compared: ", inv.n, inv.n == 1 ? "" : "s", nf);
