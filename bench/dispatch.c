@@ -1,4 +1,5 @@
 #include "bench/dispatch.h"
+#include "bench/affinity.h"
 #include "bench/ctx.h"
 #include "bench/pairs.h"
 #include "bench/subproc.h"
@@ -116,16 +117,19 @@ static enum anvil_status run_once(const struct anvil_world *w, const struct anvi
 				  double deadline)
 {
 	struct anvil_ctx ctx;
-	if (anvil_ctx_init(&ctx, w, t->runner, t->id, comm, t->params, left_until(deadline),
-			   t->threads > 0 ? t->threads : threads_for(w, t->runner->scope))) {
+	int threads = t->threads > 0 ? t->threads : threads_for(w, t->runner->scope);
+	if (anvil_ctx_init(&ctx, w, t->runner, t->id, comm, t->params, left_until(deadline), threads)) {
 		anvil_ctx_release(&ctx);
 		snprintf(why, len, "out of memory making the test context");
 		return ANVIL_ERROR;
 	}
 	if (peer)
 		anvil_ctx_label(&ctx, "peer", peer);
+	struct anvil_affinity placed;
+	anvil_affinity_enter(&placed, w, t->runner->scope, threads);
 	MPI_Barrier(comm);  /* all start together, so a slow node shows against its peers */
 	enum anvil_status st = t->runner->run(&ctx);
+	anvil_affinity_leave(&placed);
 	if (st != ANVIL_OK)
 		snprintf(why, len, "%s", ctx.why[0] ? ctx.why : "no reason given");
 	if (keep) {
