@@ -238,7 +238,7 @@ void anvil_html_verdicts_release(struct anvil_html_verdicts *vs)
 static int is_lower_unit(const char *u)
 {
 	static const char *const t[] = { "ns", "us", "\xc2\xb5s", "ms", "s", "min", "h",
-					 "C", "\xc2\xb0" "C", "degC" };
+					 "C", "\xc2\xb0\x43", "degC" };
 	for (size_t i = 0; u && i < sizeof(t) / sizeof(*t); i++)
 		if (!strcmp(u, t[i]))
 			return 1;
