@@ -38,11 +38,6 @@ const struct anvil_nccl_coll anvil_nccl_allgather = {
 };
 #endif
 
-static const struct anvil_param params[] = {
-	ANVIL_NCCL_PARAMS,
-	{ NULL, 0, NULL, NULL },
-};
-
 ANVIL_NCCL_RUNNER(allgather, anvil_nccl_allgather, "nccl-allgather",
 		  "ncclAllGather busbw over 8 B .. 1 GiB (nccl-tests all_gather), judged at large sizes, checked",
-		  params);
+		  anvil_nccl_params);

@@ -30,11 +30,6 @@ const struct anvil_nccl_coll anvil_nccl_allreduce = {
 };
 #endif
 
-static const struct anvil_param params[] = {
-	ANVIL_NCCL_PARAMS,
-	{ NULL, 0, NULL, NULL },
-};
-
 ANVIL_NCCL_RUNNER(allreduce, anvil_nccl_allreduce, "nccl-allreduce",
 		  "ncclAllReduce busbw over 8 B .. 1 GiB (nccl-tests all_reduce), judged at large sizes, checked",
-		  params);
+		  anvil_nccl_params);

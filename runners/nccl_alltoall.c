@@ -54,11 +54,6 @@ const struct anvil_nccl_coll anvil_nccl_alltoall = {
 };
 #endif
 
-static const struct anvil_param params[] = {
-	ANVIL_NCCL_PARAMS,
-	{ NULL, 0, NULL, NULL },
-};
-
 ANVIL_NCCL_RUNNER(alltoall, anvil_nccl_alltoall, "nccl-alltoall",
 		  "NCCL alltoall busbw over 8 B .. 1 GiB (nccl-tests alltoall), judged at large sizes, checked",
-		  params);
+		  anvil_nccl_params);

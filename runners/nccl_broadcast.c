@@ -27,12 +27,6 @@ const struct anvil_nccl_coll anvil_nccl_broadcast = {
 };
 #endif
 
-static const struct anvil_param params[] = {
-	ANVIL_NCCL_PARAMS,
-	{ "root", ANVIL_P_INT, "0", "the root rank" },
-	{ NULL, 0, NULL, NULL },
-};
-
 ANVIL_NCCL_RUNNER(broadcast, anvil_nccl_broadcast, "nccl-broadcast",
 		  "ncclBroadcast busbw over 8 B .. 1 GiB (nccl-tests broadcast), judged at large sizes, checked",
-		  params);
+		  anvil_nccl_root_params);

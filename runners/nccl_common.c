@@ -1,5 +1,17 @@
 #include "runners/nccl_common.h"
 
+/* in every build: `anvil list` shows them where NCCL is not built */
+const struct anvil_param anvil_nccl_params[] = {
+	ANVIL_NCCL_PARAMS,
+	{ NULL, 0, NULL, NULL },
+};
+
+const struct anvil_param anvil_nccl_root_params[] = {
+	ANVIL_NCCL_PARAMS,
+	{ "root", ANVIL_P_INT, "0", "the root rank" },
+	{ NULL, 0, NULL, NULL },
+};
+
 #ifdef ANVIL_NCCL_BUILT
 #include <math.h>
 #include <sched.h>

@@ -31,8 +31,12 @@
 	{ "judge_from_bytes", ANVIL_P_INT, "268435456", \
 	  "busbw_gbs is the mean out-of-place busbw over the sizes from this one on (never all sizes)" }
 
+/* The parameter tables of the NCCL runners: the sweep and judge_from_bytes;
+ * and those with a "root" rank as well (broadcast, reduce). */
+extern const struct anvil_param anvil_nccl_params[], anvil_nccl_root_params[];
+
 /* The runner of one collective, in its runners/nccl_<name>.c:
- *   ANVIL_NCCL_RUNNER(allreduce, anvil_nccl_allreduce, "nccl-allreduce", "summary", params);
+ *   ANVIL_NCCL_RUNNER(allreduce, anvil_nccl_allreduce, "nccl-allreduce", "summary", anvil_nccl_params);
  * defines anvil_runner_nccl_<id> (every NCCL runner needs a GPU, NCCL and two
  * ranks, on one communicator) and its run(), which is anvil_nccl_run on
  * `coll`. Where NCCL is not built, the runner says why and `coll` is not

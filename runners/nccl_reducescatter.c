@@ -39,11 +39,6 @@ const struct anvil_nccl_coll anvil_nccl_reducescatter = {
 };
 #endif
 
-static const struct anvil_param params[] = {
-	ANVIL_NCCL_PARAMS,
-	{ NULL, 0, NULL, NULL },
-};
-
 ANVIL_NCCL_RUNNER(reducescatter, anvil_nccl_reducescatter, "nccl-reducescatter",
 		  "ncclReduceScatter busbw over 8 B .. 1 GiB (nccl-tests reduce_scatter), judged at large sizes, checked",
-		  params);
+		  anvil_nccl_params);

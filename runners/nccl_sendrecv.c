@@ -40,11 +40,6 @@ const struct anvil_nccl_coll anvil_nccl_sendrecv = {
 };
 #endif
 
-static const struct anvil_param params[] = {
-	ANVIL_NCCL_PARAMS,
-	{ NULL, 0, NULL, NULL },
-};
-
 ANVIL_NCCL_RUNNER(sendrecv, anvil_nccl_sendrecv, "nccl-sendrecv",
 		  "NCCL send/recv between neighbour ranks over 8 B .. 1 GiB (nccl-tests sendrecv), checked",
-		  params);
+		  anvil_nccl_params);
