@@ -18,5 +18,8 @@ void anvil_print_version(void);
 
 /* "anvil: " + message on stderr, one line. */
 void anvil_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The line for what getopt_long returned as c when it is no option of
+ * subcommand cmd: ':' (an option without its value) or '?' (unknown). */
+void anvil_die_bad_option(const char *cmd, int c, char **argv);
 
 #endif

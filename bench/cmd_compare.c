@@ -58,8 +58,7 @@ int anvil_cmd_compare(int argc, char **argv)
 		case 'o': dir = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h': compare_usage(stdout); return 0;
-		case ':': anvil_die_msg("compare: option %s needs a value (see anvil compare --help)", argv[optind - 1]); return ANVIL_EXIT_USAGE;
-		default: anvil_die_msg("compare: unknown option %s (see anvil compare --help)", argv[optind - 1]); return ANVIL_EXIT_USAGE;
+		default: anvil_die_bad_option("compare", c, argv); return ANVIL_EXIT_USAGE;
 		}
 	}
 	int n = argc - optind;

@@ -6,6 +6,7 @@
 #include "common/json.h"
 #include "runners/registry.h"
 #include <dirent.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,14 @@ void anvil_die_msg(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void anvil_die_bad_option(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		anvil_die_msg("%s: option %s needs a value (see anvil %s --help)", cmd, argv[optind - 1], cmd);
+	else
+		anvil_die_msg("%s: unknown option %s (see anvil %s --help)", cmd, argv[optind - 1], cmd);
 }
 
 void anvil_print_version(void)

@@ -69,8 +69,7 @@ int anvil_cmd_report(int argc, char **argv)
 		case 'b': o.baseline = optarg; break;
 		case 'D': drain = 1; break;
 		case 'h': report_usage(stdout); return 0;
-		case ':': anvil_die_msg("report: option %s needs a value (see anvil report --help)", argv[optind - 1]); return ANVIL_EXIT_USAGE;
-		default: anvil_die_msg("report: unknown option %s (see anvil report --help)", argv[optind - 1]); return ANVIL_EXIT_USAGE;
+		default: anvil_die_bad_option("report", c, argv); return ANVIL_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {

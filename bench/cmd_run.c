@@ -7,6 +7,7 @@
 #include "bench/inventory.h"
 #include "bench/monitor.h"
 #include "bench/plan.h"
+#include "bench/plan_args.h"
 #include "bench/slurm.h"
 #include "bench/storage.h"
 #include "bench/world.h"
@@ -26,9 +27,8 @@
 #define ERR_MAX 1024
 
 struct run_opts {
-	const char *cluster, *profile, *out, *resume;
-	struct anvil_plan_opts plan;
-	const char **sets;
+	struct anvil_plan_args args;
+	const char *resume;
 	int dry_run;
 };
 
@@ -64,38 +64,31 @@ static void run_usage(FILE *out)
 static int parse_run(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longs[] = {
-		{ "cluster", required_argument, NULL, 'c' }, { "profile", required_argument, NULL, 'p' },
-		{ "output", required_argument, NULL, 'o' }, { "only", required_argument, NULL, 'O' },
-		{ "skip", required_argument, NULL, 'S' }, { "set", required_argument, NULL, 's' },
+		ANVIL_PLAN_ARGS_LONGOPTS,
 		{ "resume", required_argument, NULL, 'r' }, { "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof(*o));
-	o->sets = calloc((size_t)argc + 1, sizeof(char *));
+	anvil_plan_args_init(&o->args, argc);
 	opterr = 0;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, ":c:p:o:h", longs, NULL)) != -1) {
+		if (anvil_plan_args_take(&o->args, c, optarg))
+			continue;
 		switch (c) {
-		case 'c': o->cluster = optarg; break;
-		case 'p': o->profile = optarg; break;
-		case 'o': o->out = optarg; break;
-		case 'O': o->plan.only = optarg; break;
-		case 'S': o->plan.skip = optarg; break;
-		case 's': o->sets[o->plan.nsets++] = optarg; break;
 		case 'r': o->resume = optarg; break;
 		case 'n': o->dry_run = 1; break;
 		case 'h': run_usage(stdout); return 1;
-		case ':': anvil_die_msg("run: option %s needs a value (see anvil run --help)", argv[optind - 1]); return -1;
-		default: anvil_die_msg("run: unknown option %s (see anvil run --help)", argv[optind - 1]); return -1;
+		default: anvil_die_bad_option("run", c, argv); return -1;
 		}
 	}
-	o->plan.sets = o->sets;
 	if (optind < argc) {
 		anvil_die_msg("run: unexpected argument \"%s\" (see anvil run --help)", argv[optind]);
 		return -1;
 	}
-	if (o->resume && (o->profile || o->cluster || o->plan.only || o->plan.skip || o->plan.nsets || o->out)) {
+	const struct anvil_plan_args *a = &o->args;
+	if (o->resume && (a->profile || a->cluster || a->plan.only || a->plan.skip || a->plan.nsets || a->out)) {
 		anvil_die_msg("run: --resume takes the plan and the directory from the journal; it cannot be combined with -p, -c, -o, --only, --skip or --set");
 		return -1;
 	}
@@ -152,17 +145,17 @@ static int make_plan(const struct run_opts *o, struct run_setup *s, char *err, s
 {
 	struct anvil_json_doc profile, cluster;
 	int have_cluster = 0;
-	if (anvil_profile_load(o->profile ? o->profile : "quick", &profile, err, errlen))
+	if (anvil_profile_load(o->args.profile ? o->args.profile : "quick", &profile, err, errlen))
 		return -1;
-	if (o->cluster) {
-		if (anvil_cluster_load(o->cluster, &cluster, err, errlen)) {
+	if (o->args.cluster) {
+		if (anvil_cluster_load(o->args.cluster, &cluster, err, errlen)) {
 			anvil_json_doc_release(&profile);
 			return -1;
 		}
 		have_cluster = 1;
 	}
 	struct anvil_plan plan;
-	int rc = anvil_plan_build(&plan, &profile, have_cluster ? &cluster : NULL, &o->plan, err, errlen);
+	int rc = anvil_plan_build(&plan, &profile, have_cluster ? &cluster : NULL, &o->args.plan, err, errlen);
 	if (!rc) {
 		cJSON *pj = anvil_plan_to_json(&plan);
 		s->plan_json = cJSON_PrintUnformatted(pj);
@@ -183,8 +176,8 @@ static int make_dir(const struct run_opts *o, struct run_setup *s, char *err, si
 		snprintf(s->dir, sizeof(s->dir), "%s", o->resume);
 		return anvil_dir_writable(s->dir, err, errlen);
 	}
-	if (o->out) {
-		snprintf(s->dir, sizeof(s->dir), "%s", o->out);
+	if (o->args.out) {
+		snprintf(s->dir, sizeof(s->dir), "%s", o->args.out);
 	} else {
 		char stamp[32];
 		anvil_utc_stamp(stamp, sizeof(stamp));
@@ -479,7 +472,7 @@ int anvil_cmd_run(int argc, char **argv)
 	struct run_opts o;
 	int rc = parse_run(argc, argv, &o);
 	if (rc) {
-		free(o.sets);
+		anvil_plan_args_release(&o.args);
 		return rc > 0 ? 0 : ANVIL_EXIT_USAGE;
 	}
 	int provided;
@@ -506,7 +499,7 @@ int anvil_cmd_run(int argc, char **argv)
 	cJSON_Delete(s.done);
 	cJSON_Delete(s.profile);
 	cJSON_Delete(s.cluster);
-	free(o.sets);
+	anvil_plan_args_release(&o.args);
 	anvil_world_release(&w);
 	MPI_Finalize();
 	return code;

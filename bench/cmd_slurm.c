@@ -6,6 +6,7 @@
 #include "bench/config.h"
 #include "bench/monitor.h"
 #include "bench/plan.h"
+#include "bench/plan_args.h"
 #include "common/hostlist.h"
 #include "common/strbuf.h"
 #include <ctype.h>
@@ -21,10 +22,8 @@
 #define OVERHEAD_S 300.0       /* start-up, inventory, report */
 
 struct slurm_opts {
-	const char *cluster, *profile, *out;
+	struct anvil_plan_args args;  /* passed on to anvil run */
 	long nodes;                /* -N; 0: from the config */
-	struct anvil_plan_opts plan;
-	const char **sets;
 };
 
 static void slurm_usage(FILE *out)
@@ -47,26 +46,20 @@ static void slurm_usage(FILE *out)
 static int parse_slurm(int argc, char **argv, struct slurm_opts *o)
 {
 	static const struct option longs[] = {
-		{ "cluster", required_argument, NULL, 'c' }, { "profile", required_argument, NULL, 'p' },
-		{ "nodes", required_argument, NULL, 'N' }, { "output", required_argument, NULL, 'o' },
-		{ "only", required_argument, NULL, 'O' }, { "skip", required_argument, NULL, 'S' },
-		{ "set", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+		ANVIL_PLAN_ARGS_LONGOPTS,
+		{ "nodes", required_argument, NULL, 'N' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof(*o));
-	o->sets = calloc((size_t)argc + 1, sizeof(char *));
+	anvil_plan_args_init(&o->args, argc);
 	opterr = 0;
 	optind = 1;
 	int c;
 	char *end;
 	while ((c = getopt_long(argc, argv, ":c:p:N:o:h", longs, NULL)) != -1) {
+		if (anvil_plan_args_take(&o->args, c, optarg))
+			continue;
 		switch (c) {
-		case 'c': o->cluster = optarg; break;
-		case 'p': o->profile = optarg; break;
-		case 'o': o->out = optarg; break;
-		case 'O': o->plan.only = optarg; break;
-		case 'S': o->plan.skip = optarg; break;
-		case 's': o->sets[o->plan.nsets++] = optarg; break;
 		case 'N':
 			o->nodes = strtol(optarg, &end, 10);
 			if (*end || o->nodes < 1 || o->nodes > 100000) {
@@ -75,16 +68,14 @@ static int parse_slurm(int argc, char **argv, struct slurm_opts *o)
 			}
 			break;
 		case 'h': slurm_usage(stdout); return 1;
-		case ':': anvil_die_msg("slurm: option %s needs a value (see anvil slurm --help)", argv[optind - 1]); return -1;
-		default: anvil_die_msg("slurm: unknown option %s (see anvil slurm --help)", argv[optind - 1]); return -1;
+		default: anvil_die_bad_option("slurm", c, argv); return -1;
 		}
 	}
-	o->plan.sets = o->sets;
 	if (optind < argc) {
 		anvil_die_msg("slurm: unexpected argument \"%s\" (see anvil slurm --help)", argv[optind]);
 		return -1;
 	}
-	if (!o->cluster) {
+	if (!o->args.cluster) {
 		anvil_die_msg("slurm: -c cluster.json is required: it names the nodes (see anvil slurm --help)");
 		return -1;
 	}
@@ -204,9 +195,9 @@ static int write_script(const struct slurm_opts *o, const struct cluster_facts *
 	char exe[PATH_MAX], cfg[PATH_MAX], prof[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	snprintf(exe + (n > 0 ? n : 0), sizeof(exe) - (size_t)(n > 0 ? n : 0), "%s", n > 0 ? "" : "anvil");
-	if (!realpath(o->cluster, cfg))
-		snprintf(cfg, sizeof(cfg), "%s", o->cluster);
-	const char *pname = o->profile ? o->profile : "quick";
+	if (!realpath(o->args.cluster, cfg))
+		snprintf(cfg, sizeof(cfg), "%s", o->args.cluster);
+	const char *pname = o->args.profile ? o->args.profile : "quick";
 	if ((strchr(pname, '/') || strstr(pname, ".json")) && realpath(pname, prof))
 		pname = prof;
 	const cJSON *tm = cJSON_GetObjectItemCaseSensitive(f->slurm, "time_margin");
@@ -242,22 +233,22 @@ static int write_script(const struct slurm_opts *o, const struct cluster_facts *
 	add_word(&run, cfg);
 	strbuf_adds(&run, " -p ");
 	add_word(&run, pname);
-	if (o->plan.only) {
+	if (o->args.plan.only) {
 		strbuf_adds(&run, " --only ");
-		add_word(&run, o->plan.only);
+		add_word(&run, o->args.plan.only);
 	}
-	if (o->plan.skip) {
+	if (o->args.plan.skip) {
 		strbuf_adds(&run, " --skip ");
-		add_word(&run, o->plan.skip);
+		add_word(&run, o->args.plan.skip);
 	}
-	for (int i = 0; i < o->plan.nsets; i++) {
+	for (int i = 0; i < o->args.plan.nsets; i++) {
 		strbuf_adds(&run, " --set ");
-		add_word(&run, o->sets[i]);
+		add_word(&run, o->args.sets[i]);
 	}
 	strbuf_adds(&run, " -o ");
-	int rc = add_run_dir(&run, o->out ? o->out : "anvil-runs/%j");
+	int rc = add_run_dir(&run, o->args.out ? o->args.out : "anvil-runs/%j");
 	if (rc)
-		snprintf(err, errlen, "slurm: -o \"%s\": use letters, digits and -_./=,:@+%% only (%%j is the job id)", o->out);
+		snprintf(err, errlen, "slurm: -o \"%s\": use letters, digits and -_./=,:@+%% only (%%j is the job id)", o->args.out);
 	strbuf_adds(sb, "# A run cut short (time limit, node failure) goes on with: srun --mpi=");
 	strbuf_addf(sb, "%s ... run --resume <its run dir>\n", mpi ? mpi : "pmix");
 	strbuf_addf(sb, "%s\n", strbuf_str(&run));
@@ -272,7 +263,7 @@ int anvil_cmd_slurm(int argc, char **argv)
 	struct slurm_opts o;
 	int rc = parse_slurm(argc, argv, &o);
 	if (rc) {
-		free(o.sets);
+		anvil_plan_args_release(&o.args);
 		return rc > 0 ? 0 : ANVIL_EXIT_USAGE;
 	}
 	char err[1024];
@@ -281,20 +272,20 @@ int anvil_cmd_slurm(int argc, char **argv)
 	struct cluster_facts f = { .nodelist = NULL };
 	struct strbuf sb = STRBUF_INIT;
 	int code = ANVIL_EXIT_USAGE, have_profile = 0, have_cluster = 0, have_plan = 0;
-	if (anvil_profile_load(o.profile ? o.profile : "quick", &profile, err, sizeof(err)))
+	if (anvil_profile_load(o.args.profile ? o.args.profile : "quick", &profile, err, sizeof(err)))
 		goto out;
 	have_profile = 1;
-	if (anvil_cluster_load(o.cluster, &cluster, err, sizeof(err)))
+	if (anvil_cluster_load(o.args.cluster, &cluster, err, sizeof(err)))
 		goto out;
 	have_cluster = 1;
-	if (anvil_plan_build(&plan, &profile, &cluster, &o.plan, err, sizeof(err)))
+	if (anvil_plan_build(&plan, &profile, &cluster, &o.args.plan, err, sizeof(err)))
 		goto out;
 	have_plan = 1;
 	if (read_cluster(&cluster, &f, err, sizeof(err)))
 		goto out;
 	if (!f.nodelist && !o.nodes) {
 		snprintf(err, sizeof(err), "slurm: %s has no \"nodes\" (a hostlist, e.g. \"gpu[01-16]\") and no -N was given: how many nodes?",
-			 o.cluster);
+			 o.args.cluster);
 		goto out;
 	}
 	if (write_script(&o, &f, &plan, &sb, err, sizeof(err)))
@@ -312,6 +303,6 @@ out:
 		anvil_json_doc_release(&cluster);
 	if (have_profile)
 		anvil_json_doc_release(&profile);
-	free(o.sets);
+	anvil_plan_args_release(&o.args);
 	return code;
 }

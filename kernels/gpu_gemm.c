@@ -4,31 +4,32 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* cuBLAS's element and compute types of each format; alpha and beta are
+ * doubles for FP64, floats for the others (FP32 accumulate). */
+static const struct {
+	cudaDataType_t type;
+	cublasComputeType_t compute;
+} gemm_types[ANVIL_PREC_COUNT] = {
+	[ANVIL_FP64] = { CUDA_R_64F, CUBLAS_COMPUTE_64F },
+	[ANVIL_FP32] = { CUDA_R_32F, CUBLAS_COMPUTE_32F },
+	[ANVIL_TF32] = { CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32 },
+	[ANVIL_BF16] = { CUDA_R_16BF, CUBLAS_COMPUTE_32F },
+	[ANVIL_FP16] = { CUDA_R_16F, CUBLAS_COMPUTE_32F },
+};
+
 cublasStatus_t anvil_gpu_gemm(cublasHandle_t h, enum anvil_prec p, int n, const void *a,
 			      const void *b, void *c)
 {
 	static const double one64 = 1.0, zero64 = 0.0;
 	static const float one32 = 1.0f, zero32 = 0.0f;
 	const cublasOperation_t N = CUBLAS_OP_N;
-	switch (p) {
-	case ANVIL_FP64:
-		return cublasGemmEx(h, N, N, n, n, n, &one64, a, CUDA_R_64F, n, b, CUDA_R_64F, n, &zero64,
-				    c, CUDA_R_64F, n, CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT);
-	case ANVIL_FP32:
-		return cublasGemmEx(h, N, N, n, n, n, &one32, a, CUDA_R_32F, n, b, CUDA_R_32F, n, &zero32,
-				    c, CUDA_R_32F, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
-	case ANVIL_TF32:
-		return cublasGemmEx(h, N, N, n, n, n, &one32, a, CUDA_R_32F, n, b, CUDA_R_32F, n, &zero32,
-				    c, CUDA_R_32F, n, CUBLAS_COMPUTE_32F_FAST_TF32, CUBLAS_GEMM_DEFAULT);
-	case ANVIL_BF16:
-		return cublasGemmEx(h, N, N, n, n, n, &one32, a, CUDA_R_16BF, n, b, CUDA_R_16BF, n, &zero32,
-				    c, CUDA_R_16BF, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
-	case ANVIL_FP16:
-		return cublasGemmEx(h, N, N, n, n, n, &one32, a, CUDA_R_16F, n, b, CUDA_R_16F, n, &zero32,
-				    c, CUDA_R_16F, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
-	default:
+	if ((unsigned)p >= ANVIL_PREC_COUNT)
 		return CUBLAS_STATUS_INVALID_VALUE;
-	}
+	const void *one = p == ANVIL_FP64 ? (const void *)&one64 : (const void *)&one32;
+	const void *zero = p == ANVIL_FP64 ? (const void *)&zero64 : (const void *)&zero32;
+	cudaDataType_t t = gemm_types[p].type;
+	return cublasGemmEx(h, N, N, n, n, n, one, a, t, n, b, t, n, zero, c, t, n, gemm_types[p].compute,
+			    CUBLAS_GEMM_DEFAULT);
 }
 
 int anvil_gpu_gemm_min_cc(enum anvil_prec p)

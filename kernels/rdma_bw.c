@@ -13,6 +13,26 @@ struct bw_state {
 	uint64_t totscnt, totccnt;
 };
 
+/* A post of the active loops below: 0, or -1 with why naming the QP. */
+static int post_send(struct anvil_rdma *r, int q, size_t size, uint64_t k, int signaled, char *why, size_t len)
+{
+	int rc = anvil_rdma_post(r, q, size, k, signaled);
+	if (rc)
+		snprintf(why, len, "ibv_post_send on %s QP %d failed: %s", r->o.device, q, strerror(rc));
+	return rc ? -1 : 0;
+}
+
+/* Up to a batch of send completions into wc: how many, or -1 with why. */
+static int poll_send(struct anvil_rdma *r, struct ibv_wc *wc, char *why, size_t len)
+{
+	int ne = ibv_poll_cq(r->scq, ANVIL_RDMA_POLL_BATCH, wc);
+	if (ne < 0) {
+		snprintf(why, len, "ibv_poll_cq on %s failed", r->o.device);
+		return -1;
+	}
+	return ne;
+}
+
 /* perftest's run_iter_bw for a fixed count: post while the send queue has
  * room, signal every cq_mod-th post and the last, one completion stands for
  * the cq_mod posts before it (fewer for the last: fill_count). */
@@ -39,22 +59,17 @@ static int bw_iters(struct anvil_rdma *r, const struct anvil_rdma_run *run, stru
 				int sig = k % (uint64_t)cq_mod == (uint64_t)cq_mod - 1 || k == iters - 1;
 				if (run->peak)
 					tp[s.totscnt] = anvil_rdma_now_ns();
-				int rc = anvil_rdma_post(r, q, run->size, k, sig);
-				if (rc) {
-					snprintf(why, len, "ibv_post_send on %s QP %d failed: %s", r->o.device, q, strerror(rc));
+				if (post_send(r, q, run->size, k, sig, why, len))
 					return -1;
-				}
 				s.scnt[q]++;
 				s.totscnt++;
 			}
 		}
 		if (s.totccnt >= tot)
 			continue;
-		int ne = ibv_poll_cq(r->scq, ANVIL_RDMA_POLL_BATCH, wc);
-		if (ne < 0) {
-			snprintf(why, len, "ibv_poll_cq on %s failed", r->o.device);
+		int ne = poll_send(r, wc, why, len);
+		if (ne < 0)
 			return -1;
-		}
 		for (int i = 0; i < ne; i++) {
 			if (wc[i].status != IBV_WC_SUCCESS)
 				return anvil_rdma_wc_error(r, &wc[i], "send", s.totccnt, tot, why, len);
@@ -113,22 +128,17 @@ static int bw_duration(struct anvil_rdma *r, const struct anvil_rdma_run *run, s
 			while (s.scnt[q] + 1 <= (uint64_t)r->o.tx_depth + s.ccnt[q] &&
 			       (state < 3 || s.scnt[q] % cq_mod)) {
 				uint64_t k = s.scnt[q];
-				int rc = anvil_rdma_post(r, q, run->size, k, k % cq_mod == cq_mod - 1);
-				if (rc) {
-					snprintf(why, len, "ibv_post_send on %s QP %d failed: %s", r->o.device, q, strerror(rc));
+				if (post_send(r, q, run->size, k, k % cq_mod == cq_mod - 1, why, len))
 					return -1;
-				}
 				s.scnt[q]++;
 			}
 			clean &= s.scnt[q] % cq_mod == 0 && s.ccnt[q] == s.scnt[q];
 		}
 		if (state == 3 && clean)
 			break;
-		int ne = ibv_poll_cq(r->scq, ANVIL_RDMA_POLL_BATCH, wc);
-		if (ne < 0) {
-			snprintf(why, len, "ibv_poll_cq on %s failed", r->o.device);
+		int ne = poll_send(r, wc, why, len);
+		if (ne < 0)
 			return -1;
-		}
 		for (int i = 0; i < ne; i++) {
 			if (wc[i].status != IBV_WC_SUCCESS)
 				return anvil_rdma_wc_error(r, &wc[i], "send", s.totccnt, 0, why, len);

@@ -422,10 +422,5 @@ const struct anvil_runner anvil_runner_gpu_burn = {
 	.needs = ANVIL_NEEDS_GPU,
 	.scope = ANVIL_SCOPE_PER_RANK,
 	.params = burn_params,
-#ifdef ANVIL_HAVE_NVCC
-	.available = anvil_gpu_available,
-	.run = burn_run,
-#else
-	.not_built = ANVIL_GPU_NOT_BUILT,
-#endif
+	ANVIL_GPU_HOOKS(burn_run),
 };

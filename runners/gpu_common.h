@@ -14,6 +14,15 @@
 #define ANVIL_GPU_NOT_BUILT "nvcc not found at configure time, so the CUDA kernels were not compiled"
 #endif
 
+/* The end of a GPU runner's definition: its .available and .run, or, in a
+ * build without the GPU code, the .not_built reason (run_ is then not
+ * referred to):  .params = params, ANVIL_GPU_HOOKS(dgemm_run), */
+#ifdef ANVIL_HAVE_NVCC
+#define ANVIL_GPU_HOOKS(run_) .available = anvil_gpu_available, .run = run_
+#else
+#define ANVIL_GPU_HOOKS(run_) .not_built = ANVIL_GPU_NOT_BUILT
+#endif
+
 #ifdef ANVIL_HAVE_NVCC
 #include <cuda_runtime_api.h>
 #include "common/nvml.h"

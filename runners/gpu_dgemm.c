@@ -8,6 +8,7 @@
  * reference, so a figure always belongs to a correct product.
  */
 #include "runners/gpu_common.h"
+#include "runners/gpu_timer.h"
 
 #ifdef ANVIL_HAVE_NVCC
 #include "kernels/gpu_gemm.h"
@@ -24,8 +25,7 @@ struct dgemm {
 	size_t n;
 	void *a, *b, *c;               /* n*n*8 bytes each: room for every format */
 	cublasHandle_t blas;
-	cudaStream_t stream;
-	cudaEvent_t e0, e1;
+	struct anvil_gpu_timer tm;     /* its stream runs everything */
 };
 
 struct dgemm_result {
@@ -77,11 +77,10 @@ static int setup(struct anvil_ctx *ctx, struct dgemm *st, struct anvil_gpu_err *
 	ANVIL_CUDA(err, cudaMalloc(&st->a, bytes));
 	ANVIL_CUDA(err, cudaMalloc(&st->b, bytes));
 	ANVIL_CUDA(err, cudaMalloc(&st->c, bytes));
-	ANVIL_CUDA(err, cudaStreamCreate(&st->stream));
-	ANVIL_CUDA(err, cudaEventCreate(&st->e0));
-	ANVIL_CUDA(err, cudaEventCreate(&st->e1));
+	if (anvil_gpu_timer_init(&st->tm, err))
+		return -1;
 	ANVIL_CUBLAS(err, cublasCreate(&st->blas));
-	ANVIL_CUBLAS(err, cublasSetStream(st->blas, st->stream));
+	ANVIL_CUBLAS(err, cublasSetStream(st->blas, st->tm.stream));
 	return 0;
 }
 
@@ -89,12 +88,7 @@ static void release(struct dgemm *st)
 {
 	if (st->blas)
 		cublasDestroy(st->blas);
-	if (st->e0)
-		cudaEventDestroy(st->e0);
-	if (st->e1)
-		cudaEventDestroy(st->e1);
-	if (st->stream)
-		cudaStreamDestroy(st->stream);
+	anvil_gpu_timer_release(&st->tm);
 	cudaFree(st->a);
 	cudaFree(st->b);
 	cudaFree(st->c);
@@ -106,15 +100,11 @@ static void release(struct dgemm *st)
 /* Runs `count` GEMMs between two events; seconds in *t. */
 static int timed(struct dgemm *st, enum anvil_prec p, long count, double *t, struct anvil_gpu_err *err)
 {
-	float ms = 0;
-	ANVIL_CUDA(err, cudaEventRecord(st->e0, st->stream));
+	if (anvil_gpu_timer_start(&st->tm, err))
+		return -1;
 	for (long i = 0; i < count; i++)
 		ANVIL_CUBLAS(err, anvil_gpu_gemm(st->blas, p, (int)st->n, st->a, st->b, st->c));
-	ANVIL_CUDA(err, cudaEventRecord(st->e1, st->stream));
-	ANVIL_CUDA(err, cudaEventSynchronize(st->e1));
-	ANVIL_CUDA(err, cudaEventElapsedTime(&ms, st->e0, st->e1));
-	*t = ms / 1e3;
-	return 0;
+	return anvil_gpu_timer_stop(&st->tm, t, err);
 }
 
 static int measure(struct anvil_ctx *ctx, struct dgemm *st, enum anvil_prec p,
@@ -123,9 +113,9 @@ static int measure(struct anvil_ctx *ctx, struct dgemm *st, enum anvil_prec p,
 	size_t count = st->n * st->n;
 	long warmup = (long)anvil_param_int(ctx, "warmup"), iters = (long)anvil_param_int(ctx, "iters");
 	double min_time = anvil_param_double(ctx, "min_time_s"), tw = 0;
-	ANVIL_CUDA(err, anvil_gpu_fill(st->a, count, p, 1, -1.0, 1.0, st->stream));
-	ANVIL_CUDA(err, anvil_gpu_fill(st->b, count, p, 2, -1.0, 1.0, st->stream));
-	ANVIL_CUDA(err, cudaMemsetAsync(st->c, 0, count * anvil_prec_size(p), st->stream));
+	ANVIL_CUDA(err, anvil_gpu_fill(st->a, count, p, 1, -1.0, 1.0, st->tm.stream));
+	ANVIL_CUDA(err, anvil_gpu_fill(st->b, count, p, 2, -1.0, 1.0, st->tm.stream));
+	ANVIL_CUDA(err, cudaMemsetAsync(st->c, 0, count * anvil_prec_size(p), st->tm.stream));
 	/* the warm-up also sizes the timed run when iters is 0 */
 	if (timed(st, p, warmup > 0 ? warmup : 1, &tw, err))
 		return -1;
@@ -229,10 +219,5 @@ const struct anvil_runner anvil_runner_gpu_dgemm = {
 	.needs = ANVIL_NEEDS_GPU,
 	.scope = ANVIL_SCOPE_PER_RANK,
 	.params = dgemm_params,
-#ifdef ANVIL_HAVE_NVCC
-	.available = anvil_gpu_available,
-	.run = dgemm_run,
-#else
-	.not_built = ANVIL_GPU_NOT_BUILT,
-#endif
+	ANVIL_GPU_HOOKS(dgemm_run),
 };

@@ -9,6 +9,7 @@
  * with A regenerated on the GPU instead of kept (no second N^2 copy).
  */
 #include "runners/gpu_common.h"
+#include "runners/gpu_timer.h"
 
 #ifdef ANVIL_HAVE_NVCC
 #include "kernels/gpu_kernels.h"
@@ -33,8 +34,7 @@ struct hpl {
 	size_t work_dev_bytes, work_host_bytes;
 	cusolverDnHandle_t solver;
 	cusolverDnParams_t params;
-	cudaStream_t stream;
-	cudaEvent_t e0, e1;
+	struct anvil_gpu_timer tm;     /* its stream runs everything */
 };
 
 /* Bytes besides A: b, x, A x and the row sums (doubles), the pivots (int64). */
@@ -109,11 +109,10 @@ static int setup(struct anvil_ctx *ctx, struct hpl *st, struct anvil_gpu_err *er
 	st->gpu_open = 1;
 	if (choose_n(ctx, st, err))
 		return -1;
-	ANVIL_CUDA(err, cudaStreamCreate(&st->stream));
-	ANVIL_CUDA(err, cudaEventCreate(&st->e0));
-	ANVIL_CUDA(err, cudaEventCreate(&st->e1));
+	if (anvil_gpu_timer_init(&st->tm, err))
+		return -1;
 	ANVIL_CUSOLVER(err, cusolverDnCreate(&st->solver));
-	ANVIL_CUSOLVER(err, cusolverDnSetStream(st->solver, st->stream));
+	ANVIL_CUSOLVER(err, cusolverDnSetStream(st->solver, st->tm.stream));
 	ANVIL_CUSOLVER(err, cusolverDnCreateParams(&st->params));
 	int64_t warm_n = st->n < 2048 ? st->n : 2048;
 	return alloc_all(st, warm_n, err);
@@ -125,12 +124,7 @@ static void release(struct hpl *st)
 		cusolverDnDestroyParams(st->params);
 	if (st->solver)
 		cusolverDnDestroy(st->solver);
-	if (st->e0)
-		cudaEventDestroy(st->e0);
-	if (st->e1)
-		cudaEventDestroy(st->e1);
-	if (st->stream)
-		cudaStreamDestroy(st->stream);
+	anvil_gpu_timer_release(&st->tm);
 	void *dev[] = { st->a, st->b, st->x, st->ax, st->rowabs, st->ipiv, st->info, st->work_dev };
 	for (size_t i = 0; i < sizeof(dev) / sizeof(*dev); i++)
 		cudaFree(dev[i]);
@@ -144,21 +138,21 @@ static void release(struct hpl *st)
  * (factorisation and solve, as HPL times them) and LAPACK's info. */
 static int solve(struct hpl *st, int64_t n, double *t, int *info, struct anvil_gpu_err *err)
 {
-	float ms = 0;
+	double secs = 0;
 	size_t nn = (size_t)n * (size_t)n;
-	ANVIL_CUDA(err, anvil_gpu_fill(st->a, nn, ANVIL_FP64, SEED_A, -0.5, 0.5, st->stream));
-	ANVIL_CUDA(err, anvil_gpu_fill(st->b, (size_t)n, ANVIL_FP64, SEED_B, -0.5, 0.5, st->stream));
+	ANVIL_CUDA(err, anvil_gpu_fill(st->a, nn, ANVIL_FP64, SEED_A, -0.5, 0.5, st->tm.stream));
+	ANVIL_CUDA(err, anvil_gpu_fill(st->b, (size_t)n, ANVIL_FP64, SEED_B, -0.5, 0.5, st->tm.stream));
 	ANVIL_CUDA(err, cudaMemcpyAsync(st->x, st->b, (size_t)n * sizeof(double), cudaMemcpyDeviceToDevice,
-					st->stream));
-	ANVIL_CUDA(err, cudaEventRecord(st->e0, st->stream));
+					st->tm.stream));
+	if (anvil_gpu_timer_start(&st->tm, err))
+		return -1;
 	ANVIL_CUSOLVER(err, cusolverDnXgetrf(st->solver, st->params, n, n, CUDA_R_64F, st->a, n, st->ipiv,
 					     CUDA_R_64F, st->work_dev, st->work_dev_bytes, st->work_host,
 					     st->work_host_bytes, st->info));
 	ANVIL_CUSOLVER(err, cusolverDnXgetrs(st->solver, st->params, CUBLAS_OP_N, n, 1, CUDA_R_64F, st->a, n,
 					     st->ipiv, CUDA_R_64F, st->x, n, st->info + 1));
-	ANVIL_CUDA(err, cudaEventRecord(st->e1, st->stream));
-	ANVIL_CUDA(err, cudaEventSynchronize(st->e1));
-	ANVIL_CUDA(err, cudaEventElapsedTime(&ms, st->e0, st->e1));
+	if (anvil_gpu_timer_stop(&st->tm, &secs, err))
+		return -1;
 	int both[2];
 	ANVIL_CUDA(err, cudaMemcpy(both, st->info, sizeof(both), cudaMemcpyDeviceToHost));
 	if (both[1] < 0)
@@ -166,7 +160,7 @@ static int solve(struct hpl *st, int64_t n, double *t, int *info, struct anvil_g
 	if (both[0] < 0)
 		return anvil_gpu_failf(err, "gpu-hpl: cusolverDnXgetrf rejects argument %d (info = %d)", -both[0], both[0]);
 	*info = both[0];
-	*t = ms / 1e3;
+	*t = secs;
 	return 0;
 }
 
@@ -192,9 +186,9 @@ static int residual(struct hpl *st, struct norms *nr, struct anvil_gpu_err *err)
 		return anvil_gpu_failf(err, "gpu-hpl: out of host memory for 4 x %zu doubles (residual)", n);
 	double *x = h, *b = h + n, *ax = h + 2 * n, *rs = h + 3 * n;
 	int rc = -1;
-	cudaError_t e = anvil_gpu_hpl_residual(st->x, st->n, SEED_A, st->ax, st->rowabs, st->stream);
+	cudaError_t e = anvil_gpu_hpl_residual(st->x, st->n, SEED_A, st->ax, st->rowabs, st->tm.stream);
 	if (e == cudaSuccess)
-		e = cudaStreamSynchronize(st->stream);
+		e = cudaStreamSynchronize(st->tm.stream);
 	if (e != cudaSuccess) {
 		anvil_gpu_fail(err, __FILE__, __LINE__, "anvil_gpu_hpl_residual", cudaGetErrorString(e));
 		goto out;
@@ -287,10 +281,5 @@ const struct anvil_runner anvil_runner_gpu_hpl = {
 	.needs = ANVIL_NEEDS_GPU,
 	.scope = ANVIL_SCOPE_PER_RANK,
 	.params = hpl_params,
-#ifdef ANVIL_HAVE_NVCC
-	.available = anvil_gpu_available,
-	.run = hpl_run,
-#else
-	.not_built = ANVIL_GPU_NOT_BUILT,
-#endif
+	ANVIL_GPU_HOOKS(hpl_run),
 };

@@ -214,10 +214,5 @@ const struct anvil_runner anvil_runner_gpu_stream = {
 	.needs = ANVIL_NEEDS_GPU,
 	.scope = ANVIL_SCOPE_PER_RANK,
 	.params = stream_params,
-#ifdef ANVIL_HAVE_NVCC
-	.available = anvil_gpu_available,
-	.run = stream_run,
-#else
-	.not_built = ANVIL_GPU_NOT_BUILT,
-#endif
+	ANVIL_GPU_HOOKS(stream_run),
 };

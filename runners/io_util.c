@@ -1,4 +1,5 @@
 #include "runners/io_util.h"
+#include "runners/runner.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -83,4 +84,22 @@ int anvil_io_agree(MPI_Comm comm, int ok)
 	int all = 0;
 	MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm);
 	return all;
+}
+
+int anvil_io_node_order(const struct anvil_ctx *ctx, int size, int *order, int *pos)
+{
+	int n = 0, ppn = 0, maxnode = 0;
+	for (int r = 0; r < size; r++)
+		maxnode = anvil_ctx_node_of(ctx, r) > maxnode ? anvil_ctx_node_of(ctx, r) : maxnode;
+	for (int node = 0; node <= maxnode; node++) {
+		int here = 0;
+		for (int r = 0; r < size; r++)
+			if (anvil_ctx_node_of(ctx, r) == node) {
+				pos[r] = n;
+				order[n++] = r;
+				here++;
+			}
+		ppn = here > ppn ? here : ppn;
+	}
+	return ppn;
 }

@@ -50,6 +50,13 @@ int anvil_io_free_bytes(const char *dir, double *free_bytes, char *why, size_t l
  * timestamps use). */
 double anvil_io_now(void);
 
+/* The ranks of ctx's communicator (size of them) by node, in node order,
+ * each node's in rank order: where mdtest -N and IOR -C find "the same
+ * place on the next node". order[size]: the ranks; pos[size]: each rank's
+ * place in order. Returns the most ranks on one node. */
+struct anvil_ctx;
+int anvil_io_node_order(const struct anvil_ctx *ctx, int size, int *order, int *pos);
+
 /* MPI_Allreduce(MIN) of a flag: 1 when every rank of comm says 1. */
 int anvil_io_agree(MPI_Comm comm, int ok);
 

@@ -244,20 +244,7 @@ static int make_order(struct md *m)
 	m->pos = malloc(sizeof(int) * (size_t)m->size);
 	if (!m->order || !m->pos)
 		return -1;
-	int n = 0, maxnode = 0;
-	for (int r = 0; r < m->size; r++)
-		maxnode = anvil_ctx_node_of(m->ctx, r) > maxnode ? anvil_ctx_node_of(m->ctx, r) : maxnode;
-	m->ppn = 0;
-	for (int node = 0; node <= maxnode; node++) {
-		int here = 0;
-		for (int r = 0; r < m->size; r++)
-			if (anvil_ctx_node_of(m->ctx, r) == node) {
-				m->pos[r] = n;
-				m->order[n++] = r;
-				here++;
-			}
-		m->ppn = here > m->ppn ? here : m->ppn;
-	}
+	m->ppn = anvil_io_node_order(m->ctx, m->size, m->order, m->pos);
 	if (m->ppn >= m->size)
 		m->ppn = 0;  /* one node: own files, as mdtest on one node */
 	return 0;

@@ -215,21 +215,11 @@ static int run_mode(struct mp *m, int collective)
  * order (IOR -C); its own where reorder is off or there is one node. */
 static int pick_source(struct mp *m, int reorder)
 {
-	int *order = malloc(sizeof(int) * (size_t)m->size), n = 0, me = 0, ppn = 0, maxnode = 0;
+	int *order = malloc(2 * sizeof(int) * (size_t)m->size);  /* and each rank's place in it */
 	if (!order)
 		return -1;
-	for (int r = 0; r < m->size; r++)
-		maxnode = anvil_ctx_node_of(m->ctx, r) > maxnode ? anvil_ctx_node_of(m->ctx, r) : maxnode;
-	for (int node = 0; node <= maxnode; node++) {
-		int here = 0;
-		for (int r = 0; r < m->size; r++)
-			if (anvil_ctx_node_of(m->ctx, r) == node) {
-				me = r == m->rank ? n : me;
-				order[n++] = r;
-				here++;
-			}
-		ppn = here > ppn ? here : ppn;
-	}
+	int *pos = order + m->size;
+	int ppn = anvil_io_node_order(m->ctx, m->size, order, pos), me = pos[m->rank];
 	m->source = reorder && ppn < m->size ? order[(me + ppn) % m->size] : m->rank;
 	free(order);
 	return 0;

@@ -18,9 +18,6 @@ static void counts(size_t count, int nranks, struct anvil_nccl_counts *c)
 	c->recv_inplace_off = 0;
 }
 
-static double alg_factor(int nranks) { return (double)nranks; }
-static double bus_factor(int nranks) { return (double)(nranks - 1) / nranks; }
-
 static ncclResult_t run(const void *send, void *recv, size_t param, int root, ncclComm_t comm,
 			cudaStream_t stream)
 {
@@ -35,32 +32,12 @@ const struct anvil_nccl_coll anvil_nccl_allgather = {
 	.root_only = 0,
 	.expect = ANVIL_EXPECT_GATHER,
 	.counts = counts,
-	.alg_factor = alg_factor,
-	.bus_factor = bus_factor,
+	.alg_factor = anvil_nccl_factor_ranks,
+	.bus_factor = anvil_nccl_factor_ring,
 	.run = run,
 };
-
-static enum anvil_status allgather_run(struct anvil_ctx *ctx)
-{
-	return anvil_nccl_run(ctx, &anvil_nccl_allgather);
-}
 #endif
 
-static const struct anvil_param allgather_params[] = {
-	ANVIL_NCCL_PARAMS,
-	{ NULL, 0, NULL, NULL },
-};
-
-const struct anvil_runner anvil_runner_nccl_allgather = {
-	.name = "nccl-allgather",
-	.summary = "ncclAllGather busbw over 8 B .. 1 GiB (nccl-tests all_gather), judged at large sizes, checked",
-	.needs = ANVIL_NEEDS_GPU | ANVIL_NEEDS_NCCL | ANVIL_NEEDS_2RANKS,
-	.scope = ANVIL_SCOPE_ALL,
-	.params = allgather_params,
-#ifdef ANVIL_NCCL_BUILT
-	.available = anvil_gpu_available,
-	.run = allgather_run,
-#else
-	.not_built = ANVIL_NCCL_NOT_BUILT,
-#endif
-};
+ANVIL_NCCL_RUNNER(allgather, anvil_nccl_allgather, "nccl-allgather",
+		  "ncclAllGather busbw over 8 B .. 1 GiB (nccl-tests all_gather), judged at large sizes, checked",
+		  anvil_nccl_params);

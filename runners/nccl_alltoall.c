@@ -16,9 +16,6 @@ static void counts(size_t count, int nranks, struct anvil_nccl_counts *c)
 	c->send_inplace_off = c->recv_inplace_off = 0;
 }
 
-static double alg_factor(int nranks) { return (double)nranks; }
-static double bus_factor(int nranks) { return (double)(nranks - 1) / nranks; }
-
 static ncclResult_t run(const void *send, void *recv, size_t param, int root, ncclComm_t comm,
 			cudaStream_t stream)
 {
@@ -51,32 +48,12 @@ const struct anvil_nccl_coll anvil_nccl_alltoall = {
 	.root_only = 0,
 	.expect = ANVIL_EXPECT_ALLTOALL,
 	.counts = counts,
-	.alg_factor = alg_factor,
-	.bus_factor = bus_factor,
+	.alg_factor = anvil_nccl_factor_ranks,
+	.bus_factor = anvil_nccl_factor_ring,
 	.run = run,
 };
-
-static enum anvil_status alltoall_run(struct anvil_ctx *ctx)
-{
-	return anvil_nccl_run(ctx, &anvil_nccl_alltoall);
-}
 #endif
 
-static const struct anvil_param alltoall_params[] = {
-	ANVIL_NCCL_PARAMS,
-	{ NULL, 0, NULL, NULL },
-};
-
-const struct anvil_runner anvil_runner_nccl_alltoall = {
-	.name = "nccl-alltoall",
-	.summary = "NCCL alltoall busbw over 8 B .. 1 GiB (nccl-tests alltoall), judged at large sizes, checked",
-	.needs = ANVIL_NEEDS_GPU | ANVIL_NEEDS_NCCL | ANVIL_NEEDS_2RANKS,
-	.scope = ANVIL_SCOPE_ALL,
-	.params = alltoall_params,
-#ifdef ANVIL_NCCL_BUILT
-	.available = anvil_gpu_available,
-	.run = alltoall_run,
-#else
-	.not_built = ANVIL_NCCL_NOT_BUILT,
-#endif
-};
+ANVIL_NCCL_RUNNER(alltoall, anvil_nccl_alltoall, "nccl-alltoall",
+		  "NCCL alltoall busbw over 8 B .. 1 GiB (nccl-tests alltoall), judged at large sizes, checked",
+		  anvil_nccl_params);

@@ -1,5 +1,17 @@
 #include "runners/nccl_common.h"
 
+/* in every build: `anvil list` shows them where NCCL is not built */
+const struct anvil_param anvil_nccl_params[] = {
+	ANVIL_NCCL_PARAMS,
+	{ NULL, 0, NULL, NULL },
+};
+
+const struct anvil_param anvil_nccl_root_params[] = {
+	ANVIL_NCCL_PARAMS,
+	{ "root", ANVIL_P_INT, "0", "the root rank" },
+	{ NULL, 0, NULL, NULL },
+};
+
 #ifdef ANVIL_NCCL_BUILT
 #include <math.h>
 #include <sched.h>
@@ -40,6 +52,16 @@ size_t anvil_nccl_split(size_t count, int nranks)
 {
 	return (count / (size_t)nranks) & ~(size_t)3;  /* nccl-tests: & ~(16/eltSize - 1), float */
 }
+
+void anvil_nccl_counts_whole(size_t count, int nranks, struct anvil_nccl_counts *c)
+{
+	c->send = c->recv = c->param = count;
+	c->send_inplace_off = c->recv_inplace_off = 0;
+}
+
+double anvil_nccl_factor_one(int nranks) { return 1.0; }
+double anvil_nccl_factor_ranks(int nranks) { return (double)nranks; }
+double anvil_nccl_factor_ring(int nranks) { return (double)(nranks - 1) / nranks; }
 
 static int nccl_fail(struct anvil_gpu_err *e, const char *file, int line, const char *call, ncclResult_t r)
 {

@@ -31,6 +31,37 @@
 	{ "judge_from_bytes", ANVIL_P_INT, "268435456", \
 	  "busbw_gbs is the mean out-of-place busbw over the sizes from this one on (never all sizes)" }
 
+/* The parameter tables of the NCCL runners: the sweep and judge_from_bytes;
+ * and those with a "root" rank as well (broadcast, reduce). */
+extern const struct anvil_param anvil_nccl_params[], anvil_nccl_root_params[];
+
+/* The runner of one collective, in its runners/nccl_<name>.c:
+ *   ANVIL_NCCL_RUNNER(allreduce, anvil_nccl_allreduce, "nccl-allreduce", "summary", anvil_nccl_params);
+ * defines anvil_runner_nccl_<id> (every NCCL runner needs a GPU, NCCL and two
+ * ranks, on one communicator) and its run(), which is anvil_nccl_run on
+ * `coll`. Where NCCL is not built, the runner says why and `coll` is not
+ * referred to. */
+#ifdef ANVIL_NCCL_BUILT
+#define ANVIL_NCCL_RUNNER(id, coll, name_, summary_, params_) \
+	static enum anvil_status nccl_##id##_run(struct anvil_ctx *ctx) \
+	{ \
+		return anvil_nccl_run(ctx, &(coll)); \
+	} \
+	ANVIL_NCCL_RUNNER_DEF(id, name_, summary_, params_, .available = anvil_gpu_available, .run = nccl_##id##_run)
+#else
+#define ANVIL_NCCL_RUNNER(id, coll, name_, summary_, params_) \
+	ANVIL_NCCL_RUNNER_DEF(id, name_, summary_, params_, .not_built = ANVIL_NCCL_NOT_BUILT)
+#endif
+#define ANVIL_NCCL_RUNNER_DEF(id, name_, summary_, params_, ...) \
+	const struct anvil_runner anvil_runner_nccl_##id = { \
+		.name = name_, \
+		.summary = summary_, \
+		.needs = ANVIL_NEEDS_GPU | ANVIL_NEEDS_NCCL | ANVIL_NEEDS_2RANKS, \
+		.scope = ANVIL_SCOPE_ALL, \
+		.params = params_, \
+		__VA_ARGS__ \
+	}
+
 #ifdef ANVIL_NCCL_BUILT
 #include <nccl.h>
 #include "kernels/gpu_kernels.h"
@@ -77,6 +108,18 @@ enum anvil_status anvil_nccl_run(struct anvil_ctx *ctx, const struct anvil_nccl_
  */
 cJSON *anvil_nccl_topology(struct anvil_ctx *ctx, MPI_Comm comm, const struct anvil_gpu *gpu,
 			   const char **path, double *peak);
+
+/* nccl-tests' GetCollByteCount where every rank sends and receives the
+ * whole count and NCCL is given it (all_reduce, broadcast, reduce, sendrecv). */
+void anvil_nccl_counts_whole(size_t count, int nranks, struct anvil_nccl_counts *c);
+
+/* The bandwidth factors more than one collective has (nccl-tests' GetBw):
+ * 1; nranks (algbw of the split collectives: size = n x part); (n-1)/n
+ * (busbw of all_gather, reduce_scatter, alltoall: a rank's own block does
+ * not cross a link). */
+double anvil_nccl_factor_one(int nranks);
+double anvil_nccl_factor_ranks(int nranks);
+double anvil_nccl_factor_ring(int nranks);
 
 /* nccl-tests' element-count rule for split buffers: count / nranks rounded
  * down to 16 bytes (4 floats). */

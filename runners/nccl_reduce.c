@@ -6,57 +6,27 @@
 #include "runners/nccl_common.h"
 
 #ifdef ANVIL_NCCL_BUILT
-/* nccl-tests' GetCollByteCount and GetBw for reduce, side by side */
-static void counts(size_t count, int nranks, struct anvil_nccl_counts *c)
-{
-	c->send = c->recv = c->param = count;
-	c->send_inplace_off = c->recv_inplace_off = 0;
-}
-
-static double alg_factor(int nranks) { return 1.0; }
-static double bus_factor(int nranks) { return 1.0; }
-
 static ncclResult_t run(const void *send, void *recv, size_t param, int root, ncclComm_t comm,
 			cudaStream_t stream)
 {
 	return ncclReduce(send, recv, param, ncclFloat, ncclSum, root, comm, stream);
 }
 
-/* exported for tests/unit/test_nccl_data.c, which simulates it on the host */
+/* nccl-tests' GetCollByteCount and GetBw are .counts and the factors;
+ * exported for tests/unit/test_nccl_data.c, which simulates it on the host */
 const struct anvil_nccl_coll anvil_nccl_reduce = {
 	.name = "reduce",
 	.in_place = 1,
 	.summed = 1,
 	.root_only = 1,
 	.expect = ANVIL_EXPECT_SUM,
-	.counts = counts,
-	.alg_factor = alg_factor,
-	.bus_factor = bus_factor,
+	.counts = anvil_nccl_counts_whole,
+	.alg_factor = anvil_nccl_factor_one,
+	.bus_factor = anvil_nccl_factor_one,
 	.run = run,
 };
-
-static enum anvil_status reduce_run(struct anvil_ctx *ctx)
-{
-	return anvil_nccl_run(ctx, &anvil_nccl_reduce);
-}
 #endif
 
-static const struct anvil_param reduce_params[] = {
-	ANVIL_NCCL_PARAMS,
-	{ "root", ANVIL_P_INT, "0", "the root rank" },
-	{ NULL, 0, NULL, NULL },
-};
-
-const struct anvil_runner anvil_runner_nccl_reduce = {
-	.name = "nccl-reduce",
-	.summary = "ncclReduce busbw over 8 B .. 1 GiB (nccl-tests reduce), judged at large sizes, checked",
-	.needs = ANVIL_NEEDS_GPU | ANVIL_NEEDS_NCCL | ANVIL_NEEDS_2RANKS,
-	.scope = ANVIL_SCOPE_ALL,
-	.params = reduce_params,
-#ifdef ANVIL_NCCL_BUILT
-	.available = anvil_gpu_available,
-	.run = reduce_run,
-#else
-	.not_built = ANVIL_NCCL_NOT_BUILT,
-#endif
-};
+ANVIL_NCCL_RUNNER(reduce, anvil_nccl_reduce, "nccl-reduce",
+		  "ncclReduce busbw over 8 B .. 1 GiB (nccl-tests reduce), judged at large sizes, checked",
+		  anvil_nccl_root_params);

@@ -19,9 +19,6 @@ static void counts(size_t count, int nranks, struct anvil_nccl_counts *c)
 	c->recv_inplace_off = base;
 }
 
-static double alg_factor(int nranks) { return (double)nranks; }
-static double bus_factor(int nranks) { return (double)(nranks - 1) / nranks; }
-
 static ncclResult_t run(const void *send, void *recv, size_t param, int root, ncclComm_t comm,
 			cudaStream_t stream)
 {
@@ -36,32 +33,12 @@ const struct anvil_nccl_coll anvil_nccl_reducescatter = {
 	.root_only = 0,
 	.expect = ANVIL_EXPECT_SUM_BLOCK,
 	.counts = counts,
-	.alg_factor = alg_factor,
-	.bus_factor = bus_factor,
+	.alg_factor = anvil_nccl_factor_ranks,
+	.bus_factor = anvil_nccl_factor_ring,
 	.run = run,
 };
-
-static enum anvil_status reducescatter_run(struct anvil_ctx *ctx)
-{
-	return anvil_nccl_run(ctx, &anvil_nccl_reducescatter);
-}
 #endif
 
-static const struct anvil_param reducescatter_params[] = {
-	ANVIL_NCCL_PARAMS,
-	{ NULL, 0, NULL, NULL },
-};
-
-const struct anvil_runner anvil_runner_nccl_reducescatter = {
-	.name = "nccl-reducescatter",
-	.summary = "ncclReduceScatter busbw over 8 B .. 1 GiB (nccl-tests reduce_scatter), judged at large sizes, checked",
-	.needs = ANVIL_NEEDS_GPU | ANVIL_NEEDS_NCCL | ANVIL_NEEDS_2RANKS,
-	.scope = ANVIL_SCOPE_ALL,
-	.params = reducescatter_params,
-#ifdef ANVIL_NCCL_BUILT
-	.available = anvil_gpu_available,
-	.run = reducescatter_run,
-#else
-	.not_built = ANVIL_NCCL_NOT_BUILT,
-#endif
-};
+ANVIL_NCCL_RUNNER(reducescatter, anvil_nccl_reducescatter, "nccl-reducescatter",
+		  "ncclReduceScatter busbw over 8 B .. 1 GiB (nccl-tests reduce_scatter), judged at large sizes, checked",
+		  anvil_nccl_params);

@@ -19,6 +19,34 @@ struct anvil_rdma_test {
 
 #define ANVIL_RDMA_NOT_BUILT "libibverbs (libibverbs-dev) not found at configure time"
 
+/* The runner of one test, in its runners/rdma_<verb>_<bw|lat>.c:
+ *   ANVIL_RDMA_RUNNER(write_bw, ANVIL_RDMA_WRITE, 0, "perftest ib_write_bw",
+ *                     "rdma-write-bw", "summary", params);
+ * defines anvil_runner_rdma_<id> (every RDMA runner needs an RDMA device and
+ * runs on node pairs) and its run(), which is anvil_rdma_run on that test.
+ * Where libibverbs is not built, the runner says why. */
+#ifdef ANVIL_HAVE_IBVERBS
+#define ANVIL_RDMA_RUNNER(id, verb, latency, anchor, name_, summary_, params_) \
+	static enum anvil_status rdma_##id##_run(struct anvil_ctx *ctx) \
+	{ \
+		static const struct anvil_rdma_test test = { verb, latency, anchor }; \
+		return anvil_rdma_run(ctx, &test); \
+	} \
+	ANVIL_RDMA_RUNNER_DEF(id, name_, summary_, params_, .available = anvil_rdma_available, .run = rdma_##id##_run)
+#else
+#define ANVIL_RDMA_RUNNER(id, verb, latency, anchor, name_, summary_, params_) \
+	ANVIL_RDMA_RUNNER_DEF(id, name_, summary_, params_, .not_built = ANVIL_RDMA_NOT_BUILT)
+#endif
+#define ANVIL_RDMA_RUNNER_DEF(id, name_, summary_, params_, ...) \
+	const struct anvil_runner anvil_runner_rdma_##id = { \
+		.name = name_, \
+		.summary = summary_, \
+		.needs = ANVIL_NEEDS_RDMA, \
+		.scope = ANVIL_SCOPE_PAIRS, \
+		.params = params_, \
+		__VA_ARGS__ \
+	}
+
 /* available(): a device with an ACTIVE port on this node. */
 int anvil_rdma_available(char *why, size_t len);
 enum anvil_status anvil_rdma_run(struct anvil_ctx *ctx, const struct anvil_rdma_test *t);

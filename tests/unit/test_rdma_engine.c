@@ -52,6 +52,7 @@ static struct fake {
 	long recv_posted[MAXQ], to_deliver[MAXQ], delivered[MAXQ];
 	int poll_every, never_complete;
 	long polls, fail_at;
+	long post_refuse_at, poll_refuse_at;  /* the n-th post (total) or poll returns an error */
 	int lat, initiator;               /* play the ping-pong peer */
 	long lat_count;
 	long bad;                         /* work requests that broke a rule */
@@ -135,6 +136,8 @@ static int fake_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr, struct ibv_
 {
 	int q = qp_index(qp);
 	for (; wr; wr = wr->next) {
+		if (F.post_refuse_at && F.total_posts + 1 == F.post_refuse_at)
+			return *bad_wr = wr, EAGAIN;
 		if (check_wr(q, wr))
 			return *bad_wr = wr, EINVAL;
 		if (F.sq_out[q] >= F.r->o.tx_depth) {
@@ -183,6 +186,8 @@ static int fake_poll_cq(struct ibv_cq *cq, int n, struct ibv_wc *wc)
 {
 	int got = 0;
 	F.polls++;
+	if (F.poll_refuse_at && F.polls == F.poll_refuse_at)
+		return -1;
 	if (F.never_complete || (F.poll_every > 1 && F.polls % F.poll_every))
 		return 0;
 	if (cq == &F.scq) {
@@ -373,6 +378,31 @@ static void test_bw_completion_error(void **state)
 	fake_close(r);
 }
 
+/* A refused post or poll ends either loop with the device, QP and reason. */
+static void test_bw_post_poll_refused(void **state)
+{
+	(void)state;
+	for (int duration = 0; duration < 2; duration++) {
+		struct anvil_rdma_run run = { .size = 64, .iters = 100, .cq_mod = 1, .duration_s = duration ? 0.2 : 0 };
+		struct anvil_rdma_bw res;
+		uint64_t sent[ANVIL_RDMA_MAX_QPS];
+		char why[512] = "", want[256];
+		struct anvil_rdma *r = fake_open(ANVIL_RDMA_WRITE, 0, 2, 8, 1, 64, 0);
+		F.post_refuse_at = 12;
+		assert_int_equal(anvil_rdma_bw(r, &run, NULL, &res, sent, why, sizeof(why)), -1);
+		snprintf(want, sizeof(want), "ibv_post_send on fake0 QP 1 failed: %s", strerror(EAGAIN));
+		assert_string_equal(why, want);
+		assert_int_equal(F.total_posts, 11);
+		fake_close(r);
+		r = fake_open(ANVIL_RDMA_WRITE, 0, 1, 8, 1, 64, 0);
+		F.poll_refuse_at = 3;
+		why[0] = '\0';
+		assert_int_equal(anvil_rdma_bw(r, &run, NULL, &res, sent, why, sizeof(why)), -1);
+		assert_string_equal(why, "ibv_poll_cq on fake0 failed");
+		fake_close(r);
+	}
+}
+
 static void test_bw_timeout(void **state)
 {
 	(void)state;
@@ -547,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_bw_read_send),
 		cmocka_unit_test(test_bw_duration),
 		cmocka_unit_test(test_bw_completion_error),
+		cmocka_unit_test(test_bw_post_poll_refused),
 		cmocka_unit_test(test_bw_timeout),
 		cmocka_unit_test(test_recv_iterations),
 		cmocka_unit_test(test_recv_duration_then_iterations),
