@@ -3,6 +3,7 @@
  * families, and then cut down to what the HTML and the table need, before
  * the next is read: memory stays bounded by the largest test, not the run. */
 #include "reports/report.h"
+#include "reports/arena.h"
 #include "reports/baseline.h"
 #include "reports/engine.h"
 #include "reports/jsource.h"
@@ -236,8 +237,11 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 	int rc = 0;
 	for (size_t i = 0; i < anvil_engine_ntests(e); i++) {
 		k.n = k.kept = 0;
+		anvil_arena_on(1);  /* the test's tree, dropped at once when it is done */
 		cJSON *t = anvil_engine_test(e, i, err, errlen);
 		if (!t) {
+			anvil_arena_on(0);
+			anvil_arena_reset();
 			rc = -1;
 			break;
 		}
@@ -255,7 +259,10 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 		if (counts)
 			cJSON_AddItemToObject(t, "check_counts", counts);
 		anvil_view_test(t, 1);
-		cJSON_AddItemToArray(tests, t);
+		anvil_arena_on(0);
+		cJSON_AddItemToArray(tests, cJSON_Duplicate(t, 1));  /* the view, out of the arena */
+		cJSON_Delete(t);
+		anvil_arena_reset();
 	}
 	anvil_spill_release(&k.json);
 	anvil_spill_release(&k.cases);
@@ -308,7 +315,10 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 	}
 	cJSON *view = anvil_engine_head(e);
 	struct anvil_prom *prom = anvil_prom_new();
+	int arena = anvil_arena_install() == 0;
 	int rc = stream_tests(e, view, &out, prom, err, errlen);
+	if (arena)
+		anvil_arena_uninstall();
 	if (!rc) {
 		anvil_engine_summary(e, view);
 		cJSON *w = anvil_engine_waivers(e);
