@@ -57,23 +57,26 @@ cJSON *anvil_report_load(const char *path, char *err, size_t errlen)
 
 /* ---- report.json, written member by member ------------------------------- */
 
+/* Compact, with a line per member of the report and of each test, and a
+ * line per element of a test's arrays (metrics, series, info, checks):
+ * what a reader greps or diffs, without the indentation that was a fifth
+ * of the bytes at a thousand nodes. */
 static void json_member(struct anvil_outfile *o, const char *key, const cJSON *v, int last)
 {
-	strbuf_addch(&o->buf, '\t');
 	anvil_jw_string(&o->buf, key);
-	strbuf_add(&o->buf, ":\t", 2);
-	anvil_jw_value(o, v, 1);
+	strbuf_addch(&o->buf, ':');
+	anvil_jw_flat(o, v, 1);
 	strbuf_adds(&o->buf, last ? "\n" : ",\n");
 	anvil_outfile_flush(o, 0);
 }
 
 static void json_head(struct anvil_outfile *o, const cJSON *head)
 {
-	strbuf_adds(&o->buf, "{\n");
+	strbuf_adds(&o->buf, "{");
 	for (const cJSON *m = head->child; m; m = m->next)
 		if (strcmp(m->string, "tests"))
 			json_member(o, m->string, m, 0);
-	strbuf_adds(&o->buf, "\t\"tests\":\t[");
+	strbuf_adds(&o->buf, "\"tests\":[\n");
 }
 
 /* ---- the run --------------------------------------------------------------- */
@@ -143,11 +146,11 @@ static int sink_check(void *arg, const cJSON *t, const cJSON *c, enum anvil_verd
 {
 	struct sunk *k = arg;
 	if (k->n++)
-		strbuf_add(&k->json.buf, ", ", 2);
+		strbuf_add(&k->json.buf, ",\n", 2);
 	struct anvil_outfile o;  /* the writer appends to a buffer: lend it the spill's */
 	anvil_outfile_buffer(&o);
 	o.buf = k->json.buf;
-	anvil_jw_value(&o, c, 4);  /* a check sits at depth 4: report, tests, a test, its checks */
+	anvil_jw_flat(&o, c, 4);  /* a check sits at depth 4: report, tests, a test, its checks */
 	k->json.buf = o.buf;
 	anvil_junit_case(&k->cases.buf, t, c);
 	anvil_junit_outline(&k->lines.buf, c);
@@ -160,26 +163,41 @@ static int sink_check(void *arg, const cJSON *t, const cJSON *c, enum anvil_verd
 	return keep;
 }
 
+/* An array of a test a line per element. */
+static void lines_array(struct anvil_outfile *o, const cJSON *a)
+{
+	struct strbuf *sb = &o->buf;
+	strbuf_addch(sb, '[');
+	for (const cJSON *c = a->child; c; c = c->next) {
+		strbuf_addch(sb, '\n');
+		anvil_jw_flat(o, c, 4);
+		if (c->next)
+			strbuf_addch(sb, ',');
+		anvil_outfile_flush(o, 0);
+	}
+	strbuf_addch(sb, ']');
+}
+
 /* A test whose checks were set aside: the spill stands in for "checks". */
 static void write_test(struct anvil_outfile *o, const cJSON *t, struct anvil_spill *checks)
 {
 	struct strbuf *sb = &o->buf;
-	strbuf_adds(sb, "{\n");
+	strbuf_addch(sb, '{');
 	for (const cJSON *m = t->child; m; m = m->next) {
-		anvil_jw_indent(sb, 3);
 		anvil_jw_string(sb, m->string);
-		strbuf_add(sb, ":\t", 2);
+		strbuf_addch(sb, ':');
 		if (checks && !strcmp(m->string, "checks")) {
-			strbuf_addch(sb, '[');
+			strbuf_adds(sb, checks->buf.len || checks->total ? "[\n" : "[");
 			anvil_spill_copy(checks, o);
 			strbuf_addch(sb, ']');
+		} else if (cJSON_IsArray(m)) {
+			lines_array(o, m);
 		} else {
-			anvil_jw_value(o, m, 3);
+			anvil_jw_flat(o, m, 3);
 		}
-		strbuf_adds(sb, m->next ? ",\n" : "\n");
+		strbuf_adds(sb, m->next ? ",\n" : "");
 		anvil_outfile_flush(o, 0);
 	}
-	anvil_jw_indent(sb, 2);
 	strbuf_addch(sb, '}');
 }
 
@@ -196,7 +214,7 @@ static void *json_job_run(void *arg)
 {
 	struct json_job *job = arg;
 	if (!job->first)
-		strbuf_add(&job->o->buf, ", ", 2);
+		strbuf_add(&job->o->buf, ",\n", 2);
 	write_test(job->o, job->t, job->checks);
 	anvil_outfile_flush(job->o, 0);
 	return NULL;
@@ -270,7 +288,7 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 	anvil_engine_set_sink(e, NULL);
 	if (rc)
 		return rc;
-	strbuf_adds(&out->json.buf, "],\n");
+	strbuf_adds(&out->json.buf, "],\n");  /* the tests */
 	anvil_junit_end(&ju, &out->junit);
 	return 0;
 }
