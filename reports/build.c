@@ -338,9 +338,14 @@ static void gather_record(cJSON *t, cJSON *rec)
 	}
 	const char *arr = !strcmp(kind, "metric") ? "metrics" : !strcmp(kind, "series") ? "series" :
 			  !strcmp(kind, "info") ? "info" : "runner_checks";
-	static const char *const drop[] = { "v", "seq", "kind", "test", "runner" };
-	for (size_t i = 0; i < sizeof(drop) / sizeof(*drop); i++)
-		cJSON_DeleteItemFromObjectCaseSensitive(rec, drop[i]);
+	/* the record's common fields, in one walk over its members */
+	for (cJSON *m = rec->child, *next; m; m = next) {
+		next = m->next;
+		const char *k = m->string;
+		if (k && (!strcmp(k, "v") || !strcmp(k, "seq") || !strcmp(k, "kind") || !strcmp(k, "test") ||
+			  !strcmp(k, "runner")))
+			cJSON_Delete(cJSON_DetachItemViaPointer(rec, m));
+	}
 	/* A journal may have been edited: in the report tree "name" and "host"
 	 * are strings and "labels" an object of strings, or they are left out,
 	 * so no judge or rendering meets another type there. */
