@@ -24,10 +24,16 @@
 int anvil_arena_install(void);
 /* cJSON back on malloc; everything in the arena must be dead. */
 void anvil_arena_uninstall(void);
-/* This thread's cJSON allocations from the arena (1) or malloc (0); returns
- * the setting before. */
+/* This thread's cJSON allocations from the arena's test region
+ * (ANVIL_ARENA_TEST), its scratch region (ANVIL_ARENA_SCRATCH: what lives
+ * only until anvil_arena_reset_scratch, such as the checks of a test on
+ * their way to the output files) or malloc (0); returns the setting before. */
+#define ANVIL_ARENA_TEST 1
+#define ANVIL_ARENA_SCRATCH 2
 int anvil_arena_on(int on);
-/* Everything allocated from the arena is gone; its pages beyond the first
+/* Everything in the scratch region is gone. */
+void anvil_arena_reset_scratch(void);
+/* Everything allocated from the arena (both regions) is gone; its pages beyond the first
  * few MiB go back to the system. */
 void anvil_arena_reset(void);
 /* Bytes in use now. */
