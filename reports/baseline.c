@@ -2,6 +2,7 @@
  * are kept in a hash by (test, name, host, labels), so each figure of the new
  * run costs one lookup, and only its figures are ever read. */
 #include "reports/baseline.h"
+#include "reports/arena.h"
 #include "reports/report.h"
 #include "reports/rules.h"
 #include "reports/jscan.h"
@@ -347,10 +348,12 @@ static void add_row(struct anvil_baseline *b, cJSON *row, const char *verdict)
 	if (b->nrows++)
 		strbuf_add(&b->rows, ", ", 2);
 	anvil_jw_compact(&b->rows, row);
-	if (b->keep_all || (strcmp(verdict, "PASS") && cJSON_GetArraySize(b->kept) < KEPT_ROWS))
-		cJSON_AddItemToArray(b->kept, row);
-	else
-		cJSON_Delete(row);
+	if (b->keep_all || (strcmp(verdict, "PASS") && cJSON_GetArraySize(b->kept) < KEPT_ROWS)) {
+		int arena = anvil_arena_on(0);  /* kept past the test: not in its arena */
+		cJSON_AddItemToArray(b->kept, cJSON_Duplicate(row, 1));
+		anvil_arena_on(arena);
+	}
+	cJSON_Delete(row);
 }
 
 static void compare_one(struct anvil_baseline *b, cJSON *checks, const char *test, const cJSON *m,

@@ -2,6 +2,7 @@
  * test at a time (see engine.h); the rules themselves are in rules.c. */
 #include "anvil_build_config.h"
 #include "reports/engine.h"
+#include "reports/arena.h"
 #include "reports/report.h"
 #include "reports/rules.h"
 #include "reports/peaks.h"
@@ -338,9 +339,14 @@ static void gather_record(cJSON *t, cJSON *rec)
 	}
 	const char *arr = !strcmp(kind, "metric") ? "metrics" : !strcmp(kind, "series") ? "series" :
 			  !strcmp(kind, "info") ? "info" : "runner_checks";
-	static const char *const drop[] = { "v", "seq", "kind", "test", "runner" };
-	for (size_t i = 0; i < sizeof(drop) / sizeof(*drop); i++)
-		cJSON_DeleteItemFromObjectCaseSensitive(rec, drop[i]);
+	/* the record's common fields, in one walk over its members */
+	for (cJSON *m = rec->child, *next; m; m = next) {
+		next = m->next;
+		const char *k = m->string;
+		if (k && (!strcmp(k, "v") || !strcmp(k, "seq") || !strcmp(k, "kind") || !strcmp(k, "test") ||
+			  !strcmp(k, "runner")))
+			cJSON_Delete(cJSON_DetachItemViaPointer(rec, m));
+	}
 	/* A journal may have been edited: in the report tree "name" and "host"
 	 * are strings and "labels" an object of strings, or they are left out,
 	 * so no judge or rendering meets another type there. */
@@ -463,6 +469,7 @@ static cJSON *finish_test(struct anvil_engine *e, cJSON *t)
  * kept as worst_of would find it over all of them. */
 struct drain {
 	struct anvil_engine *e;
+	int arena;              /* the test's tree is in the arena: checks go to its scratch region */
 	cJSON *last;            /* the last check kept; those after it are new */
 	int counts[ANVIL_V_FAIL + 1];
 	enum anvil_verdict worst, quiet;
@@ -486,11 +493,21 @@ static void drain(void *arg, cJSON *t)
 			d->worst = !d->judged || v > d->worst ? v : d->worst;
 			d->judged = 1;
 		}
-		if (d->e->sink.check(d->e->sink.arg, t, c, v))
+		if (d->e->sink.check(d->e->sink.arg, t, c, v)) {
+			if (d->arena) {  /* kept: into the test's region */
+				anvil_arena_on(ANVIL_ARENA_TEST);
+				cJSON *keep = cJSON_Duplicate(c, 1);
+				anvil_arena_on(ANVIL_ARENA_SCRATCH);
+				cJSON_ReplaceItemViaPointer(checks, c, keep);
+				c = keep;
+			}
 			d->last = c;
-		else
+		} else {
 			cJSON_Delete(cJSON_DetachItemViaPointer(checks, c));
+		}
 	}
+	if (d->arena)
+		anvil_arena_reset_scratch();
 }
 
 /* The runner's own checks, a few thousand at a time into the sink. */
@@ -509,7 +526,12 @@ static void judge_runner_checks_drained(cJSON *t, struct drain *d)
 
 static cJSON *judge_drained(struct anvil_engine *e, cJSON *t)
 {
-	struct drain d = { e, NULL, { 0 }, ANVIL_V_PASS, ANVIL_V_PASS, 0, 0 };
+	/* Hundreds of thousands of checks are made, written and (most) dropped:
+	 * in the arena's scratch region, reset after each batch, when the test
+	 * is in the arena (reports/arena.h). */
+	int region = anvil_arena_on(0);
+	struct drain d = { e, region == ANVIL_ARENA_TEST, NULL, { 0 }, ANVIL_V_PASS, ANVIL_V_PASS, 0, 0 };
+	anvil_arena_on(d.arena ? ANVIL_ARENA_SCRATCH : region);
 	anvil_rules_judge(&e->judge, t, e->profile, drain, &d);
 	judge_runner_checks_drained(t, &d);
 	judge_status(t);
@@ -518,6 +540,7 @@ static cJSON *judge_drained(struct anvil_engine *e, cJSON *t)
 		anvil_baseline_test(e->base, t, e->profile);
 		drain(&d, t);
 	}
+	anvil_arena_on(region);
 	enum anvil_verdict v = d.judged || !d.any ? d.worst : d.quiet;
 	cJSON_AddStringToObject(t, "verdict", verdict_names[v]);
 	cJSON *cc = cJSON_AddObjectToObject(t, "check_counts");

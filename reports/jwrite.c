@@ -139,6 +139,11 @@ void anvil_jw_value(struct anvil_outfile *o, const cJSON *item, int depth)
 	value(o, item, depth, 1);
 }
 
+void anvil_jw_flat(struct anvil_outfile *o, const cJSON *item, int depth)
+{
+	value(o, item, depth, 0);
+}
+
 void anvil_jw_compact(struct strbuf *sb, const cJSON *item)
 {
 	struct anvil_outfile o;

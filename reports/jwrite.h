@@ -11,6 +11,8 @@
 void anvil_jw_value(struct anvil_outfile *o, const cJSON *item, int depth);
 /* The same, unformatted (one line). */
 void anvil_jw_compact(struct strbuf *sb, const cJSON *item);
+/* Unformatted into o (flushed as it goes, as anvil_jw_value). */
+void anvil_jw_flat(struct anvil_outfile *o, const cJSON *item, int depth);
 /* A JSON string literal (quotes and escapes). */
 void anvil_jw_string(struct strbuf *sb, const char *s);
 /* A number as JSON: integers as integers, NaN and infinities as null. */

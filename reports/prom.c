@@ -115,7 +115,7 @@ static uint64_t hash_bytes(const char *p, size_t n)
 }
 
 struct anvil_prom {
-	struct strbuf fam[F_COUNT];
+	struct anvil_spill fam[F_COUNT];  /* each family's lines, past 1 MiB in a temporary file */
 	struct hashset seen[F_COUNT];
 	struct strbuf line;
 };
@@ -191,10 +191,12 @@ static void emit(struct anvil_prom *p, enum family_id f, const cJSON *rec, doubl
 		if (!hashset_add(&p->seen[f], hash_bytes(l->buf, l->len)))
 			return;
 	}
-	strbuf_adds(&p->fam[f], families[f].name);
-	strbuf_add(&p->fam[f], l->buf, l->len);
-	strbuf_addch(&p->fam[f], '}');
-	number(&p->fam[f], value);
+	struct strbuf *sb = &p->fam[f].buf;
+	strbuf_adds(sb, families[f].name);
+	strbuf_add(sb, l->buf, l->len);
+	strbuf_addch(sb, '}');
+	number(sb, value);
+	anvil_spill_flush(&p->fam[f], 0);
 }
 
 static enum family_id family_of(const char *unit, double *factor)
@@ -217,7 +219,7 @@ struct anvil_prom *anvil_prom_new(void)
 {
 	struct anvil_prom *p = calloc(1, sizeof(*p));
 	for (int f = 0; f < F_COUNT; f++)
-		strbuf_init(&p->fam[f]);
+		anvil_spill_init(&p->fam[f]);
 	strbuf_init(&p->line);
 	return p;
 }
@@ -322,12 +324,11 @@ static void run_families(const cJSON *report, struct strbuf *out)
 void anvil_prom_finish(struct anvil_prom *p, const cJSON *report, struct anvil_outfile *o)
 {
 	for (int f = 0; f < F_COUNT; f++) {
-		if (p->fam[f].len) {
+		if (p->fam[f].buf.len || p->fam[f].total) {
 			help_type(&o->buf, families[f].name, families[f].help);
-			strbuf_add(&o->buf, p->fam[f].buf, p->fam[f].len);
-			anvil_outfile_flush(o, 0);
+			anvil_spill_copy(&p->fam[f], o);
 		}
-		strbuf_release(&p->fam[f]);
+		anvil_spill_release(&p->fam[f]);
 		free(p->seen[f].v);
 	}
 	run_families(report, &o->buf);

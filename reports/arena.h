@@ -1,0 +1,42 @@
+/*
+ * A bump allocator for the cJSON trees of one test (reports/report.c).
+ *
+ * A test of a thousand nodes is a few million small tree nodes, parsed,
+ * judged, written and thrown away together: from malloc that was a quarter
+ * of `anvil report`'s time (allocations, then cJSON_Delete walking and
+ * freeing each). While the arena is on (for the thread that turned it on),
+ * cJSON allocates by bumping a pointer, cJSON_Delete frees nothing of it,
+ * and anvil_arena_reset drops everything at once. Memory that did not come
+ * from the arena (malloc'd before, or by another thread) is freed as usual,
+ * so trees may mix both.
+ *
+ * Whatever must outlive the test is copied out (cJSON_Duplicate with the
+ * arena off) before the reset. Under AddressSanitizer the dropped memory is
+ * poisoned, so a pointer kept past the reset is still caught.
+ */
+#ifndef ANVIL_ARENA_H
+#define ANVIL_ARENA_H
+#include <stddef.h>
+
+/* Hooks cJSON to the arena (reserving its address space on first use);
+ * off until anvil_arena_on. Returns -1 (and cJSON stays on malloc) when no
+ * address space could be reserved. */
+int anvil_arena_install(void);
+/* cJSON back on malloc; everything in the arena must be dead. */
+void anvil_arena_uninstall(void);
+/* This thread's cJSON allocations from the arena's test region
+ * (ANVIL_ARENA_TEST), its scratch region (ANVIL_ARENA_SCRATCH: what lives
+ * only until anvil_arena_reset_scratch, such as the checks of a test on
+ * their way to the output files) or malloc (0); returns the setting before. */
+#define ANVIL_ARENA_TEST 1
+#define ANVIL_ARENA_SCRATCH 2
+int anvil_arena_on(int on);
+/* Everything in the scratch region is gone. */
+void anvil_arena_reset_scratch(void);
+/* Everything allocated from the arena (both regions) is gone; its pages beyond the first
+ * few MiB go back to the system. */
+void anvil_arena_reset(void);
+/* Bytes in use now. */
+size_t anvil_arena_used(void);
+
+#endif
