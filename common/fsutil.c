@@ -109,6 +109,11 @@ void anvil_utc_stamp(char *buf, size_t len)
 
 void anvil_iso_time(double t, char *buf, size_t len)
 {
+	/* a journal's "t" may be missing (NaN) or edited: years 0001 .. 9999 only */
+	if (!(t >= -62135596800.0 && t <= 253402300799.0)) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
 	time_t s = (time_t)t;
 	struct tm tm;
 	gmtime_r(&s, &tm);
