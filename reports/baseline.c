@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common/sort.h"
+#include "reports/jget.h"
 
 #define KEPT_ROWS 2000
 #define MISSING_ROWS 1000
@@ -51,15 +52,9 @@ static const char *s(const cJSON *o, const char *k)
 	return v ? v : "";
 }
 
-static double num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
 double anvil_metric_spread(const cJSON *m)
 {
-	double sd = num(m, "stddev");
+	double sd = anvil_jnum(m, "stddev");
 	if (isfinite(sd) && sd >= 0)
 		return sd;
 	const cJSON *v;
@@ -124,7 +119,7 @@ static struct anvil_baseline *baseline_new(const char *source)
 static void add_fig(struct anvil_baseline *b, const char *test, const cJSON *m)
 {
 	const char *better = s(m, "better");
-	double v = num(m, "value");
+	double v = anvil_jnum(m, "value");
 	if ((strcmp(better, "higher") && strcmp(better, "lower")) || !isfinite(v))
 		return;
 	fig_key(&b->key, test, m);
@@ -201,7 +196,7 @@ static struct anvil_baseline *load_journal(const char *dir, const char *jpath, c
 	cJSON_ArrayForEach(rec, anvil_jsource_meta(src)) {
 		if (!strcmp(s(rec, "kind"), "run") && !strcmp(s(rec, "event"), "start")) {
 			char iso[32];
-			anvil_iso_time(num(rec, "t"), iso, sizeof(iso));
+			anvil_iso_time(anvil_jnum(rec, "t"), iso, sizeof(iso));
 			free(b->generated);
 			b->generated = strdup(iso);
 			break;
@@ -361,7 +356,7 @@ static void compare_one(struct anvil_baseline *b, cJSON *checks, const char *tes
 {
 	const char *better = s(m, "better");
 	int dir = !strcmp(better, "higher") ? 1 : !strcmp(better, "lower") ? -1 : 0;
-	double after = num(m, "value");
+	double after = anvil_jnum(m, "value");
 	if (!dir || !isfinite(after))
 		return;
 	fig_key(&b->key, test, m);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "reports/jget.h"
 
 static const char *const verdict_names[] = {
 	"PASS", "SKIP", "WAIVED", "WARN", "NOT RUN", "ERROR", "FAIL",
@@ -35,17 +36,6 @@ enum anvil_verdict anvil_verdict_parse(const char *s)
 		if (s && !strcmp(s, verdict_names[v]))
 			return (enum anvil_verdict)v;
 	return ANVIL_V_ERROR;
-}
-
-static const char *str(const cJSON *o, const char *k)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
-static double num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
 static void add_num(cJSON *o, const char *k, double v)
@@ -97,28 +87,28 @@ static void add_test_id(struct anvil_engine *e, const char *id)
 
 static void gather_run(struct anvil_engine *e, const cJSON *rec)
 {
-	const char *ev = str(rec, "event");
+	const char *ev = anvil_jstr(rec, "event");
 	if (!e->start && cJSON_GetObjectItemCaseSensitive(rec, "plan")) {
 		e->start = rec;
 		const cJSON *t;
 		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "plan"), "tests"))
-			add_test_id(e, str(t, "id") ? str(t, "id") : "?");
+			add_test_id(e, anvil_jstr(t, "id") ? anvil_jstr(t, "id") : "?");
 	}
 	if (ev && (!strcmp(ev, "start") || !strcmp(ev, "resume"))) {
 		cJSON *p = cJSON_CreateObject();
 		char iso[32];
-		anvil_iso_time(num(rec, "t"), iso, sizeof(iso));
+		anvil_iso_time(anvil_jnum(rec, "t"), iso, sizeof(iso));
 		cJSON_AddStringToObject(p, "event", ev);
 		cJSON_AddStringToObject(p, "started", iso);
-		add_num(p, "ranks", num(rec, "ranks"));
-		add_num(p, "nodes", num(rec, "nodes"));
+		add_num(p, "ranks", anvil_jnum(rec, "ranks"));
+		add_num(p, "nodes", anvil_jnum(rec, "nodes"));
 		cJSON_AddItemToObject(p, "hosts", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "hosts"), 1));
 		anvil_ops_part(p, rec);  /* hostlist, Slurm job: reports/ops.c */
 		cJSON_AddItemToArray(e->parts, p);
 	} else if (ev && !strcmp(ev, "end")) {
-		e->end_status = str(rec, "status") ? str(rec, "status") : "?";
-		if (str(rec, "why"))
-			e->end_why = str(rec, "why");
+		e->end_status = anvil_jstr(rec, "status") ? anvil_jstr(rec, "status") : "?";
+		if (anvil_jstr(rec, "why"))
+			e->end_why = anvil_jstr(rec, "why");
 	}
 }
 
@@ -126,7 +116,7 @@ static void gather_meta(struct anvil_engine *e)
 {
 	const cJSON *rec;
 	cJSON_ArrayForEach(rec, anvil_jsource_meta(e->src)) {
-		const char *kind = str(rec, "kind");
+		const char *kind = anvil_jstr(rec, "kind");
 		if (!kind)
 			continue;
 		if (!strcmp(kind, "run")) {
@@ -134,11 +124,11 @@ static void gather_meta(struct anvil_engine *e)
 		} else if (!strcmp(kind, "repair")) {
 			char note[200];
 			snprintf(note, sizeof(note), "journal line %.0f was cut short by a crash mid-write; the run was resumed after it",
-				 num(rec, "torn_line"));
+				 anvil_jnum(rec, "torn_line"));
 			cJSON_AddItemToArray(e->notes, cJSON_CreateString(note));
-		} else if (!strcmp(kind, "inventory") && str(rec, "host")) {
-			cJSON_DeleteItemFromObjectCaseSensitive(e->inventory, str(rec, "host"));
-			cJSON_AddItemToObject(e->inventory, str(rec, "host"),
+		} else if (!strcmp(kind, "inventory") && anvil_jstr(rec, "host")) {
+			cJSON_DeleteItemFromObjectCaseSensitive(e->inventory, anvil_jstr(rec, "host"));
+			cJSON_AddItemToObject(e->inventory, anvil_jstr(rec, "host"),
 					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "inventory"), 1));
 		}
 	}
@@ -157,10 +147,10 @@ static void judge_drift(struct anvil_engine *e)
 	cJSON *tests = cJSON_GetObjectItemCaseSensitive(scratch, "tests");
 	if (tests && tests->child) {
 		e->drift_test = cJSON_DetachItemViaPointer(tests, tests->child);
-		if (anvil_keymap_get(&e->seen, str(e->drift_test, "id"), strlen(str(e->drift_test, "id"))))
+		if (anvil_keymap_get(&e->seen, anvil_jstr(e->drift_test, "id"), strlen(anvil_jstr(e->drift_test, "id"))))
 			cJSON_Delete(e->drift_test), e->drift_test = NULL;  /* a test of that name ran: it wins */
 		else
-			add_test_id(e, str(e->drift_test, "id"));
+			add_test_id(e, anvil_jstr(e->drift_test, "id"));
 	}
 	cJSON_Delete(scratch);
 }
@@ -266,8 +256,8 @@ cJSON *anvil_engine_head(struct anvil_engine *e)
 	cJSON_AddStringToObject(report, "anvil_version", ANVIL_VERSION);
 	cJSON *run = cJSON_AddObjectToObject(report, "run");
 	cJSON_AddStringToObject(run, "dir", e->run_dir);
-	cJSON_AddStringToObject(run, "profile", str(e->profile, "name") ? str(e->profile, "name") : "?");
-	const char *cname = str(e->cluster, "name");
+	cJSON_AddStringToObject(run, "profile", anvil_jstr(e->profile, "name") ? anvil_jstr(e->profile, "name") : "?");
+	const char *cname = anvil_jstr(e->cluster, "name");
 	if (cname)
 		cJSON_AddStringToObject(run, "cluster", cname);
 	else
@@ -297,7 +287,7 @@ static const cJSON *plan_entry(const struct anvil_engine *e, const char *id)
 {
 	const cJSON *t;
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e->start, "plan"), "tests"))
-		if (!strcmp(str(t, "id") ? str(t, "id") : "?", id))
+		if (!strcmp(anvil_jstr(t, "id") ? anvil_jstr(t, "id") : "?", id))
 			return t;
 	return NULL;
 }
@@ -320,18 +310,18 @@ static cJSON *test_new(const char *id, const char *runner, const char *scope)
 /* One record of the test, owned: moved into the test without its common fields. */
 static void gather_record(cJSON *t, cJSON *rec)
 {
-	const char *kind = str(rec, "kind");
+	const char *kind = anvil_jstr(rec, "kind");
 	if (!strcmp(kind, "test")) {
-		cJSON_ReplaceItemInObjectCaseSensitive(t, "status", cJSON_CreateString(str(rec, "status") ? str(rec, "status") : "?"));
+		cJSON_ReplaceItemInObjectCaseSensitive(t, "status", cJSON_CreateString(anvil_jstr(rec, "status") ? anvil_jstr(rec, "status") : "?"));
 		cJSON_DeleteItemFromObjectCaseSensitive(t, "why");
-		if (str(rec, "why"))
-			cJSON_AddStringToObject(t, "why", str(rec, "why"));
+		if (anvil_jstr(rec, "why"))
+			cJSON_AddStringToObject(t, "why", anvil_jstr(rec, "why"));
 		cJSON_DeleteItemFromObjectCaseSensitive(t, "duration_s");
-		add_num(t, "duration_s", num(rec, "duration_s"));
+		add_num(t, "duration_s", anvil_jnum(rec, "duration_s"));
 		cJSON_DeleteItemFromObjectCaseSensitive(t, "started");
-		if (isfinite(num(rec, "started"))) {
+		if (isfinite(anvil_jnum(rec, "started"))) {
 			char iso[32];
-			anvil_iso_time(num(rec, "started"), iso, sizeof(iso));
+			anvil_iso_time(anvil_jnum(rec, "started"), iso, sizeof(iso));
 			cJSON_AddStringToObject(t, "started", iso);
 		}
 		cJSON_Delete(rec);
@@ -362,7 +352,7 @@ static void gather_record(cJSON *t, cJSON *rec)
 		if (!cJSON_IsString(l))
 			cJSON_Delete(cJSON_DetachItemViaPointer(labels, l));
 	}
-	if (!strcmp(arr, "metrics") && !str(rec, "name")) {
+	if (!strcmp(arr, "metrics") && !anvil_jstr(rec, "name")) {
 		cJSON_Delete(rec);  /* a figure without a name judges nothing */
 		return;
 	}
@@ -379,12 +369,12 @@ static void judge_runner_checks(cJSON *t)
 	cJSON_ArrayForEach(rc, cJSON_GetObjectItemCaseSensitive(t, "runner_checks")) {
 		int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rc, "ok"));
 		char why[600];
-		snprintf(why, sizeof(why), "%s", str(rc, "why") ? str(rc, "why") :
+		snprintf(why, sizeof(why), "%s", anvil_jstr(rc, "why") ? anvil_jstr(rc, "why") :
 			 ok ? "the runner's own check passed" : "the runner's own check failed");
-		cJSON *c = anvil_check_new(checks, str(t, "id"), str(rc, "name") ? str(rc, "name") : "check",
+		cJSON *c = anvil_check_new(checks, anvil_jstr(t, "id"), anvil_jstr(rc, "name") ? anvil_jstr(rc, "name") : "check",
 					   "runner", rc, ok ? ANVIL_V_PASS : ANVIL_V_FAIL, why);
-		add_num(c, "value", num(rc, "value"));
-		add_num(c, "limit", num(rc, "limit"));
+		add_num(c, "value", anvil_jnum(rc, "value"));
+		add_num(c, "limit", anvil_jnum(rc, "limit"));
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(t, "runner_checks");
 }
@@ -392,7 +382,7 @@ static void judge_runner_checks(cJSON *t)
 /* The test's status as a check: skipped, not run, error, timeout. */
 static void judge_status(cJSON *t)
 {
-	const char *status = str(t, "status"), *why = str(t, "why");
+	const char *status = anvil_jstr(t, "status"), *why = anvil_jstr(t, "why");
 	enum anvil_verdict v;
 	char text[700];
 	if (!strcmp(status, "ok"))
@@ -410,7 +400,7 @@ static void judge_status(cJSON *t)
 		v = ANVIL_V_ERROR;
 		snprintf(text, sizeof(text), "harness error: %s", why ? why : "no reason recorded");
 	}
-	anvil_check_new(cJSON_GetObjectItemCaseSensitive(t, "checks"), str(t, "id"), "status", "status", NULL, v, text);
+	anvil_check_new(cJSON_GetObjectItemCaseSensitive(t, "checks"), anvil_jstr(t, "id"), "status", "status", NULL, v, text);
 }
 
 /* The worst verdict; SKIP and WAIVED count only when every check is one. */
@@ -420,7 +410,7 @@ static enum anvil_verdict worst_of(const cJSON *checks)
 	const cJSON *c;
 	int judged = 0, any = 0;
 	cJSON_ArrayForEach(c, checks) {
-		enum anvil_verdict v = anvil_verdict_parse(str(c, "verdict"));
+		enum anvil_verdict v = anvil_verdict_parse(anvil_jstr(c, "verdict"));
 		any = 1;
 		if (v == ANVIL_V_SKIP || v == ANVIL_V_WAIVED) {
 			quiet = v > quiet ? v : quiet;
@@ -436,8 +426,8 @@ static void count_test(int *counts, enum anvil_verdict *overall, const cJSON *t)
 {
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
-		counts[anvil_verdict_parse(str(c, "verdict"))]++;
-	enum anvil_verdict v = anvil_verdict_parse(str(t, "verdict"));
+		counts[anvil_verdict_parse(anvil_jstr(c, "verdict"))]++;
+	enum anvil_verdict v = anvil_verdict_parse(anvil_jstr(t, "verdict"));
 	if (v > *overall && v != ANVIL_V_SKIP && v != ANVIL_V_WAIVED)
 		*overall = v;
 }
@@ -484,7 +474,7 @@ static void drain(void *arg, cJSON *t)
 		next = c->next;
 		complete_check(c);
 		anvil_waivers_apply_check(d->e->waivers, t, c);
-		enum anvil_verdict v = anvil_verdict_parse(str(c, "verdict"));
+		enum anvil_verdict v = anvil_verdict_parse(anvil_jstr(c, "verdict"));
 		d->counts[v]++;
 		d->any = 1;
 		if (v == ANVIL_V_SKIP || v == ANVIL_V_WAIVED) {
@@ -561,7 +551,7 @@ int anvil_engine_sunk(const cJSON *t)
 cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t errlen)
 {
 	const char *id = e->order[i];
-	if (e->drift_test && !strcmp(id, str(e->drift_test, "id"))) {
+	if (e->drift_test && !strcmp(id, anvil_jstr(e->drift_test, "id"))) {
 		cJSON *t = e->drift_test;
 		e->drift_test = NULL;
 		return finish_test(e, t);
@@ -571,8 +561,8 @@ cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t err
 	cJSON *recs = NULL;
 	if (at != (size_t)-1 && !(recs = anvil_jsource_test_records(e->src, at, err, errlen)))
 		return NULL;
-	const char *runner = plan ? str(plan, "runner") : recs && recs->child ? str(recs->child, "runner") : NULL;
-	cJSON *t = test_new(id, runner, plan ? str(plan, "scope") : NULL);
+	const char *runner = plan ? anvil_jstr(plan, "runner") : recs && recs->child ? anvil_jstr(recs->child, "runner") : NULL;
+	cJSON *t = test_new(id, runner, plan ? anvil_jstr(plan, "scope") : NULL);
 	cJSON *rec;
 	while (recs && (rec = cJSON_DetachItemViaPointer(recs, recs->child)))
 		gather_record(t, rec);
@@ -592,7 +582,7 @@ cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t err
 
 int anvil_report_exit_code(const cJSON *report)
 {
-	enum anvil_verdict v = anvil_verdict_parse(str(report, "verdict"));
+	enum anvil_verdict v = anvil_verdict_parse(anvil_jstr(report, "verdict"));
 	return v == ANVIL_V_FAIL ? 1 : v >= ANVIL_V_NOT_RUN ? 3 : 0;
 }
 

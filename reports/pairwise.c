@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/sort.h"
+#include "reports/jget.h"
 
 #define MAX_NAMES 16    /* distinct pair metrics per test */
 /* Above this many nodes the matrix holds blocks of pairs, each cell the
@@ -142,17 +143,6 @@ out:
 
 /* ---- the report tree -------------------------------------------------- */
 
-static const char *str(const cJSON *o, const char *k)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
-static double num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
 static void add_num(cJSON *o, const char *k, double v)
 {
 	if (isfinite(v))
@@ -163,13 +153,13 @@ static void add_num(cJSON *o, const char *k, double v)
 
 static const char *peer_of(const cJSON *o)
 {
-	return str(cJSON_GetObjectItemCaseSensitive(o, "labels"), "peer");
+	return anvil_jstr(cJSON_GetObjectItemCaseSensitive(o, "labels"), "peer");
 }
 
 /* A metric (or check) of a node pair: a host and another host as its peer. */
 static int is_pair(const cJSON *o)
 {
-	const char *h = str(o, "host"), *peer = peer_of(o);
+	const char *h = anvil_jstr(o, "host"), *peer = peer_of(o);
 	return h && peer && strcmp(h, peer);
 }
 
@@ -225,7 +215,7 @@ static void collect(struct pairs *p, const cJSON *metrics)
 	const cJSON *m;
 	p->hosts = calloc((size_t)cap, sizeof(char *));
 	cJSON_ArrayForEach(m, metrics) {
-		const char *h[2] = { str(m, "host"), peer_of(m) }, *name = str(m, "name");
+		const char *h[2] = { anvil_jstr(m, "host"), peer_of(m) }, *name = anvil_jstr(m, "name");
 		if (!is_pair(m) || !name)
 			continue;
 		for (int e = 0; e < 2; e++)
@@ -234,8 +224,8 @@ static void collect(struct pairs *p, const cJSON *metrics)
 				anvil_keymap_put(&p->index, h[e], strlen(h[e]), (void *)(uintptr_t)p->n);
 			}
 		if (name_index(p, name) < 0 && p->nnames < MAX_NAMES) {
-			const char *better = str(m, "better");
-			p->units[p->nnames] = str(m, "unit") ? str(m, "unit") : "";
+			const char *better = anvil_jstr(m, "better");
+			p->units[p->nnames] = anvil_jstr(m, "unit") ? anvil_jstr(m, "unit") : "";
 			p->higher[p->nnames] = !better || strcmp(better, "lower");
 			p->names[p->nnames++] = name;
 		}
@@ -244,9 +234,9 @@ static void collect(struct pairs *p, const cJSON *metrics)
 	index_hosts(p);
 	p->figs = malloc(sizeof(*p->figs) * (size_t)cap);
 	cJSON_ArrayForEach(m, metrics) {
-		int a = host_index(p, str(m, "host")), b = host_index(p, peer_of(m));
-		int k = str(m, "name") ? name_index(p, str(m, "name")) : -1;
-		double x = num(m, "value");
+		int a = host_index(p, anvil_jstr(m, "host")), b = host_index(p, peer_of(m));
+		int k = anvil_jstr(m, "name") ? name_index(p, anvil_jstr(m, "name")) : -1;
+		double x = anvil_jnum(m, "value");
 		if (a >= 0 && b >= 0 && a != b && k >= 0 && isfinite(x))
 			p->figs[p->nfigs++] = (struct pair_fig){ a, b, k, x };
 	}
@@ -279,7 +269,7 @@ static int labels_match(const cJSON *want, const cJSON *have)
 {
 	const cJSON *w;
 	cJSON_ArrayForEach(w, want) {
-		const char *h = str(have, w->string);
+		const char *h = anvil_jstr(have, w->string);
 		if (!cJSON_IsString(w) || !h || strcmp(h, w->valuestring))
 			return 0;
 	}
@@ -320,7 +310,7 @@ static void drop_host_peers_checks(cJSON *checks)
 	cJSON *c = checks ? checks->child : NULL;
 	while (c) {
 		cJSON *next = c->next;
-		if (str(c, "rule") && !strcmp(str(c, "rule"), "peers") && is_pair(c))
+		if (anvil_jstr(c, "rule") && !strcmp(anvil_jstr(c, "rule"), "peers") && is_pair(c))
 			cJSON_Delete(cJSON_DetachItemViaPointer(checks, c));
 		c = next;
 	}
@@ -328,13 +318,13 @@ static void drop_host_peers_checks(cJSON *checks)
 
 static int rule_applies(const cJSON *rule, const cJSON *t)
 {
-	const char *want = str(rule, "test");
-	return want && (!strcmp(want, str(t, "id")) || !strcmp(want, str(t, "runner")));
+	const char *want = anvil_jstr(rule, "test");
+	return want && (!strcmp(want, anvil_jstr(t, "id")) || !strcmp(want, anvil_jstr(t, "runner")));
 }
 
 static enum anvil_verdict judge_fraction(double frac, const cJSON *rule, int higher, double *limit)
 {
-	double mn = num(rule, "min"), mx = num(rule, "max"), wn = num(rule, "warn");
+	double mn = anvil_jnum(rule, "min"), mx = anvil_jnum(rule, "max"), wn = anvil_jnum(rule, "warn");
 	double bound = higher ? mn : mx;
 	*limit = bound;
 	if (isfinite(bound) && (higher ? frac < bound : frac > bound))
@@ -349,25 +339,25 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 {
 	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics"), *m;
 	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
-	const char *name = str(rule, "metric"), *test = str(t, "id");
+	const char *name = anvil_jstr(rule, "metric"), *test = anvil_jstr(t, "id");
 	int k = name ? name_index(p, name) : -1;
 	if (k < 0)
 		return;  /* no pair metric of that name: build.c already said so */
 	int cap = cJSON_GetArraySize(metrics), n = 0;
 	double *vals = malloc(sizeof(double) * (size_t)(cap + 1));
 	cJSON_ArrayForEach(m, metrics)
-		if (is_pair(m) && !strcmp(str(m, "name") ? str(m, "name") : "", name) &&
+		if (is_pair(m) && !strcmp(anvil_jstr(m, "name") ? anvil_jstr(m, "name") : "", name) &&
 		    labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) &&
-		    isfinite(num(m, "value")))
-			vals[n++] = num(m, "value");
+		    isfinite(anvil_jnum(m, "value")))
+			vals[n++] = anvil_jnum(m, "value");
 	double med = anvil_pairwise_median(vals, n, p->higher[k]);
 	free(vals);
 	const char *unit = p->units[k];
 	cJSON_ArrayForEach(m, metrics) {
-		if (!is_pair(m) || strcmp(str(m, "name") ? str(m, "name") : "", name) ||
+		if (!is_pair(m) || strcmp(anvil_jstr(m, "name") ? anvil_jstr(m, "name") : "", name) ||
 		    !labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")))
 			continue;
-		double value = num(m, "value"), limit = NAN, frac = value / med;
+		double value = anvil_jnum(m, "value"), limit = NAN, frac = value / med;
 		char why[600];
 		enum anvil_verdict v;
 		if (!isfinite(value)) {
@@ -381,8 +371,8 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 			snprintf(why, sizeof(why), "%.4g %s is %.1f%% of the median of all %d pairs (%.4g %s); %s %.0f%%",
 				 value, unit, 100 * frac, n, med, unit, p->higher[k] ? "floor" : "ceiling", 100 * limit);
 		}
-		const char *rwhy = str(rule, "why");
-		cJSON *c = add_check(checks, test, name, "peers", str(m, "host"), cJSON_GetObjectItemCaseSensitive(m, "labels"),
+		const char *rwhy = anvil_jstr(rule, "why");
+		cJSON *c = add_check(checks, test, name, "peers", anvil_jstr(m, "host"), cJSON_GetObjectItemCaseSensitive(m, "labels"),
 				     v, rwhy && v == ANVIL_V_FAIL ? rwhy : why);
 		if (rwhy && v == ANVIL_V_FAIL)
 			cJSON_AddStringToObject(c, "detail", why);
@@ -414,12 +404,12 @@ static struct pair_fail *fails_of(const struct pairs *p, const cJSON *checks, in
 	const cJSON *c;
 	*nf = 0;
 	cJSON_ArrayForEach(c, checks) {
-		if (strcmp(str(c, "verdict") ? str(c, "verdict") : "", "FAIL") || !str(c, "name"))
+		if (strcmp(anvil_jstr(c, "verdict") ? anvil_jstr(c, "verdict") : "", "FAIL") || !anvil_jstr(c, "name"))
 			continue;
-		int a = host_index(p, str(c, "host")), b = host_index(p, peer_of(c)), k = name_index(p, str(c, "name"));
+		int a = host_index(p, anvil_jstr(c, "host")), b = host_index(p, peer_of(c)), k = name_index(p, anvil_jstr(c, "name"));
 		if (a < 0 || b < 0 || a == b || k < 0)
 			continue;
-		f[(*nf)++] = (struct pair_fail){ a, b, k, str(c, "detail") ? str(c, "detail") : str(c, "why") };
+		f[(*nf)++] = (struct pair_fail){ a, b, k, anvil_jstr(c, "detail") ? anvil_jstr(c, "detail") : anvil_jstr(c, "why") };
 	}
 	return f;
 }
@@ -604,7 +594,7 @@ static void put_culprit(cJSON *t, cJSON *culprits, const struct pairs *p, struct
 	if (labels)
 		cJSON_AddStringToObject(labels, "peer", b);
 	/* the table prints "host: why", so a node's check leaves its name out */
-	cJSON *c = add_check(checks, str(t, "id"), "culprit", "pairs", a, labels, ANVIL_V_FAIL,
+	cJSON *c = add_check(checks, anvil_jstr(t, "id"), "culprit", "pairs", a, labels, ANVIL_V_FAIL,
 			     node ? strbuf_str(&text) + strlen(a) + 2 : strbuf_str(&text));
 	cJSON_Delete(labels);
 	cJSON_AddNumberToObject(c, "value", l->c.slow);
@@ -693,12 +683,12 @@ static cJSON *matrix_tree(const struct pairs *p, const cJSON *metrics)
 
 int anvil_pairwise_is_pairs(const cJSON *t)
 {
-	const char *runner = str(t, "runner");
+	const char *runner = anvil_jstr(t, "runner");
 	const cJSON *m;
 	if (runner && !strcmp(runner, "mpi-pairwise"))
 		return 1;
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics"))
-		if (is_pair(m) && str(m, "name"))
+		if (is_pair(m) && anvil_jstr(m, "name"))
 			return 1;
 	return 0;
 }
@@ -708,7 +698,7 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
 	struct pairs p = { 0 };
 	collect(&p, metrics);
-	const char *runner = str(t, "runner");
+	const char *runner = anvil_jstr(t, "runner");
 	int mine = p.nnames > 0 || (runner && !strcmp(runner, "mpi-pairwise"));
 	if (!mine || !p.nnames) {
 		free(p.hosts);
@@ -719,11 +709,11 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 	cJSON *matrix = matrix_tree(&p, metrics);
 	cJSON_AddItemToObject(t, "matrix", matrix);
 	/* as build.c: rules judge a test that ran; a skipped or failed one says why itself */
-	if (str(t, "status") && !strcmp(str(t, "status"), "ok")) {
+	if (anvil_jstr(t, "status") && !strcmp(anvil_jstr(t, "status"), "ok")) {
 		drop_host_peers_checks(cJSON_GetObjectItemCaseSensitive(t, "checks"));
 		const cJSON *rule;
 		cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks"))
-			if (rule_applies(rule, t) && str(rule, "rule") && !strcmp(str(rule, "rule"), "peers"))
+			if (rule_applies(rule, t) && anvil_jstr(rule, "rule") && !strcmp(anvil_jstr(rule, "rule"), "peers"))
 				judge_peers_rule(t, &p, rule);
 		add_culprits(t, &p, matrix);
 	}

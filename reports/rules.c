@@ -9,17 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *str(const cJSON *o, const char *k)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
-static double num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
+#include "reports/jget.h"
 
 /* Members with constant names (string literals): no copy of the name per
  * member, which is a million allocations fewer at a thousand nodes. */
@@ -37,7 +27,7 @@ static int labels_match(const cJSON *want, const cJSON *have)
 {
 	const cJSON *w;
 	cJSON_ArrayForEach(w, want) {
-		const char *h = str(have, w->string);
+		const char *h = anvil_jstr(have, w->string);
 		if (!cJSON_IsString(w) || !h || strcmp(h, w->valuestring))
 			return 0;
 	}
@@ -61,7 +51,7 @@ cJSON *anvil_check_new(cJSON *checks, const char *test, const char *name, const 
 	char lt[256], id[768];
 	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(m, "labels");
 	label_text(labels, lt, sizeof(lt));
-	const char *host = str(m, "host");
+	const char *host = anvil_jstr(m, "host");
 	snprintf(id, sizeof(id), "%s/%s/%s%s%s%s%s%s", test, name, rule, host ? "@" : "", host ? host : "",
 		 lt[0] ? "[" : "", lt, lt[0] ? "]" : "");
 	add_str(c, "id", id);
@@ -137,10 +127,10 @@ struct verdict_out {
 
 static void judge_absolute(const cJSON *rule, const cJSON *m, struct verdict_out *o)
 {
-	const char *name = str(m, "name"), *unit = str(m, "unit") ? str(m, "unit") : "";
-	double value = num(m, "value"), mn = num(rule, "min"), mx = num(rule, "max");
-	int lower = str(m, "better") && !strcmp(str(m, "better"), "lower");
-	o->v = bound(value, mn, mx, num(rule, "warn"), lower, &o->limit);
+	const char *name = anvil_jstr(m, "name"), *unit = anvil_jstr(m, "unit") ? anvil_jstr(m, "unit") : "";
+	double value = anvil_jnum(m, "value"), mn = anvil_jnum(rule, "min"), mx = anvil_jnum(rule, "max");
+	int lower = anvil_jstr(m, "better") && !strcmp(anvil_jstr(m, "better"), "lower");
+	o->v = bound(value, mn, mx, anvil_jnum(rule, "warn"), lower, &o->limit);
 	snprintf(o->why, sizeof(o->why), "%s = %.4g %s; %s %.4g %s%s", name, value, unit,
 		 isfinite(mn) && (!lower || !isfinite(mx)) ? "minimum" : "maximum", o->limit, unit,
 		 o->v == ANVIL_V_WARN ? " (under the warning level)" : "");
@@ -186,20 +176,20 @@ void anvil_judge_release(struct anvil_judge *j)
 
 static void judge_peak(const struct anvil_judge *j, const cJSON *rule, const cJSON *m, struct verdict_out *o)
 {
-	const char *name = str(m, "name"), *unit = str(m, "unit") ? str(m, "unit") : "";
-	double value = num(m, "value"), mn = num(rule, "min"), ref;
+	const char *name = anvil_jstr(m, "name"), *unit = anvil_jstr(m, "unit") ? anvil_jstr(m, "unit") : "";
+	double value = anvil_jnum(m, "value"), mn = anvil_jnum(rule, "min"), ref;
 	char src[512];
-	const char *host = str(m, "host") ? str(m, "host") : "";
+	const char *host = anvil_jstr(m, "host") ? anvil_jstr(m, "host") : "";
 	const cJSON *inv = j->by_host ? anvil_keymap_get(j->by_host, host, strlen(host))
 				      : cJSON_GetObjectItemCaseSensitive(j->inventory, host);
-	const char *gpu = str(cJSON_GetObjectItemCaseSensitive(m, "labels"), "gpu_name");
-	if (peak_memo(j, str(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
+	const char *gpu = anvil_jstr(cJSON_GetObjectItemCaseSensitive(m, "labels"), "gpu_name");
+	if (peak_memo(j, anvil_jstr(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
 		o->v = ANVIL_V_SKIP;
 		snprintf(o->why, sizeof(o->why), "no peak to judge %s by: %s", name, src);
 		return;
 	}
 	double frac = value / ref;
-	o->v = bound(frac, mn, num(rule, "max"), num(rule, "warn"), 0, &o->limit);
+	o->v = bound(frac, mn, anvil_jnum(rule, "max"), anvil_jnum(rule, "warn"), 0, &o->limit);
 	o->limit *= ref;
 	snprintf(o->why, sizeof(o->why), "%.4g %s is %.1f%% of the %.4g %s peak (%s); the floor is %.0f%%",
 		 value, unit, 100 * frac, ref, unit, src, 100 * (isfinite(mn) ? mn : 0));
@@ -212,9 +202,9 @@ static void judge_peak(const struct anvil_judge *j, const cJSON *rule, const cJS
 
 static void judge_peers(const struct anvil_peers *px, const cJSON *rule, const cJSON *m, struct verdict_out *o)
 {
-	const char *name = str(m, "name"), *unit = str(m, "unit") ? str(m, "unit") : "";
-	double value = num(m, "value"), mn = num(rule, "min"), mx = num(rule, "max");
-	int lower = str(m, "better") && !strcmp(str(m, "better"), "lower");
+	const char *name = anvil_jstr(m, "name"), *unit = anvil_jstr(m, "unit") ? anvil_jstr(m, "unit") : "";
+	double value = anvil_jnum(m, "value"), mn = anvil_jnum(rule, "min"), mx = anvil_jnum(rule, "max");
+	int lower = anvil_jstr(m, "better") && !strcmp(anvil_jstr(m, "better"), "lower");
 	size_t n;
 	const double *v = anvil_peers_group(px, m, &n);
 	double ref = v ? anvil_median_without(v, n, value) : NAN;
@@ -224,7 +214,7 @@ static void judge_peers(const struct anvil_peers *px, const cJSON *rule, const c
 		return;
 	}
 	double frac = value / ref;
-	o->v = bound(frac, lower ? NAN : mn, lower ? mx : NAN, num(rule, "warn"), lower, &o->limit);
+	o->v = bound(frac, lower ? NAN : mn, lower ? mx : NAN, anvil_jnum(rule, "warn"), lower, &o->limit);
 	o->limit *= ref;
 	snprintf(o->why, sizeof(o->why), "%.4g %s is %.1f%% of the median of %zu peer(s) (%.4g %s); %s %.0f%%",
 		 value, unit, 100 * frac, n - 1, ref, unit, lower ? "ceiling" : "floor", 100 * (lower ? mx : mn));
@@ -241,9 +231,9 @@ static void judge_peers(const struct anvil_peers *px, const cJSON *rule, const c
  * of the figure's direction counts (both sides for a figure with none). */
 static void judge_mad(const struct anvil_peers *px, const cJSON *rule, const cJSON *m, struct verdict_out *o)
 {
-	const char *name = str(m, "name"), *unit = str(m, "unit") ? str(m, "unit") : "";
-	const char *better = str(m, "better") ? str(m, "better") : "none";
-	double value = num(m, "value"), k = num(rule, "k"), warn = num(rule, "warn");
+	const char *name = anvil_jstr(m, "name"), *unit = anvil_jstr(m, "unit") ? anvil_jstr(m, "unit") : "";
+	const char *better = anvil_jstr(m, "better") ? anvil_jstr(m, "better") : "none";
+	double value = anvil_jnum(m, "value"), k = anvil_jnum(rule, "k"), warn = anvil_jnum(rule, "warn");
 	int dir = !strcmp(better, "higher") ? 1 : !strcmp(better, "lower") ? -1 : 0;
 	struct anvil_mad s;
 	if (!isfinite(k))
@@ -280,8 +270,8 @@ static void judge_mad(const struct anvil_peers *px, const cJSON *rule, const cJS
 static void judge_metric(const struct anvil_judge *j, const struct anvil_peers *px, cJSON *checks,
 			 const char *test, const cJSON *rule, const cJSON *m)
 {
-	const char *kind = str(rule, "rule"), *name = str(m, "name"), *unit = str(m, "unit");
-	double value = num(m, "value");
+	const char *kind = anvil_jstr(rule, "rule"), *name = anvil_jstr(m, "name"), *unit = anvil_jstr(m, "unit");
+	double value = anvil_jnum(m, "value");
 	struct verdict_out o = { ANVIL_V_PASS, NAN, "", NULL, NULL };
 	if (!isfinite(value)) {
 		o.v = ANVIL_V_ERROR;
@@ -295,7 +285,7 @@ static void judge_metric(const struct anvil_judge *j, const struct anvil_peers *
 	} else {
 		judge_peers(px, rule, m, &o);
 	}
-	const char *rwhy = str(rule, "why");
+	const char *rwhy = anvil_jstr(rule, "why");
 	cJSON *c = anvil_check_new(checks, test, name, kind, m, o.v, rwhy && o.v == ANVIL_V_FAIL ? rwhy : o.why);
 	if (rwhy && o.v == ANVIL_V_FAIL)
 		add_str(c, "detail", o.why);
@@ -310,20 +300,20 @@ static void judge_metric(const struct anvil_judge *j, const struct anvil_peers *
  * edited since: a rule that cannot be judged says why, as an ERROR check. */
 static const char *rule_unusable(const cJSON *rule)
 {
-	const char *k = str(rule, "rule");
-	if (!str(rule, "metric"))
+	const char *k = anvil_jstr(rule, "rule");
+	if (!anvil_jstr(rule, "metric"))
 		return "it names no \"metric\"";
 	if (!k || (strcmp(k, "peak") && strcmp(k, "absolute") && strcmp(k, "peers") && strcmp(k, "mad")))
 		return "its \"rule\" is not peak, absolute, peers or mad";
-	if (!strcmp(k, "peak") && !str(rule, "peak"))
+	if (!strcmp(k, "peak") && !anvil_jstr(rule, "peak"))
 		return "a \"peak\" rule names no \"peak\"";
 	return NULL;
 }
 
 static int rule_applies(const cJSON *rule, const cJSON *t)
 {
-	const char *want = str(rule, "test");
-	return want && (!strcmp(want, str(t, "id")) || !strcmp(want, str(t, "runner")));
+	const char *want = anvil_jstr(rule, "test");
+	return want && (!strcmp(want, anvil_jstr(t, "id")) || !strcmp(want, anvil_jstr(t, "runner")));
 }
 
 void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profile,
@@ -331,7 +321,7 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 {
 	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
 	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
-	const char *status = str(t, "status"), *id = str(t, "id");
+	const char *status = anvil_jstr(t, "status"), *id = anvil_jstr(t, "id");
 	struct anvil_peers *px = NULL;
 	const cJSON *rule;
 	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks")) {
@@ -341,8 +331,8 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 		if (bad) {
 			char why[300];
 			snprintf(why, sizeof(why), "a check of %s in the profile cannot be judged: %s", id, bad);
-			anvil_check_new(checks, id, str(rule, "metric") ? str(rule, "metric") : "?",
-					str(rule, "rule") ? str(rule, "rule") : "?", NULL, ANVIL_V_ERROR, why);
+			anvil_check_new(checks, id, anvil_jstr(rule, "metric") ? anvil_jstr(rule, "metric") : "?",
+					anvil_jstr(rule, "rule") ? anvil_jstr(rule, "rule") : "?", NULL, ANVIL_V_ERROR, why);
 			if (after_rule)
 				after_rule(arg, t);
 			continue;
@@ -352,7 +342,7 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 		int hits = 0;
 		const cJSON *m;
 		cJSON_ArrayForEach(m, metrics) {
-			if (strcmp(str(m, "name") ? str(m, "name") : "", str(rule, "metric")) ||
+			if (strcmp(anvil_jstr(m, "name") ? anvil_jstr(m, "name") : "", anvil_jstr(rule, "metric")) ||
 			    !labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"),
 					  cJSON_GetObjectItemCaseSensitive(m, "labels")))
 				continue;
@@ -362,8 +352,8 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 		if (!hits) {
 			char why[300];
 			snprintf(why, sizeof(why), "the profile checks %s%s of %s, but the test recorded no such figure: nothing to judge",
-				 str(rule, "metric"), cJSON_GetObjectItemCaseSensitive(rule, "labels") ? " (with the labels given)" : "", id);
-			anvil_check_new(checks, id, str(rule, "metric"), str(rule, "rule"), NULL, ANVIL_V_SKIP, why);
+				 anvil_jstr(rule, "metric"), cJSON_GetObjectItemCaseSensitive(rule, "labels") ? " (with the labels given)" : "", id);
+			anvil_check_new(checks, id, anvil_jstr(rule, "metric"), anvil_jstr(rule, "rule"), NULL, ANVIL_V_SKIP, why);
 		}
 		if (after_rule)
 			after_rule(arg, t);

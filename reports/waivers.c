@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "reports/jget.h"
 
 struct waiver {
 	const cJSON *doc;        /* borrowed from the profile */
@@ -21,11 +22,6 @@ struct anvil_waivers {
 	size_t n;
 	char today[16];
 };
-
-static const char *str(const cJSON *o, const char *k)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
 
 int anvil_waiver_date_valid(const char *s)
 {
@@ -51,14 +47,14 @@ struct anvil_waivers *anvil_waivers_new(const cJSON *profile, const char *today)
 	ws->w = calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof(*ws->w));
 	cJSON_ArrayForEach(d, list) {
 		struct waiver *w = &ws->w[ws->n];
-		if (!str(d, "test") || !str(d, "expires"))
+		if (!anvil_jstr(d, "test") || !anvil_jstr(d, "expires"))
 			continue;  /* the profile check refuses these; a hand-made report profile may not */
 		w->doc = d;
-		w->test = str(d, "test");
-		w->metric = str(d, "metric");
-		w->host = str(d, "host");
-		w->reason = str(d, "reason") ? str(d, "reason") : "no reason given";
-		w->expires = str(d, "expires");
+		w->test = anvil_jstr(d, "test");
+		w->metric = anvil_jstr(d, "metric");
+		w->host = anvil_jstr(d, "host");
+		w->reason = anvil_jstr(d, "reason") ? anvil_jstr(d, "reason") : "no reason given";
+		w->expires = anvil_jstr(d, "expires");
 		/* valid through the whole expiry day; YYYY-MM-DD compares as text */
 		w->active = anvil_waiver_date_valid(w->expires) && strcmp(ws->today, w->expires) <= 0;
 		ws->n++;
@@ -96,8 +92,8 @@ void anvil_waivers_notes(const struct anvil_waivers *ws, cJSON *notes)
 
 static struct waiver *match(struct anvil_waivers *ws, const cJSON *t, const cJSON *c)
 {
-	const char *id = str(t, "id"), *runner = str(t, "runner");
-	const char *name = str(c, "name"), *host = str(c, "host");
+	const char *id = anvil_jstr(t, "id"), *runner = anvil_jstr(t, "runner");
+	const char *name = anvil_jstr(c, "name"), *host = anvil_jstr(c, "host");
 	for (size_t i = 0; i < ws->n; i++) {
 		struct waiver *w = &ws->w[i];
 		if (strcmp(w->test, id ? id : "") && strcmp(w->test, runner ? runner : ""))
@@ -120,14 +116,14 @@ static void set_str(cJSON *o, const char *k, const char *v)
 void anvil_waivers_apply_check(struct anvil_waivers *ws, const cJSON *t, cJSON *c)
 {
 	struct waiver *w = ws->n ? match(ws, t, c) : NULL;
-	const char *v = str(c, "verdict");
+	const char *v = anvil_jstr(c, "verdict");
 	if (!w || !v)
 		return;
 	int bad = !strcmp(v, "FAIL") || !strcmp(v, "WARN") || !strcmp(v, "ERROR");
 	char why[1200];
 	if (w->active && bad) {
 		snprintf(why, sizeof(why), "waived until %s (%s); it would be %s: %s", w->expires, w->reason, v,
-			 str(c, "why") ? str(c, "why") : "");
+			 anvil_jstr(c, "why") ? anvil_jstr(c, "why") : "");
 		cJSON *wv = cJSON_CreateObject();
 		cJSON_AddStringToObject(wv, "verdict", v);
 		cJSON_AddStringToObject(wv, "reason", w->reason);
@@ -140,7 +136,7 @@ void anvil_waivers_apply_check(struct anvil_waivers *ws, const cJSON *t, cJSON *
 		w->passed++;
 	} else if (!w->active && bad) {
 		snprintf(why, sizeof(why), "%s (a waiver for this, \"%s\", expired on %s)",
-			 str(c, "why") ? str(c, "why") : "", w->reason, w->expires);
+			 anvil_jstr(c, "why") ? anvil_jstr(c, "why") : "", w->reason, w->expires);
 		set_str(c, "why", why);
 		cJSON_AddStringToObject(c, "waiver_expired", w->expires);
 		w->expired_hits++;
