@@ -359,56 +359,54 @@ def main():
     # ---- node pairs, PAIR_ROUNDS rounds of the circle schedule, both directions
     n = a.nodes - (a.nodes % 2)
     bad_link = (hosts[41 % n], hosts[circle_round(n, 0)[41 % n]])
-    for kind in ("write", "read", "send"):
-        test = "rdma-%s-bw" % kind
+
+    def pairs():
+        """Every (node, host, peer host, labels) of the measured rounds, both directions."""
         for r in range(min(a.pair_rounds, n - 1)):
             partners = circle_round(n, r)
             for node in range(n):
-                peer = partners[node]
-                h, p = hosts[node], hosts[peer]
-                labels = {"peer": p}
-                f = 0.6 if (h, p) in (bad_link, bad_link[::-1]) else 1.0
-                rows = [[s, 49.0 * f * min(1, s / 8192.0), 48.5 * f * min(1, s / 8192.0),
-                         388 * f * min(1, s / 8192.0), 9.8, 5000] for s in sizes[1:]]
-                info = {"anchor": "perftest ib_%s_bw" % kind, "direction": "%s -> %s" % (h, p), "device": "mlx5_0",
-                        "port": 1, "fw_ver": "28.39.1002", "link_layer": "InfiniBand",
-                        "link": {"width": "4X", "speed": "NDR", "gbps": 400}, "peer_device": "mlx5_0",
-                        "peer_link": {"width": "4X", "speed": "NDR", "gbps": 400}, "link_rate_gbs": 50,
-                        "lid": node + 1, "gid_index": 0, "mtu": 4096, "qps": 1, "tx_depth": 128,
-                        "inline_size": 0, "memory": "host", "cq_mod": "perftest's: 100, 1 above 8 KiB",
-                        "timer": "CLOCK_MONOTONIC, ns"}
-                rec("info", test, h, node * ngpus, labels=labels, info=info)
-                series(test, h, node * ngpus, "bandwidth", "size", "B",
-                       [("bw_peak", "GB/s"), ("bw_avg", "GB/s"), ("bw_avg_gbps", "Gb/s"), ("msg_rate", "Mpps"),
-                        ("iterations", "")], rows, labels)
-                avg = noisy(48.5 * f, 0.003)
-                metric(test, h, node * ngpus, "bandwidth_gbs", avg, "GB/s", "higher", labels)
-                metric(test, h, node * ngpus, "bandwidth_gbps", avg * 8, "Gb/s", "higher", labels)
-                metric(test, h, node * ngpus, "bandwidth_peak_gbs", avg * 1.01, "GB/s", "higher", labels)
-                metric(test, h, node * ngpus, "msg_rate_mpps", 9.8, "Mpps", "higher", labels)
-                metric(test, h, node * ngpus, "link_rate_gbs", 50, "GB/s", "none", labels)
-                metric(test, h, node * ngpus, "link_fraction", avg / 50, "fraction", "higher", labels)
+                yield node, hosts[node], hosts[partners[node]], {"peer": hosts[partners[node]]}
+
+    for kind in ("write", "read", "send"):
+        test = "rdma-%s-bw" % kind
+        for node, h, p, labels in pairs():
+            f = 0.6 if (h, p) in (bad_link, bad_link[::-1]) else 1.0
+            rows = [[s, 49.0 * f * min(1, s / 8192.0), 48.5 * f * min(1, s / 8192.0),
+                     388 * f * min(1, s / 8192.0), 9.8, 5000] for s in sizes[1:]]
+            info = {"anchor": "perftest ib_%s_bw" % kind, "direction": "%s -> %s" % (h, p), "device": "mlx5_0",
+                    "port": 1, "fw_ver": "28.39.1002", "link_layer": "InfiniBand",
+                    "link": {"width": "4X", "speed": "NDR", "gbps": 400}, "peer_device": "mlx5_0",
+                    "peer_link": {"width": "4X", "speed": "NDR", "gbps": 400}, "link_rate_gbs": 50,
+                    "lid": node + 1, "gid_index": 0, "mtu": 4096, "qps": 1, "tx_depth": 128,
+                    "inline_size": 0, "memory": "host", "cq_mod": "perftest's: 100, 1 above 8 KiB",
+                    "timer": "CLOCK_MONOTONIC, ns"}
+            rec("info", test, h, node * ngpus, labels=labels, info=info)
+            series(test, h, node * ngpus, "bandwidth", "size", "B",
+                   [("bw_peak", "GB/s"), ("bw_avg", "GB/s"), ("bw_avg_gbps", "Gb/s"), ("msg_rate", "Mpps"),
+                    ("iterations", "")], rows, labels)
+            avg = noisy(48.5 * f, 0.003)
+            metric(test, h, node * ngpus, "bandwidth_gbs", avg, "GB/s", "higher", labels)
+            metric(test, h, node * ngpus, "bandwidth_gbps", avg * 8, "Gb/s", "higher", labels)
+            metric(test, h, node * ngpus, "bandwidth_peak_gbs", avg * 1.01, "GB/s", "higher", labels)
+            metric(test, h, node * ngpus, "msg_rate_mpps", 9.8, "Mpps", "higher", labels)
+            metric(test, h, node * ngpus, "link_rate_gbs", 50, "GB/s", "none", labels)
+            metric(test, h, node * ngpus, "link_fraction", avg / 50, "fraction", "higher", labels)
         done(test, 60 * a.pair_rounds)
     for kind in ("write", "read", "send"):
         test = "rdma-%s-lat" % kind
-        for r in range(min(a.pair_rounds, n - 1)):
-            partners = circle_round(n, r)
-            for node in range(n):
-                peer = partners[node]
-                h, p = hosts[node], hosts[peer]
-                labels = {"peer": p}
-                base = noisy(1.9 if (h, p) not in (bad_link, bad_link[::-1]) else 4.0, 0.01)
-                rows = [[s, base + s / 5e4, base + s / 5e4 + 0.02, base + s / 5e4 + 0.03, base + s / 5e4 + 0.3,
-                         base + s / 5e4 + 0.9, base + s / 5e4 + 3, 1000] for s in sizes[1:]]
-                rec("info", test, h, node * ngpus, labels=labels,
-                    info={"anchor": "perftest ib_%s_lat" % kind, "direction": "%s -> %s" % (h, p), "device": "mlx5_0",
-                          "port": 1, "link_layer": "InfiniBand", "link_rate_gbs": 50, "mtu": 4096})
-                series(test, h, node * ngpus, "latency", "size", "B",
-                       [("t_min", "us"), ("t_typical", "us"), ("t_avg", "us"), ("t_p99", "us"), ("t_p99.9", "us"),
-                        ("t_max", "us"), ("iterations", "")], rows, labels)
-                for name, d in (("latency_us", 0.02), ("latency_min_us", 0), ("latency_avg_us", 0.03),
-                                ("latency_p99_us", 0.3), ("latency_p999_us", 0.9), ("latency_max_us", 3)):
-                    metric(test, h, node * ngpus, name, base + d, "us", "lower", labels)
+        for node, h, p, labels in pairs():
+            base = noisy(1.9 if (h, p) not in (bad_link, bad_link[::-1]) else 4.0, 0.01)
+            rows = [[s, base + s / 5e4, base + s / 5e4 + 0.02, base + s / 5e4 + 0.03, base + s / 5e4 + 0.3,
+                     base + s / 5e4 + 0.9, base + s / 5e4 + 3, 1000] for s in sizes[1:]]
+            rec("info", test, h, node * ngpus, labels=labels,
+                info={"anchor": "perftest ib_%s_lat" % kind, "direction": "%s -> %s" % (h, p), "device": "mlx5_0",
+                      "port": 1, "link_layer": "InfiniBand", "link_rate_gbs": 50, "mtu": 4096})
+            series(test, h, node * ngpus, "latency", "size", "B",
+                   [("t_min", "us"), ("t_typical", "us"), ("t_avg", "us"), ("t_p99", "us"), ("t_p99.9", "us"),
+                    ("t_max", "us"), ("iterations", "")], rows, labels)
+            for name, d in (("latency_us", 0.02), ("latency_min_us", 0), ("latency_avg_us", 0.03),
+                            ("latency_p99_us", 0.3), ("latency_p999_us", 0.9), ("latency_max_us", 3)):
+                metric(test, h, node * ngpus, name, base + d, "us", "lower", labels)
         done(test, 30 * a.pair_rounds)
     j.put({"kind": "run", "t": round(t[0], 3), "event": "end", "status": "complete"})
     j.close()
