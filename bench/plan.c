@@ -194,6 +194,25 @@ static int apply_cluster(const struct anvil_runner *r, const char *name, cJSON *
 	return 0;
 }
 
+/* A test's timeout_s, warmup and threads: its own (t may be NULL), else the
+ * profile's defaults, else anvil's; estimate_s is the test's own only. The
+ * profile check has already refused wrong types and ranges. */
+static double setting(const cJSON *t, const cJSON *defaults, const char *k, double fallback)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, k);
+	if (!v)
+		v = cJSON_GetObjectItemCaseSensitive(defaults, k);
+	return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+static void test_settings(struct anvil_test *nt, const cJSON *defaults, const cJSON *t)
+{
+	nt->timeout_s = setting(t, defaults, "timeout_s", DEFAULT_TIMEOUT_S);
+	nt->warmup = (int)setting(t, defaults, "warmup", 0);
+	nt->threads = (int)setting(t, defaults, "threads", 0);
+	nt->estimate_s = setting(t, NULL, "estimate_s", 0);
+}
+
 static int add_test(struct anvil_plan *plan, const struct anvil_json_doc *doc, const cJSON *t,
 		    const cJSON *defaults, const struct anvil_json_doc *cdoc, char *err, size_t errlen)
 {
@@ -220,17 +239,7 @@ static int add_test(struct anvil_plan *plan, const struct anvil_json_doc *doc, c
 	nt->runner = r;
 	nt->params = runner_defaults(r);
 	plan->ntests++;
-	const cJSON *dt = cJSON_GetObjectItemCaseSensitive(defaults, "timeout_s");
-	const cJSON *tt = cJSON_GetObjectItemCaseSensitive(t, "timeout_s");
-	nt->timeout_s = tt ? tt->valuedouble : dt ? dt->valuedouble : DEFAULT_TIMEOUT_S;
-	const cJSON *dw = cJSON_GetObjectItemCaseSensitive(defaults, "warmup");
-	const cJSON *tw = cJSON_GetObjectItemCaseSensitive(t, "warmup");
-	nt->warmup = tw ? tw->valueint : dw ? dw->valueint : 0;
-	const cJSON *dth = cJSON_GetObjectItemCaseSensitive(defaults, "threads");
-	const cJSON *tth = cJSON_GetObjectItemCaseSensitive(t, "threads");
-	nt->threads = tth ? tth->valueint : dth ? dth->valueint : 0;
-	const cJSON *te = cJSON_GetObjectItemCaseSensitive(t, "estimate_s");
-	nt->estimate_s = te ? te->valuedouble : 0;
+	test_settings(nt, defaults, t);
 	if (merge_object(r, nt->params, cJSON_GetObjectItemCaseSensitive(t, "params"), doc, err, errlen))
 		return -1;
 	return apply_cluster(r, name, nt->params, cdoc, err, errlen);
@@ -283,18 +292,19 @@ static int add_only_runners(struct anvil_plan *plan, const char *only, const cJS
 		const struct anvil_runner *r = anvil_runner_find(tok);
 		if (named || !r)
 			continue;
-		plan->tests = realloc(plan->tests, sizeof(*plan->tests) * (size_t)(plan->ntests + 1));
+		struct anvil_test *grown = realloc(plan->tests, sizeof(*plan->tests) * (size_t)(plan->ntests + 1));
+		if (!grown) {
+			snprintf(err, errlen, "--only %s: out of memory", tok);
+			rc = -1;
+			break;
+		}
+		plan->tests = grown;
 		struct anvil_test *nt = &plan->tests[plan->ntests++];
 		memset(nt, 0, sizeof(*nt));
 		nt->id = strdup(tok);
 		nt->runner = r;
 		nt->params = runner_defaults(r);
-		const cJSON *dt = cJSON_GetObjectItemCaseSensitive(defaults, "timeout_s");
-		nt->timeout_s = dt ? dt->valuedouble : DEFAULT_TIMEOUT_S;
-		const cJSON *dw = cJSON_GetObjectItemCaseSensitive(defaults, "warmup");
-		nt->warmup = dw ? dw->valueint : 0;
-		const cJSON *dth = cJSON_GetObjectItemCaseSensitive(defaults, "threads");
-		nt->threads = dth ? dth->valueint : 0;
+		test_settings(nt, defaults, NULL);
 		rc = apply_cluster(r, nt->id, nt->params, cdoc, err, errlen);
 	}
 	free(copy);
@@ -312,6 +322,10 @@ int anvil_plan_build(struct anvil_plan *plan, const struct anvil_json_doc *profi
 	const cJSON *defaults = cJSON_GetObjectItemCaseSensitive(root, "defaults");
 	const cJSON *cparams = cluster ? cJSON_GetObjectItemCaseSensitive(cluster->root, "params") : NULL;
 	plan->tests = calloc((size_t)cJSON_GetArraySize(tests) + 1, sizeof(*plan->tests));
+	if (!plan->tests) {
+		snprintf(err, errlen, "out of memory for %d tests", cJSON_GetArraySize(tests));
+		goto err;
+	}
 	const cJSON *t;
 	cJSON_ArrayForEach(t, tests) {
 		if (add_test(plan, profile, t, defaults, cluster, err, errlen))
@@ -409,6 +423,11 @@ int anvil_plan_from_json(struct anvil_plan *plan, const cJSON *j, char *err, siz
 	}
 	plan->profile = strdup(profile);
 	plan->tests = calloc((size_t)cJSON_GetArraySize(tests) + 1, sizeof(*plan->tests));
+	if (!plan->tests) {
+		snprintf(err, errlen, "out of memory for the recorded plan's %d tests", cJSON_GetArraySize(tests));
+		anvil_plan_release(plan);
+		return -1;
+	}
 	const cJSON *t;
 	cJSON_ArrayForEach(t, tests) {
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
