@@ -108,8 +108,7 @@ static const char *describe(struct parser *ps)
 	return buf;
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0. */
-static int utf8_len(const unsigned char *p, const unsigned char *end)
+int anvil_json_utf8_len(const unsigned char *p, const unsigned char *end)
 {
 	int n;
 	unsigned cp;
@@ -224,7 +223,7 @@ static char *parse_string(struct parser *ps)
 			ps->p++;
 			continue;
 		}
-		int n = utf8_len((const unsigned char *)ps->p, (const unsigned char *)ps->end);
+		int n = anvil_json_utf8_len((const unsigned char *)ps->p, (const unsigned char *)ps->end);
 		if (!n) {
 			fail_at(ps, ps->p, "invalid UTF-8 in string");
 			goto err;

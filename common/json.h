@@ -30,6 +30,12 @@ void anvil_json_doc_release(struct anvil_json_doc *doc);
 const char *anvil_json_where(const struct anvil_json_doc *doc, const cJSON *node,
 			     char *buf, size_t len);
 
+/* Length of the valid UTF-8 sequence at p (1 for ASCII; else not overlong,
+ * no surrogate, at most U+10FFFF), or 0 when p[0..end) does not start with
+ * one. The one definition of "valid UTF-8" for the parser and for
+ * reports/jscan.c, which must refuse exactly what the parser refuses. */
+int anvil_json_utf8_len(const unsigned char *p, const unsigned char *end);
+
 /* Reads a whole file into a NUL-terminated buffer the caller frees. */
 char *anvil_read_file(const char *path, size_t max_bytes, size_t *len, char *err, size_t errlen);
 /* The same from an open descriptor (the caller opened it with the flags it

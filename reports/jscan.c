@@ -1,6 +1,7 @@
 /* JSON text without a tree; see jscan.h. */
 #include "reports/jscan.h"
 #include "reports/keymap.h"
+#include "common/json.h"
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -50,29 +51,6 @@ static int hex(char ch)
 	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 }
 
-/* Length of the valid UTF-8 sequence at p (not overlong, no surrogate, at
- * most U+10FFFF), or 0. */
-static int utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	int n;
-	unsigned cp;
-	if ((p[0] & 0xE0) == 0xC0) { n = 2; cp = p[0] & 0x1F; }
-	else if ((p[0] & 0xF0) == 0xE0) { n = 3; cp = p[0] & 0x0F; }
-	else if ((p[0] & 0xF8) == 0xF0) { n = 4; cp = p[0] & 0x07; }
-	else return 0;
-	if (end - p < n)
-		return 0;
-	for (int i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3F);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 static unsigned hex4v(const char *p)
 {
 	unsigned v = 0;
@@ -95,7 +73,8 @@ static int check_string(struct chk *c)
 			return 0;
 		}
 		if (ch >= 0x80) {
-			int n = utf8_len((const unsigned char *)c->p, (const unsigned char *)c->end);
+			/* Never 1 here: that is the ASCII answer. */
+			int n = anvil_json_utf8_len((const unsigned char *)c->p, (const unsigned char *)c->end);
 			if (!n)
 				return fail(c, "valid UTF-8 in a string");
 			c->p += n;

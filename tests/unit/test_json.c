@@ -106,6 +106,23 @@ static void test_check_shape(void **state)
 	anvil_json_doc_release(&doc);
 }
 
+/* The one UTF-8 rule shared by the parser and reports/jscan.c. */
+static void test_utf8_len(void **state)
+{
+	(void)state;
+#define U8(s) anvil_json_utf8_len((const unsigned char *)(s), (const unsigned char *)(s) + sizeof(s) - 1)
+	assert_int_equal(U8("a"), 1);
+	assert_int_equal(U8("\xc3\xa9"), 2);            /* é */
+	assert_int_equal(U8("\xe2\x82\xac"), 3);        /* € */
+	assert_int_equal(U8("\xf0\x9f\x98\x80"), 4);    /* U+1F600 */
+	assert_int_equal(U8("\xc3"), 0);                /* cut short */
+	assert_int_equal(U8("\xc0\xaf"), 0);            /* overlong '/' */
+	assert_int_equal(U8("\xed\xa0\x80"), 0);        /* surrogate U+D800 */
+	assert_int_equal(U8("\xf4\x90\x80\x80"), 0);    /* above U+10FFFF */
+	assert_int_equal(U8("\x80"), 0);                /* lone continuation byte */
+#undef U8
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_large_objects),
 		cmocka_unit_test(test_check_shape),
+		cmocka_unit_test(test_utf8_len),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
