@@ -17,6 +17,7 @@
  */
 #include "reports/pairwise.h"
 #include "reports/report.h"
+#include "reports/rules.h"
 #include "reports/jwrite.h"
 #include "reports/keymap.h"
 #include <math.h>
@@ -265,44 +266,6 @@ static double *matrix_of(const struct pairs *p, const cJSON *metrics, int k)
 
 /* ---- judging pairs against the median of all pairs ---------------------- */
 
-static int labels_match(const cJSON *want, const cJSON *have)
-{
-	const cJSON *w;
-	cJSON_ArrayForEach(w, want) {
-		const char *h = anvil_jstr(have, w->string);
-		if (!cJSON_IsString(w) || !h || strcmp(h, w->valuestring))
-			return 0;
-	}
-	return 1;
-}
-
-/* The check id build.c gives: test/name/rule@host[k=v,...]. */
-static cJSON *add_check(cJSON *checks, const char *test, const char *name, const char *rule,
-			const char *host, const cJSON *labels, enum anvil_verdict v, const char *why)
-{
-	char lt[256] = "", id[768];
-	size_t n = 0;
-	const cJSON *l;
-	cJSON_ArrayForEach(l, labels)
-		if (cJSON_IsString(l) && n < sizeof(lt))
-			n += (size_t)snprintf(lt + n, sizeof(lt) - n, "%s%s=%s", n ? "," : "", l->string, l->valuestring);
-	snprintf(id, sizeof(id), "%s/%s/%s%s%s%s%s%s", test, name, rule, host ? "@" : "", host ? host : "",
-		 lt[0] ? "[" : "", lt, lt[0] ? "]" : "");
-	cJSON *c = cJSON_CreateObject();
-	cJSON_AddStringToObject(c, "id", id);
-	cJSON_AddStringToObject(c, "test", test);
-	cJSON_AddStringToObject(c, "name", name);
-	cJSON_AddStringToObject(c, "rule", rule);
-	if (host)
-		cJSON_AddStringToObject(c, "host", host);
-	if (labels)
-		cJSON_AddItemToObject(c, "labels", cJSON_Duplicate(labels, 1));
-	cJSON_AddStringToObject(c, "verdict", anvil_verdict_name(v));
-	cJSON_AddStringToObject(c, "why", why);
-	cJSON_AddItemToArray(checks, c);
-	return c;
-}
-
 /* build.c's peers checks of pair metrics: a pair compared with the pairs of
  * other hosts that share its peer label, which means nothing. */
 static void drop_host_peers_checks(cJSON *checks)
@@ -314,12 +277,6 @@ static void drop_host_peers_checks(cJSON *checks)
 			cJSON_Delete(cJSON_DetachItemViaPointer(checks, c));
 		c = next;
 	}
-}
-
-static int rule_applies(const cJSON *rule, const cJSON *t)
-{
-	const char *want = anvil_jstr(rule, "test");
-	return want && (!strcmp(want, anvil_jstr(t, "id")) || !strcmp(want, anvil_jstr(t, "runner")));
 }
 
 static enum anvil_verdict judge_fraction(double frac, const cJSON *rule, int higher, double *limit)
@@ -347,7 +304,7 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 	double *vals = malloc(sizeof(double) * (size_t)(cap + 1));
 	cJSON_ArrayForEach(m, metrics)
 		if (is_pair(m) && !strcmp(anvil_jstr(m, "name") ? anvil_jstr(m, "name") : "", name) &&
-		    labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) &&
+		    anvil_labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) &&
 		    isfinite(anvil_jnum(m, "value")))
 			vals[n++] = anvil_jnum(m, "value");
 	double med = anvil_pairwise_median(vals, n, p->higher[k]);
@@ -355,7 +312,7 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 	const char *unit = p->units[k];
 	cJSON_ArrayForEach(m, metrics) {
 		if (!is_pair(m) || strcmp(anvil_jstr(m, "name") ? anvil_jstr(m, "name") : "", name) ||
-		    !labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")))
+		    !anvil_labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")))
 			continue;
 		double value = anvil_jnum(m, "value"), limit = NAN, frac = value / med;
 		char why[600];
@@ -372,8 +329,7 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 				 value, unit, 100 * frac, n, med, unit, p->higher[k] ? "floor" : "ceiling", 100 * limit);
 		}
 		const char *rwhy = anvil_jstr(rule, "why");
-		cJSON *c = add_check(checks, test, name, "peers", anvil_jstr(m, "host"), cJSON_GetObjectItemCaseSensitive(m, "labels"),
-				     v, rwhy && v == ANVIL_V_FAIL ? rwhy : why);
+		cJSON *c = anvil_check_new(checks, test, name, "peers", m, v, rwhy && v == ANVIL_V_FAIL ? rwhy : why);
 		if (rwhy && v == ANVIL_V_FAIL)
 			cJSON_AddStringToObject(c, "detail", why);
 		add_num(c, "value", value);
@@ -594,7 +550,7 @@ static void put_culprit(cJSON *t, cJSON *culprits, const struct pairs *p, struct
 	if (labels)
 		cJSON_AddStringToObject(labels, "peer", b);
 	/* the table prints "host: why", so a node's check leaves its name out */
-	cJSON *c = add_check(checks, anvil_jstr(t, "id"), "culprit", "pairs", a, labels, ANVIL_V_FAIL,
+	cJSON *c = anvil_check_new_at(checks, anvil_jstr(t, "id"), "culprit", "pairs", a, labels, ANVIL_V_FAIL,
 			     node ? strbuf_str(&text) + strlen(a) + 2 : strbuf_str(&text));
 	cJSON_Delete(labels);
 	cJSON_AddNumberToObject(c, "value", l->c.slow);
@@ -713,7 +669,7 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 		drop_host_peers_checks(cJSON_GetObjectItemCaseSensitive(t, "checks"));
 		const cJSON *rule;
 		cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks"))
-			if (rule_applies(rule, t) && anvil_jstr(rule, "rule") && !strcmp(anvil_jstr(rule, "rule"), "peers"))
+			if (anvil_rule_applies(rule, t) && anvil_jstr(rule, "rule") && !strcmp(anvil_jstr(rule, "rule"), "peers"))
 				judge_peers_rule(t, &p, rule);
 		add_culprits(t, &p, matrix);
 	}

@@ -23,7 +23,7 @@ static void add_str(cJSON *o, const char *k, const char *v)
 	cJSON_AddItemToObjectCS(o, k, cJSON_CreateString(v));
 }
 
-static int labels_match(const cJSON *want, const cJSON *have)
+int anvil_labels_match(const cJSON *want, const cJSON *have)
 {
 	const cJSON *w;
 	cJSON_ArrayForEach(w, want) {
@@ -47,11 +47,16 @@ static void label_text(const cJSON *labels, char *buf, size_t len)
 cJSON *anvil_check_new(cJSON *checks, const char *test, const char *name, const char *rule,
 		       const cJSON *m, enum anvil_verdict v, const char *why)
 {
+	return anvil_check_new_at(checks, test, name, rule, anvil_jstr(m, "host"),
+				  cJSON_GetObjectItemCaseSensitive(m, "labels"), v, why);
+}
+
+cJSON *anvil_check_new_at(cJSON *checks, const char *test, const char *name, const char *rule,
+			  const char *host, const cJSON *labels, enum anvil_verdict v, const char *why)
+{
 	cJSON *c = cJSON_CreateObject();
 	char lt[256], id[768];
-	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(m, "labels");
 	label_text(labels, lt, sizeof(lt));
-	const char *host = anvil_jstr(m, "host");
 	snprintf(id, sizeof(id), "%s/%s/%s%s%s%s%s%s", test, name, rule, host ? "@" : "", host ? host : "",
 		 lt[0] ? "[" : "", lt, lt[0] ? "]" : "");
 	add_str(c, "id", id);
@@ -310,7 +315,7 @@ static const char *rule_unusable(const cJSON *rule)
 	return NULL;
 }
 
-static int rule_applies(const cJSON *rule, const cJSON *t)
+int anvil_rule_applies(const cJSON *rule, const cJSON *t)
 {
 	const char *want = anvil_jstr(rule, "test");
 	return want && (!strcmp(want, anvil_jstr(t, "id")) || !strcmp(want, anvil_jstr(t, "runner")));
@@ -325,7 +330,7 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 	struct anvil_peers *px = NULL;
 	const cJSON *rule;
 	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks")) {
-		if (!rule_applies(rule, t) || strcmp(status, "ok"))
+		if (!anvil_rule_applies(rule, t) || strcmp(status, "ok"))
 			continue;
 		const char *bad = rule_unusable(rule);
 		if (bad) {
@@ -343,7 +348,7 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 		const cJSON *m;
 		cJSON_ArrayForEach(m, metrics) {
 			if (strcmp(anvil_jstr(m, "name") ? anvil_jstr(m, "name") : "", anvil_jstr(rule, "metric")) ||
-			    !labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"),
+			    !anvil_labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"),
 					  cJSON_GetObjectItemCaseSensitive(m, "labels")))
 				continue;
 			judge_metric(j, px, checks, id, rule, m);

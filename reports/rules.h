@@ -22,6 +22,15 @@ void anvil_judge_release(struct anvil_judge *j);
  * labels (m may be NULL), the verdict and the sentence of why. */
 cJSON *anvil_check_new(cJSON *checks, const char *test, const char *name, const char *rule,
 		       const cJSON *m, enum anvil_verdict v, const char *why);
+/* The same with host (may be NULL) and labels (may be NULL) given apart, for
+ * a check that stands for no one metric (pairwise.c's culprits). */
+cJSON *anvil_check_new_at(cJSON *checks, const char *test, const char *name, const char *rule,
+			  const char *host, const cJSON *labels, enum anvil_verdict v, const char *why);
+
+/* Whether a profile rule names test t, by its id or its runner. */
+int anvil_rule_applies(const cJSON *rule, const cJSON *t);
+/* Whether every label the rule wants (want may be NULL) has that value in have. */
+int anvil_labels_match(const cJSON *want, const cJSON *have);
 
 /* Every rule of the profile that names test t (by id or runner), on the
  * figures t recorded; only for a test whose status is "ok". after_rule (may
