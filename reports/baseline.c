@@ -74,10 +74,6 @@ double anvil_metric_spread(const cJSON *m)
 	return sqrt(sq / (n - 1));
 }
 
-static int cmp_label(const void *a, const void *b)
-{
-	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
-}
 
 /* test, name, host and the labels in key order, each with its length. */
 static void fig_key(struct strbuf *key, const char *test, const cJSON *m)
@@ -87,19 +83,7 @@ static void fig_key(struct strbuf *key, const char *test, const cJSON *m)
 	anvil_key_add(key, test);
 	anvil_key_add(key, name);
 	anvil_key_add(key, host);
-	const cJSON *ls[64], *l;
-	size_t n = 0;
-	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m, "labels"))
-		if (l->string && n < sizeof(ls) / sizeof(*ls))
-			ls[n++] = l;
-	anvil_sort(ls, n, sizeof(*ls), cmp_label);
-	for (size_t i = 0; i < n; i++) {
-		anvil_key_add(key, ls[i]->string);
-		if (cJSON_IsString(ls[i]))
-			anvil_key_add(key, ls[i]->valuestring);
-		else
-			anvil_jw_compact(key, ls[i]), strbuf_addch(key, '\0');
-	}
+	anvil_key_add_labels(key, cJSON_GetObjectItemCaseSensitive(m, "labels"), NULL);
 }
 
 static struct anvil_baseline *baseline_new(const char *source)

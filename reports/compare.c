@@ -96,9 +96,15 @@ void anvil_compare_free(struct anvil_compare *c)
 
 /* ---- gathering ------------------------------------------------------------ */
 
+/* Labels that say where a figure was measured, not which figure it is. */
+static const char *const identity_labels[] = { "gpu", "gpu_name", "peer", NULL };
+
 static int identity_label(const char *k)
 {
-	return !strcmp(k, "gpu") || !strcmp(k, "gpu_name") || !strcmp(k, "peer");
+	for (size_t i = 0; identity_labels[i]; i++)
+		if (!strcmp(k, identity_labels[i]))
+			return 1;
+	return 0;
 }
 
 /* Where a figure lives: one per GPU, per node, per node pair, or one for the run. */
@@ -126,12 +132,9 @@ static void add_metric(struct anvil_compare *c, int r, const char *test, const c
 	key->len = 0;
 	anvil_key_add(key, test);
 	anvil_key_add(key, s(m, "name"));
+	/* in key order: two runs that wrote the labels in another order still meet */
+	anvil_key_add_labels(key, cJSON_GetObjectItemCaseSensitive(m, "labels"), identity_labels);
 	const cJSON *l;
-	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m, "labels"))
-		if (cJSON_IsString(l) && !identity_label(l->string)) {
-			anvil_key_add(key, l->string);
-			anvil_key_add(key, l->valuestring);
-		}
 	struct figure *f = anvil_keymap_get(&c->index, key->buf, key->len);
 	if (!f) {
 		f = calloc(1, sizeof(*f));

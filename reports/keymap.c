@@ -1,6 +1,9 @@
 /* String-keyed hash map; see keymap.h. */
 #include "reports/keymap.h"
 #include "common/strbuf.h"
+#include "common/sort.h"
+#include "reports/jwrite.h"
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,4 +95,41 @@ void anvil_keymap_release(struct anvil_keymap *m)
 void anvil_key_add(struct strbuf *key, const char *part)
 {
 	strbuf_add(key, part ? part : "", strlen(part ? part : "") + 1);
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+int anvil_key_add_labels(struct strbuf *key, const cJSON *labels, const char *const *skip)
+{
+	const cJSON *ls[ANVIL_KEY_MAX_LABELS], *l;
+	size_t n = 0;
+	int ret = 0;
+	cJSON_ArrayForEach(l, labels) {
+		int skipped = !l->string;
+		for (size_t i = 0; skip && skip[i] && !skipped; i++)
+			skipped = !strcmp(l->string, skip[i]);
+		if (skipped)
+			continue;
+		if (n == ANVIL_KEY_MAX_LABELS) {
+			ret = -1;
+			break;
+		}
+		ls[n++] = l;
+	}
+	anvil_sort(ls, n, sizeof(*ls), cmp_label);
+	for (size_t i = 0; i < n; i++) {
+		anvil_key_add(key, ls[i]->string);
+		if (cJSON_IsString(ls[i])) {
+			anvil_key_add(key, ls[i]->valuestring);
+		} else {
+			anvil_jw_compact(key, ls[i]);
+			strbuf_addch(key, '\0');
+			if (ret >= 0)
+				ret++;
+		}
+	}
+	return ret;
 }

@@ -24,4 +24,14 @@ void anvil_keymap_release(struct anvil_keymap *m);
 struct strbuf;
 void anvil_key_add(struct strbuf *key, const char *part);
 
+/* Appends the labels of a figure (a JSON object; may be NULL) but those named
+ * in skip (NULL-terminated; may be NULL) in key order, each as key then value
+ * (a non-string value as compact JSON, so 1 meets "1"): the same labels in
+ * any order give the same key. Returns how many values were not strings, or
+ * -1 when there are more than ANVIL_KEY_MAX_LABELS (the key then holds only
+ * the first ones). */
+#define ANVIL_KEY_MAX_LABELS 64
+struct cJSON;
+int anvil_key_add_labels(struct strbuf *key, const struct cJSON *labels, const char *const *skip);
+
 #endif

@@ -25,36 +25,18 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int cmp_label(const void *a, const void *b)
-{
-	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
-}
-
 /* name, then the labels but "gpu" sorted by key, each part with its length:
  * two figures are peers exactly when their keys are equal. */
 static int group_key(const cJSON *m, struct strbuf *key)
 {
 	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "name"));
-	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(m, "labels"), *l;
+	static const char *const not_gpu[] = { "gpu", NULL };
 	if (!name)
 		return -1;
 	key->len = 0;
 	anvil_key_add(key, name);
-	const cJSON *ls[64];
-	size_t n = 0;
-	cJSON_ArrayForEach(l, labels) {
-		if (!l->string || !strcmp(l->string, "gpu"))
-			continue;
-		if (!cJSON_IsString(l) || n == sizeof(ls) / sizeof(*ls))
-			return -1;
-		ls[n++] = l;
-	}
-	anvil_sort(ls, n, sizeof(*ls), cmp_label);
-	for (size_t i = 0; i < n; i++) {
-		anvil_key_add(key, ls[i]->string);
-		anvil_key_add(key, ls[i]->valuestring);
-	}
-	return 0;
+	/* a label that is not a string, or too many: no peers rather than a guess */
+	return anvil_key_add_labels(key, cJSON_GetObjectItemCaseSensitive(m, "labels"), not_gpu) ? -1 : 0;
 }
 
 static void sort_group(void *value, void *arg)

@@ -26,11 +26,6 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int cmp_label(const void *a, const void *b)
-{
-	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
-}
-
 /* name, host (unless NULL) and the labels but those in `skip`, canonical. */
 static void ident(struct strbuf *key, const cJSON *m, const char *host, const char *const *skip)
 {
@@ -38,23 +33,7 @@ static void ident(struct strbuf *key, const cJSON *m, const char *host, const ch
 	key->len = 0;
 	anvil_key_add(key, name);
 	anvil_key_add(key, host);
-	const cJSON *ls[64], *l;
-	size_t n = 0;
-	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m, "labels")) {
-		int skipped = 0;
-		for (size_t i = 0; skip && skip[i]; i++)
-			skipped |= l->string && !strcmp(l->string, skip[i]);
-		if (l->string && !skipped && n < sizeof(ls) / sizeof(*ls))
-			ls[n++] = l;
-	}
-	anvil_sort(ls, n, sizeof(*ls), cmp_label);
-	for (size_t i = 0; i < n; i++) {
-		anvil_key_add(key, ls[i]->string);
-		if (cJSON_IsString(ls[i]))
-			anvil_key_add(key, ls[i]->valuestring);
-		else
-			anvil_jw_compact(key, ls[i]), strbuf_addch(key, '\0');
-	}
+	anvil_key_add_labels(key, cJSON_GetObjectItemCaseSensitive(m, "labels"), skip);
 }
 
 /* ---- fleet: the distribution of each figure over nodes and GPUs ------------ */
