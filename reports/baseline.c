@@ -5,22 +5,18 @@
 #include "reports/arena.h"
 #include "reports/report.h"
 #include "reports/rules.h"
-#include "reports/jscan.h"
+#include "reports/rscan.h"
 #include "common/json.h"
 #include "reports/jsource.h"
 #include "reports/jwrite.h"
 #include "reports/keymap.h"
 #include "common/journal.h"
 #include "common/fsutil.h"
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "common/sort.h"
 #include "reports/jget.h"
@@ -202,75 +198,22 @@ static struct anvil_baseline *load_journal(const char *dir, const char *jpath, c
 	return b;
 }
 
-static void line_col(const char *text, size_t off, unsigned *line, unsigned *col)
+/* A report.json: tests[].metrics[] read one object at a time. */
+static void report_member(void *arg, const struct anvil_jscan_it *top)
 {
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
+	struct anvil_baseline *b = arg;
+	char generated[64];
+	if (anvil_jscan_key_is(top, "generated") &&
+	    anvil_jscan_string(top->val, top->vend, generated, sizeof(generated)) == 0) {
+		free(b->generated);
+		b->generated = strdup(generated);
 	}
 }
 
-/* A report.json: tests[].metrics[] read one object at a time. */
-static struct anvil_baseline *load_report(const char *path, const char *text, size_t len, char *err, size_t errlen)
+static void report_metric(void *arg, const char *test, const char *scope, const cJSON *m)
 {
-	size_t where;
-	const char *what;
-	if (anvil_jscan_check(text, len, &where, &what)) {
-		/* in the words of common/json.c, as for every other file anvil reads */
-		struct anvil_json_doc doc;
-		if (anvil_json_parse(text, len, path, &doc, err, errlen) == 0) {
-			unsigned line, col;
-			line_col(text, where, &line, &col);
-			snprintf(err, errlen, "%s:%u:%u: expected %s", path, line, col, what);
-			anvil_json_doc_release(&doc);
-		}
-		return NULL;
-	}
-	struct anvil_jscan_it top, tests, test, metrics;
-	char schema[64] = "", generated[64] = "";
-	const char *tv = NULL, *tend = NULL;
-	anvil_jscan_object(&top, text, text + len);
-	while (anvil_jscan_next(&top)) {
-		if (anvil_jscan_key_is(&top, "schema"))
-			anvil_jscan_string(top.val, top.vend, schema, sizeof(schema));
-		else if (anvil_jscan_key_is(&top, "generated"))
-			anvil_jscan_string(top.val, top.vend, generated, sizeof(generated));
-		else if (anvil_jscan_key_is(&top, "tests") && *top.val == '[')
-			tv = top.val, tend = top.vend;
-	}
-	if (strcmp(schema, ANVIL_REPORT_SCHEMA)) {
-		snprintf(err, errlen, "%s: not an anvil report (expected \"schema\": \"%s\") nor a run directory",
-			 path, ANVIL_REPORT_SCHEMA);
-		return NULL;
-	}
-	struct anvil_baseline *b = baseline_new(path);
-	free(b->generated);
-	b->generated = strdup(generated);
-	anvil_jscan_array(&tests, tv, tend);
-	while (tv && anvil_jscan_next_elem(&tests)) {
-		char id[512] = "";
-		const char *mv = NULL, *mend = NULL;
-		anvil_jscan_object(&test, tests.val, tests.vend);
-		while (anvil_jscan_next(&test)) {
-			if (anvil_jscan_key_is(&test, "id"))
-				anvil_jscan_string(test.val, test.vend, id, sizeof(id));
-			else if (anvil_jscan_key_is(&test, "metrics") && *test.val == '[')
-				mv = test.val, mend = test.vend;
-		}
-		anvil_jscan_array(&metrics, mv, mend);
-		while (mv && anvil_jscan_next_elem(&metrics)) {
-			cJSON *m = cJSON_ParseWithLength(metrics.val, (size_t)(metrics.vend - metrics.val));
-			add_fig(b, id, m);
-			cJSON_Delete(m);
-		}
-	}
-	return b;
+	(void)scope;
+	add_fig(arg, test, m);
 }
 
 struct anvil_baseline *anvil_baseline_load(const char *path, char *err, size_t errlen)
@@ -279,27 +222,12 @@ struct anvil_baseline *anvil_baseline_load(const char *path, char *err, size_t e
 	snprintf(jpath, sizeof(jpath), "%s/%s", path, ANVIL_JOURNAL_NAME);
 	if (access(jpath, F_OK) == 0)
 		return load_journal(path, jpath, err, errlen);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) || S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) :
-			 "a directory without a journal.jsonl: not a run directory");
-		if (fd >= 0)
-			close(fd);
+	struct anvil_baseline *b = baseline_new(path);
+	struct anvil_rscan rs = { report_member, report_metric, b };
+	if (anvil_rscan_file(path, &rs, err, errlen)) {
+		anvil_baseline_free(b);
 		return NULL;
 	}
-	size_t len = (size_t)st.st_size;
-	char *text = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-	close(fd);
-	if (len && text == MAP_FAILED) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (len)
-		madvise(text, len, MADV_SEQUENTIAL);
-	struct anvil_baseline *b = load_report(path, text ? text : "", len, err, errlen);
-	if (len)
-		munmap(text, len);
 	return b;
 }
 

@@ -1,7 +1,7 @@
 /* anvil compare: the figures of several runs, side by side; see compare.h. */
 #include "reports/compare.h"
 #include "reports/engine.h"
-#include "reports/jscan.h"
+#include "reports/rscan.h"
 #include "common/json.h"
 #include "reports/jsource.h"
 #include "reports/keymap.h"
@@ -9,15 +9,11 @@
 #include "reports/report.h"
 #include "common/fsutil.h"
 #include "common/journal.h"
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -271,68 +267,42 @@ static int add_dir(struct anvil_compare *c, int r, const char *path, const char 
 }
 
 /* A report.json: its run, verdict and inventory as trees, its tests' metrics one object at a time. */
-static int add_report(struct anvil_compare *c, int r, const char *path, const char *text, size_t len,
-		      char *err, size_t errlen)
+struct report_scan {
+	struct anvil_compare *c;
+	int r;
+	char verdict[32];
+	cJSON *run, *inventory;
+};
+
+static void report_member(void *arg, const struct anvil_jscan_it *top)
 {
-	size_t where;
-	const char *what;
-	if (anvil_jscan_check(text, len, &where, &what)) {
-		struct anvil_json_doc doc;
-		if (anvil_json_parse(text, len, path, &doc, err, errlen) == 0) {
-			snprintf(err, errlen, "%s: byte %zu: expected %s (neither a run directory nor a report.json)", path, where, what);
-			anvil_json_doc_release(&doc);
-		}
-		return -1;
+	struct report_scan *rs = arg;
+	if (anvil_jscan_key_is(top, "verdict"))
+		anvil_jscan_string(top->val, top->vend, rs->verdict, sizeof(rs->verdict));
+	else if (anvil_jscan_key_is(top, "run") && !rs->run)
+		rs->run = cJSON_ParseWithLength(top->val, (size_t)(top->vend - top->val));
+	else if (anvil_jscan_key_is(top, "inventory") && !rs->inventory)
+		rs->inventory = cJSON_ParseWithLength(top->val, (size_t)(top->vend - top->val));
+}
+
+static void report_metric(void *arg, const char *test, const char *scope, const cJSON *m)
+{
+	struct report_scan *rs = arg;
+	add_metric(rs->c, rs->r, test, scope, m);
+}
+
+static int add_report(struct anvil_compare *c, int r, const char *path, char *err, size_t errlen)
+{
+	struct report_scan rs = { c, r, "", NULL, NULL };
+	struct anvil_rscan scan = { report_member, report_metric, &rs };
+	int rc = anvil_rscan_file(path, &scan, err, errlen);
+	if (!rc) {
+		run_info(&c->runs[r], r, path, rs.run, rs.verdict);
+		run_facts(c, &c->runs[r], rs.run, rs.inventory);
 	}
-	struct anvil_jscan_it top, tests, t, ms;
-	char schema[64] = "", verdict[32] = "";
-	cJSON *run = NULL, *inventory = NULL;
-	const char *tv = NULL, *tend = NULL;
-	anvil_jscan_object(&top, text, text + len);
-	while (anvil_jscan_next(&top)) {
-		if (anvil_jscan_key_is(&top, "schema"))
-			anvil_jscan_string(top.val, top.vend, schema, sizeof(schema));
-		else if (anvil_jscan_key_is(&top, "verdict"))
-			anvil_jscan_string(top.val, top.vend, verdict, sizeof(verdict));
-		else if (anvil_jscan_key_is(&top, "run") && !run)
-			run = cJSON_ParseWithLength(top.val, (size_t)(top.vend - top.val));
-		else if (anvil_jscan_key_is(&top, "inventory") && !inventory)
-			inventory = cJSON_ParseWithLength(top.val, (size_t)(top.vend - top.val));
-		else if (anvil_jscan_key_is(&top, "tests") && *top.val == '[')
-			tv = top.val, tend = top.vend;
-	}
-	if (strcmp(schema, ANVIL_REPORT_SCHEMA)) {
-		snprintf(err, errlen, "%s: not an anvil report (expected \"schema\": \"%s\") nor a run directory",
-			 path, ANVIL_REPORT_SCHEMA);
-		cJSON_Delete(run);
-		cJSON_Delete(inventory);
-		return -1;
-	}
-	anvil_jscan_array(&tests, tv, tend);
-	while (tv && anvil_jscan_next_elem(&tests)) {
-		char id[512] = "", scope[32] = "";
-		const char *mv = NULL, *mend = NULL;
-		anvil_jscan_object(&t, tests.val, tests.vend);
-		while (anvil_jscan_next(&t)) {
-			if (anvil_jscan_key_is(&t, "id"))
-				anvil_jscan_string(t.val, t.vend, id, sizeof(id));
-			else if (anvil_jscan_key_is(&t, "scope"))
-				anvil_jscan_string(t.val, t.vend, scope, sizeof(scope));
-			else if (anvil_jscan_key_is(&t, "metrics") && *t.val == '[')
-				mv = t.val, mend = t.vend;
-		}
-		anvil_jscan_array(&ms, mv, mend);
-		while (mv && anvil_jscan_next_elem(&ms)) {
-			cJSON *m = cJSON_ParseWithLength(ms.val, (size_t)(ms.vend - ms.val));
-			add_metric(c, r, id, scope, m);
-			cJSON_Delete(m);
-		}
-	}
-	run_info(&c->runs[r], r, path, run, verdict);
-	run_facts(c, &c->runs[r], run, inventory);
-	cJSON_Delete(run);
-	cJSON_Delete(inventory);
-	return 0;
+	cJSON_Delete(rs.run);
+	cJSON_Delete(rs.inventory);
+	return rc;
 }
 
 int anvil_compare_add(struct anvil_compare *c, const char *path, char *err, size_t errlen)
@@ -347,23 +317,7 @@ int anvil_compare_add(struct anvil_compare *c, const char *path, char *err, size
 	if (access(jpath, F_OK) == 0) {
 		rc = add_dir(c, r, path, jpath, err, errlen);
 	} else {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		struct stat st;
-		if (fd < 0 || fstat(fd, &st) || S_ISDIR(st.st_mode) || !st.st_size) {
-			snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) :
-				 S_ISDIR(st.st_mode) ? "a directory without a journal.jsonl: not a run directory" : "empty");
-			if (fd >= 0)
-				close(fd);
-			return -1;
-		}
-		char *text = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		close(fd);
-		if (text == MAP_FAILED) {
-			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-			return -1;
-		}
-		rc = add_report(c, r, path, text, (size_t)st.st_size, err, errlen);
-		munmap(text, (size_t)st.st_size);
+		rc = add_report(c, r, path, err, errlen);
 	}
 	if (rc)
 		return -1;
