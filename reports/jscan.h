@@ -11,7 +11,7 @@
 
 /* 0 when p[0..n) is exactly one JSON value with optional white space around
  * it; else -1 with *where = the byte offset of the error and *what = what
- * was expected there. Nesting deeper than 512 is refused. */
+ * was expected there. Nesting deeper than 64 is refused, as by common/json.c. */
 int anvil_jscan_check(const char *p, size_t n, size_t *where, const char **what);
 
 /* White space skipped; the first byte that is not white space, or end. */

@@ -34,6 +34,11 @@
  * metric (most of them pairs never measured); every pair's figure stays in
  * the test's metrics. */
 #define MAX_MATRIX 128
+/* The judging holds a few n x n arrays per metric (8 bytes a cell): 4096
+ * nodes is 128 MiB each. Beyond that (or a journal naming that many hosts as
+ * peers) the pairs are left to build.c's per-metric rules, with a SKIP that
+ * says so, rather than int overflow or an allocation that fails. */
+#define MAX_PAIR_NODES 4096
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -245,11 +250,12 @@ static void collect(struct pairs *p, const cJSON *metrics)
 
 /* The figure of every pair for metric k (n x n, NAN where not measured);
  * a pair measured twice keeps its worse figure. */
-static double *matrix_of(const struct pairs *p, const cJSON *metrics, int k)
+static double *matrix_of(const struct pairs *p, int k)
 {
 	int n = p->n;
 	double *v = malloc(sizeof(double) * (size_t)(n * n));
-	(void)metrics;
+	if (!v)
+		return NULL;
 	for (int i = 0; i < n * n; i++)
 		v[i] = NAN;
 	for (int i = 0; i < p->nfigs; i++) {
@@ -564,19 +570,34 @@ static void put_culprit(cJSON *t, cJSON *culprits, const struct pairs *p, struct
  * latency is one culprit with two reasons. */
 static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 {
-	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
 	const cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
 	int n = p->n, cap = n * n + 1, nlines = 0;
-	struct verdict_line *lines = calloc((size_t)cap * MAX_NAMES, sizeof(*lines));
+	/* a line is a distinct culprit over all metrics: at most n nodes and
+	 * n(n-1)/2 links, fewer than cap */
+	struct verdict_line *lines = calloc((size_t)cap, sizeof(*lines));
 	struct anvil_culprit *found = calloc((size_t)cap, sizeof(*found));
 	signed char *slow = malloc((size_t)cap);
 	const char **why = malloc(sizeof(char *) * (size_t)cap);
+	if (!lines || !found || !slow || !why) {
+		anvil_check_new_at(cJSON_GetObjectItemCaseSensitive(t, "checks"), anvil_jstr(t, "id"), "culprit",
+				   "pairs", NULL, NULL, ANVIL_V_ERROR, "out of memory for the culprits of the pair matrix");
+		free(lines);
+		free(found);
+		free(slow);
+		free(why);
+		return;
+	}
 	cJSON *slow_tree = cJSON_AddObjectToObject(matrix, "slow"), *notes = cJSON_AddArrayToObject(matrix, "notes");
 	int nfails;
 	struct pair_fail *fails = fails_of(p, checks, &nfails);
 	for (int k = 0; k < p->nnames; k++) {
-		double *v = matrix_of(p, metrics, k);
+		double *v = matrix_of(p, k);
 		int wide;
+		if (!v) {
+			anvil_check_new_at(cJSON_GetObjectItemCaseSensitive(t, "checks"), anvil_jstr(t, "id"), "culprit",
+					   "pairs", NULL, NULL, ANVIL_V_ERROR, "out of memory for the pair matrix");
+			continue;
+		}
 		slow_of(p, fails, nfails, k, v, slow, why);
 		int total = slow_rows(slow_tree, p, k, slow);
 		int nf = anvil_pairwise_culprits(n, slow, found, cap, &wide);
@@ -608,7 +629,7 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 	free(fails);
 }
 
-static cJSON *matrix_tree(const struct pairs *p, const cJSON *metrics)
+static cJSON *matrix_tree(const struct pairs *p)
 {
 	int n = p->n, b = n > MAX_MATRIX ? (n + MAX_MATRIX - 1) / MAX_MATRIX : 1;
 	cJSON *mx = cJSON_CreateObject(), *hosts = cJSON_AddArrayToObject(mx, "hosts");
@@ -628,7 +649,9 @@ static cJSON *matrix_tree(const struct pairs *p, const cJSON *metrics)
 	cJSON *ms = cJSON_AddObjectToObject(mx, "metrics"), *units = cJSON_AddObjectToObject(mx, "units");
 	cJSON *better = cJSON_AddObjectToObject(mx, "better");
 	for (int k = 0; k < p->nnames; k++) {
-		double *v = matrix_of(p, metrics, k);
+		double *v = matrix_of(p, k);
+		if (!v)
+			continue;
 		add_rows(ms, p->names[k], v, n, p->higher[k] ? 1 : -1);
 		cJSON_AddStringToObject(units, p->names[k], p->units[k]);
 		cJSON_AddStringToObject(better, p->names[k], p->higher[k] ? "higher" : "lower");
@@ -656,13 +679,20 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 	collect(&p, metrics);
 	const char *runner = anvil_jstr(t, "runner");
 	int mine = p.nnames > 0 || (runner && !strcmp(runner, "mpi-pairwise"));
-	if (!mine || !p.nnames) {
+	if (mine && p.n > MAX_PAIR_NODES) {
+		char why[160];
+		snprintf(why, sizeof(why), "%d nodes in node pairs, more than the %d the pair matrix and its culprits "
+			 "are built for: pairs are judged one by one only", p.n, MAX_PAIR_NODES);
+		anvil_check_new_at(cJSON_GetObjectItemCaseSensitive(t, "checks"), anvil_jstr(t, "id"), "matrix", "pairs",
+				   NULL, NULL, ANVIL_V_SKIP, why);
+	}
+	if (!mine || !p.nnames || p.n > MAX_PAIR_NODES) {
 		free(p.hosts);
 		free(p.figs);
 		anvil_keymap_release(&p.index);
 		return mine;
 	}
-	cJSON *matrix = matrix_tree(&p, metrics);
+	cJSON *matrix = matrix_tree(&p);
 	cJSON_AddItemToObject(t, "matrix", matrix);
 	/* as build.c: rules judge a test that ran; a skipped or failed one says why itself */
 	if (anvil_jstr(t, "status") && !strcmp(anvil_jstr(t, "status"), "ok")) {

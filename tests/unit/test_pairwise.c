@@ -508,6 +508,28 @@ static void test_not_pairs(void **state)
 	cJSON_Delete(t);
 }
 
+/* More hosts than the pair matrix is built for (a journal naming thousands
+ * of peers): no matrix, no overflowing n x n arrays, and a SKIP that says so. */
+static void test_too_many_nodes(void **state)
+{
+	(void)state;
+	cJSON *t = cJSON_Parse("{\"id\":\"mpi-pairwise\",\"runner\":\"mpi-pairwise\",\"status\":\"ok\","
+			       "\"metrics\":[],\"checks\":[]}");
+	cJSON *metrics = cJSON_GetObjectItem(t, "metrics");
+	char a[32], b[32];
+	for (int i = 0; i < 2100; i++) {
+		snprintf(a, sizeof(a), "n%d", 2 * i);
+		snprintf(b, sizeof(b), "n%d", 2 * i + 1);
+		cJSON_AddItemToArray(metrics, metric(a, b, "bw_gbs", 10, "GB/s", "higher"));
+	}
+	assert_int_equal(anvil_pairwise_judge(t, NULL), 1);
+	assert_null(cJSON_GetObjectItem(t, "matrix"));
+	const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "checks"), 0);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c, "verdict")), "SKIP");
+	assert_non_null(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(c, "why")), "4200 nodes"));
+	cJSON_Delete(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_report_two_nodes),
 		cmocka_unit_test(test_report_widespread),
 		cmocka_unit_test(test_not_pairs),
+		cmocka_unit_test(test_too_many_nodes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
