@@ -12,6 +12,7 @@
 #include <cuda_runtime_api.h>
 #include "kernels/gpu_compare.h"
 #include "kernels/nccl_data.h"
+#include "kernels/stream.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,13 +47,12 @@ cudaError_t anvil_gpu_hpl_residual(const double *x, int64_t n, uint64_t seed, do
 
 /* ---- STREAM (gpu_stream.cu), BabelStream's kernels ---------------------- */
 
-enum anvil_stream_op { ANVIL_STREAM_COPY, ANVIL_STREAM_MUL, ANVIL_STREAM_ADD, ANVIL_STREAM_TRIAD };
-
 /* a = va, b = vb, c = vc; fp64 != 0: arrays of double, else float. */
 cudaError_t anvil_gpu_stream_init(void *a, void *b, void *c, size_t n, int fp64, double va,
 				  double vb, double vc, cudaStream_t stream);
-/* copy c = a; mul b = s c; add c = a + b; triad a = b + s c. */
-cudaError_t anvil_gpu_stream_op(enum anvil_stream_op op, void *a, void *b, void *c, size_t n,
+/* op, one of kernels/stream.h's ANVIL_STREAM_*: copy c = a; scale b = s c;
+ * add c = a + b; triad a = b + s c. */
+cudaError_t anvil_gpu_stream_op(int op, void *a, void *b, void *c, size_t n,
 				int fp64, double scalar, cudaStream_t stream);
 /* Adds to *bad the elements of a, b, c not equal to ga, gb, gc within
  * BabelStream's relative tolerance (100 epsilon of the type), or NaN. */

@@ -20,14 +20,14 @@ __global__ void stream_init_kernel(T *a, T *b, T *c, size_t n, T va, T vb, T vc)
 }
 
 template <typename T>
-__global__ void stream_kernel(enum anvil_stream_op op, T *a, T *b, T *c, size_t n, T scalar)
+__global__ void stream_kernel(int op, T *a, T *b, T *c, size_t n, T scalar)
 {
 	size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
 	if (i >= n)
 		return;
 	switch (op) {
 	case ANVIL_STREAM_COPY: c[i] = a[i]; break;
-	case ANVIL_STREAM_MUL: b[i] = scalar * c[i]; break;
+	case ANVIL_STREAM_SCALE: b[i] = scalar * c[i]; break;
 	case ANVIL_STREAM_ADD: c[i] = a[i] + b[i]; break;
 	case ANVIL_STREAM_TRIAD: a[i] = b[i] + scalar * c[i]; break;
 	}
@@ -71,7 +71,7 @@ extern "C" cudaError_t anvil_gpu_stream_init(void *a, void *b, void *c, size_t n
 	return cudaGetLastError();
 }
 
-extern "C" cudaError_t anvil_gpu_stream_op(enum anvil_stream_op op, void *a, void *b, void *c,
+extern "C" cudaError_t anvil_gpu_stream_op(int op, void *a, void *b, void *c,
 					   size_t n, int fp64, double scalar, cudaStream_t stream)
 {
 	if (fp64)

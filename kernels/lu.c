@@ -50,6 +50,11 @@ double anvil_lu_gflops(int n, double seconds)
 
 double anvil_lu_eps(void) { return DBL_EPSILON / 2; }
 
+double anvil_lu_scaled_residual(double r, double a, double x, double b, double n)
+{
+	return r / (anvil_lu_eps() * (a * x + b) * n);
+}
+
 int anvil_lu_lda(int n)
 {
 	if (n < 1)
@@ -197,7 +202,7 @@ static void lu_check(const struct lu_src *s, int n, const double *x, double *r,
 	res->norm_x = nx;
 	res->norm_b = nbv;
 	res->resid_inf = nr;
-	res->residual = nr / (anvil_lu_eps() * (na * nx + nbv) * n);
+	res->residual = anvil_lu_scaled_residual(nr, na, nx, nbv, n);
 }
 
 /* First non-finite entry of an m×n matrix, or -1; its row/column in *i, *j. */

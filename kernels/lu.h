@@ -71,6 +71,10 @@ double anvil_lu_flops(int n);
 double anvil_lu_gflops(int n, double seconds);
 /* 2^-53, HPL's ε. */
 double anvil_lu_eps(void);
+/* HPL's scaled residual from the ∞-norms of A·x − b, A, x and b of an
+ * order-n system: r / (ε · (a·x + b) · n). Every HPL runner (hpl,
+ * hpl-cluster, gpu-hpl) judges by this one. */
+double anvil_lu_scaled_residual(double r, double a, double x, double b, double n);
 
 /* The leading dimension anvil_lu_solve uses: n rounded up to 8 doubles,
  * plus 8 when the column stride would be a multiple of 1 KiB (cache

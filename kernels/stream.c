@@ -29,8 +29,8 @@
 #define STREAM_ALIGN 4096 /* a page: first touch places whole pages */
 #define STREAM_LINE 8     /* doubles per 64-byte cache line */
 
-/* Words moved per element by each kernel, as STREAM counts them. */
-static const double stream_words[ANVIL_STREAM_KERNELS] = { 2, 2, 3, 3 };
+const char *const anvil_stream_names[ANVIL_STREAM_KERNELS] = { "copy", "scale", "add", "triad" };
+const double anvil_stream_words[ANVIL_STREAM_KERNELS] = { 2, 2, 3, 3 };
 
 struct stream_arrays {
 	double *a, *b, *c;  /* owned; 4096-aligned; freed by stream_arrays_release */
@@ -268,7 +268,7 @@ static void stream_time(const struct stream_arrays *s, int ntimes, struct anvil_
 	for (int k = 0; k < ntimes; k++) {
 		stream_trial(s, t);
 		for (int j = 0; k > 0 && j < ANVIL_STREAM_KERNELS; j++) {
-			double bytes = stream_words[j] * sizeof(double) * (double)s->n;
+			double bytes = anvil_stream_words[j] * sizeof(double) * (double)s->n;
 			out->trial_gbs[j][k - 1] = 1e-9 * bytes / t[j];  /* as best_gbs below: its max is best_gbs */
 			sum[j] += t[j];
 			if (t[j] < out->min_s[j])
@@ -276,7 +276,7 @@ static void stream_time(const struct stream_arrays *s, int ntimes, struct anvil_
 		}
 	}
 	for (int j = 0; j < ANVIL_STREAM_KERNELS; j++) {
-		double bytes = stream_words[j] * sizeof(double) * (double)s->n;
+		double bytes = anvil_stream_words[j] * sizeof(double) * (double)s->n;
 		out->best_gbs[j] = 1e-9 * bytes / out->min_s[j];
 		out->avg_gbs[j] = 1e-9 * bytes / (sum[j] / (ntimes - 1));
 	}

@@ -6,8 +6,18 @@
 #define ANVIL_KERNELS_STREAM_H
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {  /* kernels/gpu_stream.cu uses the kernel numbers */
+#endif
+
 enum { ANVIL_STREAM_COPY, ANVIL_STREAM_SCALE, ANVIL_STREAM_ADD, ANVIL_STREAM_TRIAD,
        ANVIL_STREAM_KERNELS };
+
+/* STREAM's kernel names, and the words (array elements) each moves per
+ * element as STREAM counts them: copy, scale 2; add, triad 3. The CPU and
+ * GPU runners both count bytes by this table. */
+extern const char *const anvil_stream_names[ANVIL_STREAM_KERNELS];
+extern const double anvil_stream_words[ANVIL_STREAM_KERNELS];
 
 #define ANVIL_STREAM_SCALAR 3.0    /* q in scale and triad, as STREAM */
 #define ANVIL_STREAM_EPSILON 1e-13 /* STREAM's tolerance for doubles */
@@ -46,4 +56,7 @@ size_t anvil_stream_n_for_cache(size_t llc_bytes, size_t min_elems);
 int anvil_stream_validate(const double *a, const double *b, const double *c, size_t n,
 			  int ntimes, double err[3], char *why, size_t whylen);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,5 +1,6 @@
 #include "runners/fio_json.h"
 #include "runners/io_util.h"
+#include "reports/jget.h"
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,12 +8,6 @@
 #include <string.h>
 
 static const double wanted_pct[3] = { 50.0, 99.0, 99.9 };
-
-static double num(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
 
 /* clat percentiles in us: clat_ns (fio 3) or clat (fio 2, already us). */
 static void percentiles(const cJSON *dir, double out[3])
@@ -38,18 +33,18 @@ static void percentiles(const cJSON *dir, double out[3])
 /* One direction of one job; -1 when the object is not there or lacks io_bytes. */
 static int parse_ddir(const cJSON *dir, struct anvil_fio_ddir *d)
 {
-	double io = num(dir, "io_bytes"), iops = num(dir, "iops"), rt_ms = num(dir, "runtime");
+	double io = anvil_jnum(dir, "io_bytes"), iops = anvil_jnum(dir, "iops"), rt_ms = anvil_jnum(dir, "runtime");
 	if (!cJSON_IsObject(dir) || !isfinite(io) || !isfinite(iops) || !isfinite(rt_ms))
 		return -1;
 	/* fio 2.x printed io_bytes in KiB; fio 3 prints bytes and adds io_kbytes */
 	d->bytes = cJSON_GetObjectItemCaseSensitive(dir, "io_kbytes") ? io : io * 1024;
-	double bw = num(dir, "bw_bytes");
+	double bw = anvil_jnum(dir, "bw_bytes");
 	if (!isfinite(bw))
-		bw = isfinite(num(dir, "bw")) ? num(dir, "bw") * 1024 : NAN;
+		bw = isfinite(anvil_jnum(dir, "bw")) ? anvil_jnum(dir, "bw") * 1024 : NAN;
 	d->bw_bytes = bw;
 	d->iops = iops;
 	d->runtime_s = rt_ms / 1000;
-	double ios = num(dir, "total_ios");
+	double ios = anvil_jnum(dir, "total_ios");
 	d->ios = isfinite(ios) ? ios : round(iops * d->runtime_s);
 	percentiles(dir, d->clat_us);
 	return 0;
@@ -100,7 +95,7 @@ static int parse_jobs(const cJSON *jobs, struct anvil_fio_result *r, char *why, 
 			}
 			add_ddir(&r->ddir[d], &one, r->njobs == 0);
 		}
-		double e = num(job, "error");
+		double e = anvil_jnum(job, "error");
 		if (!r->error && isfinite(e) && e != 0)
 			r->error = (int)e;
 		r->njobs++;
@@ -129,7 +124,7 @@ int anvil_fio_parse(const char *text, struct anvil_fio_result *r, char *why, siz
 	}
 	const char *ver = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "fio version"));
 	snprintf(r->version, sizeof(r->version), "%s", ver ? ver : "");
-	double ts = num(root, "timestamp_ms");
+	double ts = anvil_jnum(root, "timestamp_ms");
 	r->end_epoch = isfinite(ts) && ts > 0 ? ts / 1000 : NAN;
 	const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(root, "jobs");
 	int rc;

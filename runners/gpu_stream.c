@@ -19,14 +19,12 @@
 #include <string.h>
 #include <time.h>
 
-#define NOPS 4
+#define NOPS ANVIL_STREAM_KERNELS
 #define START_A 0.1
 #define START_B 0.2
 #define START_C 0.0
 #define START_SCALAR 0.4
 
-static const char *const op_names[NOPS] = { "copy", "scale", "add", "triad" };
-static const int op_arrays[NOPS] = { 2, 2, 3, 3 };  /* arrays each kernel reads + writes */
 
 struct gstream {
 	struct anvil_gpu gpu;
@@ -104,7 +102,7 @@ static int run_rounds(struct gstream *st, struct anvil_gpu_err *err)
 	for (long k = 0; k < st->ntimes; k++) {
 		for (int op = 0; op < NOPS; op++) {
 			double t0 = now_s();
-			ANVIL_CUDA(err, anvil_gpu_stream_op((enum anvil_stream_op)op, st->a, st->b, st->c, st->n,
+			ANVIL_CUDA(err, anvil_gpu_stream_op(op, st->a, st->b, st->c, st->n,
 							    st->fp64, START_SCALAR, st->stream));
 			ANVIL_CUDA(err, cudaStreamSynchronize(st->stream));
 			st->times[k * NOPS + op] = now_s() - t0;
@@ -160,11 +158,11 @@ static void report(struct anvil_ctx *ctx, const struct gstream *st, cJSON *info)
 			mx = t > mx ? t : mx;
 			sum += t;
 		}
-		double bytes = (double)op_arrays[op] * (double)st->es * (double)st->n, gbs = bytes / mn / 1e9;
+		double bytes = anvil_stream_words[op] * (double)st->es * (double)st->n, gbs = bytes / mn / 1e9;
 		char metric[32];
-		snprintf(metric, sizeof(metric), "%s_gbs", op_names[op]);
+		snprintf(metric, sizeof(metric), "%s_gbs", anvil_stream_names[op]);
 		anvil_emit_metric(ctx, metric, gbs, "GB/s", ANVIL_HIGHER);
-		cJSON *o = cJSON_AddObjectToObject(kern, op_names[op]);
+		cJSON *o = cJSON_AddObjectToObject(kern, anvil_stream_names[op]);
 		cJSON_AddNumberToObject(o, "bytes", bytes);
 		cJSON_AddNumberToObject(o, "min_s", mn);
 		cJSON_AddNumberToObject(o, "max_s", mx);

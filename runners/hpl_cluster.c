@@ -174,7 +174,7 @@ static double residual(struct hpl_dist *d, uint64_t seed, double norms[4])
 	pdgemv_("N", &d->n, &d->n, &minus, d->a, &one, &one, d->desca, d->x, &one, &one, d->descb, &one,
 		&plus, d->b, &one, &one, d->descb, &one);
 	norms[3] = pdlange_("I", &d->n, &one, d->b, &one, &one, d->descb, d->work);
-	return norms[3] / (anvil_lu_eps() * (norms[0] * norms[1] + norms[2]) * d->n);
+	return anvil_lu_scaled_residual(norms[3], norms[0], norms[1], norms[2], d->n);
 }
 
 static enum anvil_status cluster_run(struct anvil_ctx *ctx)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/statvfs.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 double anvil_io_now(void)
 {
@@ -102,4 +103,24 @@ int anvil_io_node_order(const struct anvil_ctx *ctx, int size, int *order, int *
 		ppn = here > ppn ? here : ppn;
 	}
 	return ppn;
+}
+
+int anvil_io_site(const struct anvil_ctx *ctx, MPI_Comm comm, const char *tag, int ok,
+		  double *free_bytes, char *path, size_t len, char *why, size_t wlen)
+{
+	const char *dir = anvil_param_str(ctx, "dir");
+	int rank;
+	MPI_Comm_rank(comm, &rank);
+	*free_bytes = 0;
+	if (ok && rank == 0 && anvil_io_free_bytes(dir, free_bytes, why, wlen))
+		ok = 0;
+	if (ok && rank == 0)
+		snprintf(path, len, "%s/anvil-%s.%s.%ld", dir, tag, anvil_ctx_host_of(ctx, 0), (long)getpid());
+	if (!anvil_io_agree(comm, ok)) {
+		path[0] = '\0';
+		return -1;
+	}
+	MPI_Bcast(free_bytes, 1, MPI_DOUBLE, 0, comm);
+	MPI_Bcast(path, (int)len, MPI_CHAR, 0, comm);
+	return 0;
 }

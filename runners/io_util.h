@@ -17,6 +17,7 @@
 #ifndef ANVIL_IO_UTIL_H
 #define ANVIL_IO_UTIL_H
 #include <mpi.h>
+#include <stddef.h>
 
 enum { ANVIL_IO_READ = 0, ANVIL_IO_WRITE = 1 };
 
@@ -56,6 +57,15 @@ double anvil_io_now(void);
  * place in order. Returns the most ranks on one node. */
 struct anvil_ctx;
 int anvil_io_node_order(const struct anvil_ctx *ctx, int size, int *order, int *pos);
+
+/* Where an MPI I/O runner (mdtest, mpiio-shared) works: the free space of
+ * its "dir" parameter as rank 0 sees it, and a name there unique to this run,
+ * DIR/anvil-TAG.HOST0.PID (nothing is created). ok is this rank's verdict on
+ * its own set-up so far. Collective over comm; returns 0 with *free_bytes and
+ * path the same on every rank, or -1 on every rank when a rank was not ok or
+ * rank 0 cannot read the free space (why set on that rank). */
+int anvil_io_site(const struct anvil_ctx *ctx, MPI_Comm comm, const char *tag, int ok,
+		  double *free_bytes, char *path, size_t len, char *why, size_t wlen);
 
 /* MPI_Allreduce(MIN) of a flag: 1 when every rank of comm says 1. */
 int anvil_io_agree(MPI_Comm comm, int ok);

@@ -267,21 +267,18 @@ static int md_init(struct md *m)
 		snprintf(m->why, sizeof(m->why), "out of memory");
 		ok = 0;
 	}
-	if (ok && m->rank == 0 && anvil_io_free_bytes(dir, &free_b, m->why, sizeof(m->why)))
-		ok = 0;
+	if (anvil_io_site(m->ctx, m->comm, "mdtest", ok, &free_b, m->top, sizeof(m->top), m->why, sizeof(m->why)))
+		return -1;
 	double need = (double)m->files * (double)m->bytes * m->size;
-	if (ok && m->rank == 0 && fill > 0 && need > fill * free_b) {
-		snprintf(m->why, sizeof(m->why), "%s has %.3g GB free: %ld files x %ld bytes x %d ranks exceed max_fill_fraction %g of it",
-			 dir, free_b / 1e9, m->files, m->bytes, m->size, fill);
-		ok = 0;
+	if (fill > 0 && need > fill * free_b) {  /* the same on every rank */
+		if (m->rank == 0)
+			snprintf(m->why, sizeof(m->why), "%s has %.3g GB free: %ld files x %ld bytes x %d ranks exceed max_fill_fraction %g of it",
+				 dir, free_b / 1e9, m->files, m->bytes, m->size, fill);
+		m->top[0] = '\0';  /* not made */
+		return -1;
 	}
-	if (ok && m->rank == 0) {
-		snprintf(m->top, sizeof(m->top), "%s/anvil-mdtest.%s.%ld", dir,
-			 anvil_ctx_host_of(m->ctx, 0), (long)getpid());
-		if (mkdir(m->top, 0777) != 0)
-			ok = fail_op(m, "mkdir", m->top) == 0;
-	}
-	MPI_Bcast(m->top, sizeof(m->top), MPI_CHAR, 0, m->comm);
+	if (m->rank == 0 && mkdir(m->top, 0777) != 0)
+		ok = fail_op(m, "mkdir", m->top) == 0;
 	return anvil_io_agree(m->comm, ok) ? 0 : -1;
 }
 

@@ -52,6 +52,9 @@ static enum anvil_status pingpong_run(struct anvil_ctx *ctx)
 	int rank = anvil_ctx_rank(ctx), peer = partner(ctx);
 	struct anvil_sweep sw;
 	char why[256];
+	long meas = anvil_param_int(ctx, "measurements");
+	if (meas < 1)
+		return anvil_ctx_fail(ctx, ANVIL_ERROR, "mpi-pingpong: measurements %ld: need at least 1 timed loop per size", meas);
 	if (anvil_sweep_from_params(&sw, ctx, 1, why, sizeof(why)))
 		return anvil_ctx_fail(ctx, ANVIL_ERROR, "%s", why);
 	int in_pair = rank == 0 || rank == peer;
@@ -62,21 +65,25 @@ static enum anvil_status pingpong_run(struct anvil_ctx *ctx)
 		return ANVIL_OK;  /* not in the pair: nothing to measure */
 	}
 	anvil_ctx_label(ctx, "peer", anvil_ctx_host_of(ctx, rank == 0 ? peer : 0));
-	char *buf = malloc(sw.sizes[sw.n - 1]);
-	if (!buf) {
+	size_t largest = sw.sizes[sw.n - 1];
+	char *buf = malloc(largest);
+	/* both or neither: a partner left alone would wait in MPI_Recv until the timeout */
+	int have = buf != NULL, both = 0;
+	MPI_Allreduce(&have, &both, 1, MPI_INT, MPI_MIN, pair);
+	if (!both) {
+		free(buf);
 		MPI_Comm_free(&pair);
 		anvil_sweep_release(&sw);
-		return anvil_ctx_fail(ctx, ANVIL_ERROR, "cannot allocate %zu bytes", sw.sizes[sw.n - 1]);
+		return anvil_ctx_fail(ctx, ANVIL_ERROR, "cannot allocate %zu bytes (max_bytes) %s", largest,
+				      have ? "on the partner rank" : "here");
 	}
-	memset(buf, 0xa5, sw.sizes[sw.n - 1]);
+	memset(buf, 0xa5, largest);
 	struct anvil_series *se = rank == 0 ? anvil_series_new(ctx, "pingpong", "size", "B") : NULL;
 	if (se) {
 		anvil_series_column(se, "latency", "us");
 		anvil_series_column(se, "bandwidth", "GB/s");
 	}
 	double lat0 = 0, bw_last = 0;
-	long meas = anvil_param_int(ctx, "measurements");
-	meas = meas > 0 ? meas : 1;
 	int me;
 	MPI_Comm_rank(pair, &me);
 	int them = 1 - me;

@@ -244,21 +244,15 @@ static int mp_init(struct mp *m)
 		snprintf(m->why, sizeof(m->why), "out of memory");
 		ok = 0;
 	}
-	if (ok && m->rank == 0 && anvil_io_free_bytes(dir, &free_b, m->why, sizeof(m->why)))
-		ok = 0;
-	if (!anvil_io_agree(m->comm, ok))
+	if (anvil_io_site(m->ctx, m->comm, "mpiio", ok, &free_b, m->path, sizeof(m->path), m->why, sizeof(m->why)))
 		return -1;
-	MPI_Bcast(&free_b, 1, MPI_DOUBLE, 0, m->comm);
 	m->block = anvil_io_cap_size(m->block_asked, m->segments, m->size, fill, free_b, m->transfer);
 	if (!m->block) {  /* the same on every rank */
 		snprintf(m->why, sizeof(m->why), "%s has %.3g GB free: max_fill_fraction %g leaves less than one transfer per rank and segment",
 			 dir, free_b / 1e9, fill);
+		m->path[0] = '\0';  /* nothing to remove */
 		return -1;
 	}
-	if (m->rank == 0)
-		snprintf(m->path, sizeof(m->path), "%s/anvil-mpiio.%s.%ld", dir, anvil_ctx_host_of(m->ctx, 0),
-			 (long)getpid());
-	MPI_Bcast(m->path, sizeof(m->path), MPI_CHAR, 0, m->comm);
 	return 0;
 }
 

@@ -308,6 +308,21 @@ static void test_flops(void **state)
 	assert_true(anvil_lu_eps() == 0x1.0p-53);
 }
 
+/* HPL_pdtest's scaled residual, the one every HPL runner judges by:
+ * ||Ax-b|| / (eps (||A|| ||x|| + ||b||) N), eps = 2^-53. */
+static void test_scaled_residual(void **state)
+{
+	(void)state;
+	double r = 3e-9, a = 250.0, x = 4.0, b = 0.5, n = 1000;
+	double want = r / (0x1.0p-53 * (a * x + b) * n);
+	assert_true(fabs(anvil_lu_scaled_residual(r, a, x, b, n) - want) <= 1e-12 * want);
+	/* about 27: above HPL's 16, so such a solve fails */
+	assert_true(anvil_lu_scaled_residual(r, a, x, b, n) > ANVIL_LU_THRESHOLD);
+	assert_true(anvil_lu_scaled_residual(0, a, x, b, n) == 0);
+	/* a NaN in the norms is a NaN residual, which fails every "< 16" */
+	assert_true(isnan(anvil_lu_scaled_residual(NAN, a, x, b, n)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_flops),
+		cmocka_unit_test(test_scaled_residual),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -158,10 +158,24 @@ static void test_run_absurd_size_fails_cleanly(void **state)
 	assert_non_null(strstr(err, "overflows"));
 }
 
+/* STREAM's byte counts, which the CPU and GPU runners both take from this
+ * table: copy and scale move 2 words per element, add and triad 3. */
+static void test_words_per_kernel(void **state)
+{
+	(void)state;
+	const char *names[] = { "copy", "scale", "add", "triad" };
+	const double words[] = { 2, 2, 3, 3 };
+	for (int k = 0; k < ANVIL_STREAM_KERNELS; k++) {
+		assert_string_equal(anvil_stream_names[k], names[k]);
+		assert_true(anvil_stream_words[k] == words[k]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_n_for_cache),
+		cmocka_unit_test(test_words_per_kernel),
 		cmocka_unit_test(test_validate_accepts_good_arrays),
 		cmocka_unit_test(test_validate_detects_one_bad_element),
 		cmocka_unit_test(test_validate_wrong_trial_count_and_nan),
