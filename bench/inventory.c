@@ -10,6 +10,7 @@
  */
 #include "bench/inventory.h"
 #include "bench/gpu_inventory.h"
+#include "bench/rdma_inventory.h"
 #include "bench/subproc.h"
 
 #include <cblas.h>  /* openblas_get_config & co. (OpenBLAS's own cblas.h) */
@@ -1260,11 +1261,12 @@ cJSON *anvil_inventory_collect(const char *mpi_version)
 	add_dmi(&inv);
 	add_sysctls(&inv);
 	add_libraries(&inv, topo, mpi_version);
-	/* Filled later by the GPU module (NVML: one object per GPU, "gpu.0.driver")
-	 * and the RDMA module (libibverbs: one object per port). Empty here. */
-	anvil_gpu_inventory(cJSON_AddArrayToObject(inv.root, "gpus"), inv.unreadable);
-	cJSON_AddArrayToObject(inv.root, "rdma");
+	/* GPUs through NVML (one object per GPU), RDMA ports through libibverbs */
+	cJSON *gpus = cJSON_AddArrayToObject(inv.root, "gpus");
+	cJSON *rdma = cJSON_AddArrayToObject(inv.root, "rdma");
 	add_volatile(&inv, topo);
+	anvil_rdma_inventory(rdma, inv.unreadable);
+	anvil_gpu_inventory(gpus, cJSON_GetObjectItemCaseSensitive(inv.root, "volatile"), inv.unreadable);
 	cJSON_AddItemToObject(inv.root, "unreadable", inv.unreadable);
 	if (topo)
 		hwloc_topology_destroy(topo);

@@ -32,6 +32,8 @@ struct nvml_memory { unsigned long long total, free, used; };
 	X(nvml_ret, nvmlDeviceGetSerial, (dev_t_, char *, unsigned)) \
 	X(nvml_ret, nvmlDeviceGetVbiosVersion, (dev_t_, char *, unsigned)) \
 	X(nvml_ret, nvmlSystemGetDriverVersion, (char *, unsigned)) \
+	X(nvml_ret, nvmlSystemGetCudaDriverVersion_v2, (int *)) \
+	X(nvml_ret, nvmlDeviceGetMigMode, (dev_t_, unsigned *, unsigned *)) \
 	X(nvml_ret, nvmlDeviceGetTemperature, (dev_t_, int, unsigned *)) \
 	X(nvml_ret, nvmlDeviceGetPowerUsage, (dev_t_, unsigned *)) \
 	X(nvml_ret, nvmlDeviceGetEnforcedPowerLimit, (dev_t_, unsigned *)) \
@@ -230,6 +232,19 @@ cJSON *anvil_nvml_facts(anvil_nvml_device dev, int with_ids)
 	if (nv.nvmlSystemGetDriverVersion && nv.nvmlSystemGetDriverVersion(buf, sizeof(buf)) == NVML_SUCCESS) {
 		buf[sizeof(buf) - 1] = '\0';
 		cJSON_AddStringToObject(o, "driver_version", buf);
+	}
+	/* the CUDA version the driver supports, 12040 -> "12.4" (nvidia-smi's "CUDA Version") */
+	int cuda;
+	if (nv.nvmlSystemGetCudaDriverVersion_v2 && nv.nvmlSystemGetCudaDriverVersion_v2(&cuda) == NVML_SUCCESS) {
+		snprintf(buf, sizeof(buf), "%d.%d", cuda / 1000, cuda % 1000 / 10);
+		cJSON_AddStringToObject(o, "cuda_driver_version", buf);
+	}
+	/* MIG: NVML_DEVICE_MIG_ENABLE 1; GPUs without MIG answer "not supported" */
+	unsigned mig, mig_pending;
+	if (nv.nvmlDeviceGetMigMode && nv.nvmlDeviceGetMigMode(dev, &mig, &mig_pending) == NVML_SUCCESS) {
+		cJSON_AddStringToObject(o, "mig_mode", mig ? "enabled" : "disabled");
+		if (mig_pending != mig)
+			cJSON_AddStringToObject(o, "mig_mode_pending", mig_pending ? "enabled" : "disabled");
 	}
 	struct nvml_memory m;
 	if (nv.nvmlDeviceGetMemoryInfo && nv.nvmlDeviceGetMemoryInfo(dev, &m) == NVML_SUCCESS)

@@ -62,7 +62,8 @@ void anvil_nvml_sample(anvil_nvml_device dev, struct anvil_nvml_sample *s);
 void anvil_nvml_ecc(anvil_nvml_device dev, struct anvil_nvml_ecc *e);
 /* Active NVLink links (0 on a PCIe-only GPU), or -1 when NVML cannot tell. */
 int anvil_nvml_nvlink_active(anvil_nvml_device dev);
-/* Fixed facts: name, uuid, serial, vbios, driver_version, pci_bus_id,
+/* Fixed facts: name, uuid, serial, vbios, driver_version, cuda_driver_version,
+ * mig_mode (and mig_mode_pending when a change waits for a reset), pci_bus_id,
  * memory_bytes, pcie_max_gen/width (device and system), pcie_gpu_max_gen,
  * power_default_limit_w, ecc_enabled, nvlink_active_links, remapped_rows.
  * with_ids == 0 leaves out what differs between identical nodes (uuid,

@@ -76,6 +76,10 @@ static int add_ports(struct ibv_context *c, const char *name, struct anvil_rdma_
 		x->width = pa.active_width;
 		x->speed = pa.active_speed;
 		x->speed_ex = anvil_rdma_speed_ex(&pa);
+		/* enum ibv_mtu: IBV_MTU_256 = 1 … IBV_MTU_4096 = 5 */
+		x->mtu_bytes = pa.active_mtu >= IBV_MTU_256 && pa.active_mtu <= IBV_MTU_4096
+			       ? 128 << pa.active_mtu : 0;
+		snprintf(x->fw_ver, sizeof(x->fw_ver), "%s", da.fw_ver);
 	}
 	return 0;
 }

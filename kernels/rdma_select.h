@@ -23,6 +23,8 @@ struct anvil_rdma_port {
 	int link_layer;      /* ANVIL_RDMA_LL_* */
 	int width, speed;    /* active_width, active_speed (ibverbs encodings) */
 	uint32_t speed_ex;   /* active_speed_ex; 0 where the library has none */
+	int mtu_bytes;       /* active_mtu in bytes; 0 unknown */
+	char fw_ver[64];     /* ibv_query_device's fw_ver; "" unknown */
 };
 
 /* Parses "NAME" or "NAME:PORT" (the "device" parameter). "" means choose

@@ -33,7 +33,8 @@ static void test_open_and_inventory(void **state)
 	char why[256] = "";
 	int have = anvil_nvml_open(why, sizeof(why)) == 0;
 	cJSON *gpus = cJSON_CreateArray(), *unreadable = cJSON_CreateArray();
-	anvil_gpu_inventory(gpus, unreadable);
+	cJSON *vol = cJSON_CreateObject();
+	anvil_gpu_inventory(gpus, vol, unreadable);
 	if (!have) {
 		/* no driver: a reason, an empty list, and no complaint in the inventory */
 		assert_true(strlen(why) > 0);
@@ -52,13 +53,18 @@ static void test_open_and_inventory(void **state)
 		const cJSON *g;
 		cJSON_ArrayForEach(g, gpus) {
 			assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "name")));
-			/* nothing that differs between identical nodes */
-			assert_null(cJSON_GetObjectItemCaseSensitive(g, "uuid"));
-			assert_null(cJSON_GetObjectItemCaseSensitive(g, "serial"));
+			/* the identity is recorded (drift never compares it) */
+			const char *uuid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "uuid"));
+			assert_non_null(uuid);
+			assert_memory_equal(uuid, "GPU-", 4);
+			assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "driver_version")));
 		}
+		/* the current link of each GPU, kept apart from what is compared */
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(vol, "gpu_pcie_links")), (int)n);
 		anvil_nvml_close();
 	}
 	cJSON_Delete(gpus);
+	cJSON_Delete(vol);
 	cJSON_Delete(unreadable);
 }
 

@@ -227,9 +227,9 @@ static void test_pick_port(void **state)
 	(void)state;
 	char why[512];
 	struct anvil_rdma_port p[] = {
-		{ "mlx5_0", 1, 1, ANVIL_RDMA_LL_IB, 2, 64, 0 },                      /* DOWN */
-		{ "mlx5_1", 1, ANVIL_RDMA_PORT_ACTIVE, ANVIL_RDMA_LL_IB, 2, 64, 0 },
-		{ "mlx5_1", 2, ANVIL_RDMA_PORT_ACTIVE, ANVIL_RDMA_LL_ETH, 2, 32, 0 },
+		{ "mlx5_0", 1, 1, ANVIL_RDMA_LL_IB, 2, 64, 0, 0, "" },                      /* DOWN */
+		{ "mlx5_1", 1, ANVIL_RDMA_PORT_ACTIVE, ANVIL_RDMA_LL_IB, 2, 64, 0, 0, "" },
+		{ "mlx5_1", 2, ANVIL_RDMA_PORT_ACTIVE, ANVIL_RDMA_LL_ETH, 2, 32, 0, 0, "" },
 	};
 	assert_int_equal(anvil_rdma_pick_port(p, 3, "", 0, why, sizeof(why)), 1);
 	assert_int_equal(anvil_rdma_pick_port(p, 3, NULL, 0, why, sizeof(why)), 1);
