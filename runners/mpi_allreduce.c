@@ -4,6 +4,7 @@
  * iterations and over ranks; algbw = bytes / time; busbw = algbw * 2(n-1)/n.
  * Inputs are exactly predictable, so every result element is checked.
  */
+#include "runners/msgbuf.h"
 #include "runners/runner.h"
 #include "runners/sweep.h"
 #include <math.h>
@@ -14,6 +15,7 @@
 static const struct anvil_param allreduce_params[] = {
 	ANVIL_SWEEP_PARAMS("8", "67108864", "100", "10"),
 	{ "in_place", ANVIL_P_BOOL, "false", "MPI_IN_PLACE instead of separate buffers" },
+	ANVIL_MSGBUF_PARAM,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -62,7 +64,9 @@ static enum anvil_status allreduce_run(struct anvil_ctx *ctx)
 	if (anvil_sweep_from_params(&sw, ctx, sizeof(double), why, sizeof(why)))
 		return anvil_ctx_fail(ctx, ANVIL_ERROR, "%s", why);
 	size_t maxc = sw.sizes[sw.n - 1] / sizeof(double);
-	double *in = malloc(maxc * sizeof(double)), *out = malloc(maxc * sizeof(double));
+	int huge = anvil_param_bool(ctx, "hugepages");
+	double *in = anvil_msgbuf_alloc(maxc * sizeof(double), huge);
+	double *out = anvil_msgbuf_alloc(maxc * sizeof(double), huge);
 	int ok = in && out, all_ok;
 	MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, comm);
 	if (!all_ok) {

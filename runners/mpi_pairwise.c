@@ -24,6 +24,7 @@
  * decides when to stop and tells rank 1 between timed steps, outside the
  * timed region.
  */
+#include "runners/msgbuf.h"
 #include "runners/runner.h"
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ static const struct anvil_param pairwise_params[] = {
 	{ "lat_warmup", ANVIL_P_INT, "100", "untimed ping-pongs before them" },
 	{ "bidirectional", ANVIL_P_BOOL, "false", "also measure both directions at once (osu_bibw): metric bibw_gbs" },
 	{ "seconds", ANVIL_P_DOUBLE, "0.2", "time budget of each measurement per pair; 0: exact counts, no limit" },
+	ANVIL_MSGBUF_PARAM,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -252,6 +254,7 @@ static void emit(struct anvil_ctx *ctx, const struct pw *p, const struct bw_resu
 	}
 	cJSON_AddNumberToObject(info, "lat_bytes", (double)p->o.lat_bytes);
 	cJSON_AddNumberToObject(info, "lat_iters", (double)lat_timed);
+	anvil_msgbuf_describe(info, p->sbuf, (size_t)p->o.bw_bytes, anvil_param_bool(ctx, "hugepages"));
 	anvil_emit_info(ctx, info);
 }
 
@@ -266,8 +269,9 @@ static enum anvil_status pairwise_run(struct anvil_ctx *ctx)
 		return anvil_ctx_fail(ctx, ANVIL_ERROR, "%s", why);
 	p.peer = 1 - p.me;
 	size_t bytes = (size_t)p.o.bw_bytes;
-	p.sbuf = malloc(bytes);
-	p.rbuf = malloc(bytes);
+	int huge = anvil_param_bool(ctx, "hugepages");
+	p.sbuf = anvil_msgbuf_alloc(bytes, huge);
+	p.rbuf = anvil_msgbuf_alloc(bytes, huge);
 	p.req = malloc(2 * (size_t)p.o.window * sizeof(MPI_Request));
 	int ok = p.sbuf && p.rbuf && p.req, all_ok;
 	MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, p.comm);

@@ -8,6 +8,7 @@
  * operating system took a core away measures the machine's other load, not
  * the link.
  */
+#include "runners/msgbuf.h"
 #include "runners/runner.h"
 #include "runners/sweep.h"
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 static const struct anvil_param pingpong_params[] = {
 	ANVIL_SWEEP_PARAMS("1", "4194304", "10000", "1000"),
 	{ "measurements", ANVIL_P_INT, "5", "timed loops per size (iters / measurements each); the shortest counts, as in HPCC" },
+	ANVIL_MSGBUF_PARAM,
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -66,7 +68,8 @@ static enum anvil_status pingpong_run(struct anvil_ctx *ctx)
 	}
 	anvil_ctx_label(ctx, "peer", anvil_ctx_host_of(ctx, rank == 0 ? peer : 0));
 	size_t largest = sw.sizes[sw.n - 1];
-	char *buf = malloc(largest);
+	int huge = anvil_param_bool(ctx, "hugepages");
+	char *buf = anvil_msgbuf_alloc(largest, huge);
 	/* both or neither: a partner left alone would wait in MPI_Recv until the timeout */
 	int have = buf != NULL, both = 0;
 	MPI_Allreduce(&have, &both, 1, MPI_INT, MPI_MIN, pair);
@@ -104,6 +107,11 @@ static enum anvil_status pingpong_run(struct anvil_ctx *ctx)
 	}
 	MPI_Comm_free(&pair);
 	if (se) {
+		cJSON *info = cJSON_CreateObject();
+		if (info) {
+			anvil_msgbuf_describe(info, buf, largest, huge);
+			anvil_emit_info(ctx, info);
+		}
 		anvil_series_emit(se);
 		anvil_emit_metric(ctx, "latency_us", lat0 * 1e6, "us", ANVIL_LOWER);
 		anvil_emit_metric(ctx, "bandwidth_gbs", bw_last, "GB/s", ANVIL_HIGHER);
