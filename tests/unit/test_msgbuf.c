@@ -1,0 +1,75 @@
+/* The MPI runners' message buffers (runners/msgbuf.c): 2 MiB-aligned, huge
+ * pages when asked and the kernel allows, and what was got read back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runners/msgbuf.h"
+
+/* "always" or "madvise" selected in the kernel's THP setting */
+static int thp_possible(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (!f)
+		return 0;
+	int ok = fgets(buf, sizeof(buf), f) && (strstr(buf, "[always]") || strstr(buf, "[madvise]"));
+	fclose(f);
+	return ok;
+}
+
+static void test_alignment_and_pages(void **state)
+{
+	(void)state;
+	size_t bytes = 4u << 20;
+	char *p = anvil_msgbuf_alloc(bytes, 1);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % (2u << 20), 0);
+	memset(p, 1, bytes);
+	long kib = anvil_msgbuf_huge_kib(p);
+	assert_true(kib >= 0);
+	cJSON *info = cJSON_CreateObject();
+	anvil_msgbuf_describe(info, p, bytes, 1);
+	const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "buffer_pages"));
+	assert_non_null(text);
+	assert_non_null(strstr(text, "of 4096 KiB"));
+	/* with THP possible, a touched 2 MiB-aligned madvised buffer gets huge
+	 * pages unless memory is too fragmented to find one: at least say it */
+	if (thp_possible() && kib == 0)
+		print_message("note: THP enabled but no huge page was given (fragmented memory?)\n");
+	cJSON_Delete(info);
+	free(p);
+}
+
+static void test_small_pages_and_bad_sizes(void **state)
+{
+	(void)state;
+	char *p = anvil_msgbuf_alloc(100, 0);  /* rounded to one 2 MiB block */
+	assert_non_null(p);
+	memset(p, 0, 100);
+	cJSON *info = cJSON_CreateObject();
+	anvil_msgbuf_describe(info, p, 100, 0);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "buffer_pages")),
+			    "4 KiB pages (hugepages=false)");
+	cJSON_Delete(info);
+	free(p);
+	assert_null(anvil_msgbuf_alloc(0, 1));
+	assert_null(anvil_msgbuf_alloc(SIZE_MAX - 10, 1));
+	/* an address in no mapping: nothing found */
+	assert_int_equal(anvil_msgbuf_huge_kib((const void *)8), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_alignment_and_pages),
+		cmocka_unit_test(test_small_pages_and_bad_sizes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
