@@ -39,7 +39,9 @@ double pdlange_(const char *norm, const int *m, const int *n, const double *a, c
 static const struct anvil_param cluster_params[] = {
 	{ "n", ANVIL_P_INT, "0", "order of the system (0: from mem_fraction)" },
 	{ "mem_fraction", ANVIL_P_DOUBLE, "0.5", "fraction of every rank's share of node memory when n is 0" },
-	{ "nb", ANVIL_P_INT, "192", "block size of the block-cyclic distribution" },
+	/* measured at N=8000 on 2 ranks (1 x 2): NB 112-160 gave 75-81 GFLOP/s,
+	 * NB 192 65-72 (hpcc's HPL is at its best at 192 there) */
+	{ "nb", ANVIL_P_INT, "128", "block size of the block-cyclic distribution" },
 	{ "p", ANVIL_P_INT, "0", "process grid rows (0: near-square, P <= Q)" },
 	{ "q", ANVIL_P_INT, "0", "process grid columns (0: nprocs / P)" },
 	{ "seed", ANVIL_P_INT, "1", "seed of the random system" },
