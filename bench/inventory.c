@@ -10,6 +10,7 @@
  */
 #include "bench/inventory.h"
 #include "bench/gpu_inventory.h"
+#include "bench/gpu_versions.h"
 #include "bench/rdma_inventory.h"
 #include "bench/subproc.h"
 
@@ -1191,6 +1192,7 @@ static void add_libraries(struct inv *inv, hwloc_topology_t topo, const char *mp
 	set_str(libs, "cjson", cJSON_Version());
 	set_str(libs, "glibc", gnu_get_libc_version());
 	libs_fio(inv, libs);
+	anvil_gpu_versions(libs);
 }
 
 /* ---- volatile ----------------------------------------------------------- */

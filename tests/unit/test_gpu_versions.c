@@ -1,0 +1,56 @@
+/* The GPU library versions in the inventory (bench/gpu_versions.c): the
+ * codes' decoding, and the libraries of this build answering without a GPU. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "bench/gpu_versions.h"
+
+static void test_codes(void **state)
+{
+	(void)state;
+	char v[32];
+	anvil_cuda_version_text(12040, v, sizeof(v));
+	assert_string_equal(v, "12.4");
+	anvil_cuda_version_text(13000, v, sizeof(v));
+	assert_string_equal(v, "13.0");
+	anvil_nccl_version_text(22304, v, sizeof(v));
+	assert_string_equal(v, "2.23.4");
+	anvil_nccl_version_text(2804, v, sizeof(v));  /* before 2.9: 1000*major + 100*minor + patch */
+	assert_string_equal(v, "2.8.4");
+}
+
+static void test_this_build(void **state)
+{
+	(void)state;
+	cJSON *libs = cJSON_CreateObject();
+	anvil_gpu_versions(libs);
+#ifdef ANVIL_HAVE_CUDA
+	/* the runtime and the BLAS answer with no GPU and no driver */
+	const char *rt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(libs, "cuda_runtime"));
+	assert_non_null(rt);
+	assert_non_null(strchr(rt, '.'));
+	assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(libs, "cublas")));
+	assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(libs, "cusolver")));
+#else
+	assert_null(libs->child);
+#endif
+#ifdef ANVIL_HAVE_NCCL
+	assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(libs, "nccl")));
+#endif
+	cJSON_Delete(libs);
+	anvil_gpu_versions(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_codes),
+		cmocka_unit_test(test_this_build),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
