@@ -1,4 +1,5 @@
 #include "kernels/cuda_util.h"
+#include "kernels/gpu_libs.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,10 @@ const char *anvil_cusolver_text(cusolverStatus_t s)
 {
 	switch (s) {
 	case CUSOLVER_STATUS_SUCCESS: return "success";
-	case CUSOLVER_STATUS_NOT_INITIALIZED: return "CUSOLVER_STATUS_NOT_INITIALIZED (library not initialised)";
+	case CUSOLVER_STATUS_NOT_INITIALIZED:
+		/* also what a trampoline answers when the library could not be loaded */
+		return anvil_cusolver_load_error() ? anvil_cusolver_load_error()
+						   : "CUSOLVER_STATUS_NOT_INITIALIZED (library not initialised)";
 	case CUSOLVER_STATUS_ALLOC_FAILED: return "CUSOLVER_STATUS_ALLOC_FAILED (out of memory)";
 	case CUSOLVER_STATUS_INVALID_VALUE: return "CUSOLVER_STATUS_INVALID_VALUE (bad argument)";
 	case CUSOLVER_STATUS_ARCH_MISMATCH: return "CUSOLVER_STATUS_ARCH_MISMATCH (not supported on this GPU)";

@@ -6,9 +6,23 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "bench/gpu_versions.h"
+
+/* Whether a library whose file name holds name is mapped in this process. */
+static int mapped(const char *name)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[1024];
+	int found = 0;
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, name) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
 
 static void test_codes(void **state)
 {
@@ -27,6 +41,10 @@ static void test_codes(void **state)
 static void test_this_build(void **state)
 {
 	(void)state;
+	/* cuBLAS and cuSOLVER are loaded on first use, never at start-up
+	 * (kernels/gpu_libs.c): their constructors cost ~260 MiB */
+	assert_false(mapped("libcublasLt.so"));
+	assert_false(mapped("libcusolver.so"));
 	cJSON *libs = cJSON_CreateObject();
 	anvil_gpu_versions(libs);
 #ifdef ANVIL_HAVE_CUDA
@@ -36,6 +54,8 @@ static void test_this_build(void **state)
 	assert_non_null(strchr(rt, '.'));
 	assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(libs, "cublas")));
 	assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(libs, "cusolver")));
+	assert_true(mapped("libcublas.so"));
+	assert_true(mapped("libcusolver.so"));
 #else
 	assert_null(libs->child);
 #endif
