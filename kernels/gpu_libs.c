@@ -126,20 +126,17 @@ const char *anvil_cusolver_load_error(void)
 }
 
 /* The trampolines, with the prototypes of cublas_api.h and cusolverDn.h. */
+#define TRAMPOLINE(load_fn, not_loaded, ret, name, params, args) \
+	ret name params \
+	{ \
+		if (load_fn(NULL, 0)) \
+			return not_loaded; \
+		return p_##name args; \
+	}
 #define X_CUBLAS(ret, name, params, args) \
-	ret name params \
-	{ \
-		if (anvil_cublas_load(NULL, 0)) \
-			return CUBLAS_STATUS_NOT_INITIALIZED; \
-		return p_##name args; \
-	}
+	TRAMPOLINE(anvil_cublas_load, CUBLAS_STATUS_NOT_INITIALIZED, ret, name, params, args)
 #define X_CUSOLVER(ret, name, params, args) \
-	ret name params \
-	{ \
-		if (anvil_cusolver_load(NULL, 0)) \
-			return CUSOLVER_STATUS_NOT_INITIALIZED; \
-		return p_##name args; \
-	}
+	TRAMPOLINE(anvil_cusolver_load, CUSOLVER_STATUS_NOT_INITIALIZED, ret, name, params, args)
 CUBLAS_FUNCS(X_CUBLAS)
 CUSOLVER_FUNCS(X_CUSOLVER)
 
