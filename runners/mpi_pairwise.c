@@ -63,6 +63,7 @@ struct pw {
 	char *sbuf, *rbuf;
 	MPI_Request *req;        /* 2 * window */
 	struct pw_opts o;
+	long huge_kib[2];        /* KiB of huge pages in the buffers: here, the peer's */
 };
 
 static int read_opts(const struct anvil_ctx *ctx, struct pw_opts *o, char *why, size_t len)
@@ -254,7 +255,8 @@ static void emit(struct anvil_ctx *ctx, const struct pw *p, const struct bw_resu
 	}
 	cJSON_AddNumberToObject(info, "lat_bytes", (double)p->o.lat_bytes);
 	cJSON_AddNumberToObject(info, "lat_iters", (double)lat_timed);
-	anvil_msgbuf_describe(info, p->sbuf, (size_t)p->o.bw_bytes, anvil_param_bool(ctx, "hugepages"));
+	anvil_msgbuf_describe(info, anvil_param_bool(ctx, "hugepages"), p->huge_kib[0], p->huge_kib[1],
+			      2 * anvil_msgbuf_kib((size_t)p->o.bw_bytes));
 	anvil_emit_info(ctx, info);
 }
 
@@ -284,6 +286,11 @@ static enum anvil_status pairwise_run(struct anvil_ctx *ctx)
 	for (size_t i = 0; i < bytes; i++)
 		p.sbuf[i] = (char)pattern(anvil_ctx_node_of(ctx, p.me), i);
 	memset(p.rbuf, 0, bytes);
+	/* what pages each end got (send and receive buffer together) */
+	long here = anvil_msgbuf_huge_kib(p.sbuf), here_r = anvil_msgbuf_huge_kib(p.rbuf);
+	p.huge_kib[0] = here < 0 || here_r < 0 ? -1 : here + here_r;
+	MPI_Sendrecv(&p.huge_kib[0], 1, MPI_LONG, p.peer, 7, &p.huge_kib[1], 1, MPI_LONG, p.peer, 7, p.comm,
+		     MPI_STATUS_IGNORE);
 	struct bw_result bw = measure_bw(&p, 0), bibw = { NAN, 0, 0 };
 	long wrong = check_data(&p, 0);
 	if (p.o.bidir) {

@@ -90,6 +90,9 @@ static enum anvil_status pingpong_run(struct anvil_ctx *ctx)
 	int me;
 	MPI_Comm_rank(pair, &me);
 	int them = 1 - me;
+	/* what pages each end got: the kernel may give a fragmented node fewer */
+	long kib[2] = { anvil_msgbuf_huge_kib(buf), -1 };
+	MPI_Sendrecv(&kib[0], 1, MPI_LONG, them, 7, &kib[1], 1, MPI_LONG, them, 7, pair, MPI_STATUS_IGNORE);
 	for (int i = 0; i < sw.n; i++) {
 		size_t size = sw.sizes[i];
 		long iters = anvil_sweep_iters(&sw, size) / meas;
@@ -109,7 +112,7 @@ static enum anvil_status pingpong_run(struct anvil_ctx *ctx)
 	if (se) {
 		cJSON *info = cJSON_CreateObject();
 		if (info) {
-			anvil_msgbuf_describe(info, buf, largest, huge);
+			anvil_msgbuf_describe(info, huge, kib[0], kib[1], anvil_msgbuf_kib(largest));
 			anvil_emit_info(ctx, info);
 		}
 		anvil_series_emit(se);

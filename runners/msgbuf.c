@@ -45,17 +45,23 @@ long anvil_msgbuf_huge_kib(const void *p)
 	return kib;
 }
 
-void anvil_msgbuf_describe(cJSON *info, const void *p, size_t bytes, int huge)
+long anvil_msgbuf_kib(size_t bytes)
 {
-	char text[160];
-	long kib = anvil_msgbuf_huge_kib(p);
-	size_t total = ((bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1)) / 1024;
+	return (long)(((bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1)) / 1024);
+}
+
+void anvil_msgbuf_describe(cJSON *info, int huge, long here_kib, long peer_kib, long total_kib)
+{
+	char text[200], peer[80] = "";
+	if (peer_kib >= 0)
+		snprintf(peer, sizeof(peer), ", peer %ld of %ld KiB", peer_kib, total_kib);
 	if (!huge)
 		snprintf(text, sizeof(text), "4 KiB pages (hugepages=false)");
-	else if (kib < 0)
+	else if (here_kib < 0)
 		snprintf(text, sizeof(text), "transparent huge pages asked; /proc/self/smaps unreadable");
 	else
-		snprintf(text, sizeof(text), "transparent huge pages: %ld of %zu KiB%s", kib, total,
-			 kib ? "" : " (the kernel gave none: see transparent_hugepage in the inventory)");
+		snprintf(text, sizeof(text), "transparent huge pages: here %ld of %ld KiB%s%s", here_kib, total_kib,
+			 peer, here_kib < total_kib || (peer_kib >= 0 && peer_kib < total_kib)
+				       ? " (the kernel gave fewer: see transparent_hugepage in the inventory)" : "");
 	cJSON_AddStringToObject(info, "buffer_pages", text);
 }

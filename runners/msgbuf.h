@@ -26,8 +26,14 @@ void *anvil_msgbuf_alloc(size_t bytes, int huge);
  * AnonHugePages), or -1 when it cannot be read. Call after touching it. */
 long anvil_msgbuf_huge_kib(const void *p);
 
-/* Adds "buffer_pages" to info: "huge: 4096 of 4096 KiB", "4 KiB pages
- * (hugepages=false)", or what was asked and what the kernel gave. */
-void anvil_msgbuf_describe(cJSON *info, const void *p, size_t bytes, int huge);
+/* KiB a buffer of bytes takes once rounded up to 2 MiB blocks. */
+long anvil_msgbuf_kib(size_t bytes);
+
+/* Adds "buffer_pages" to info from what each end of a pair read back with
+ * anvil_msgbuf_huge_kib (total_kib: each end's buffers; peer_kib < 0: no
+ * peer): "transparent huge pages: here 4096 of 4096 KiB, peer 2048 of 4096
+ * KiB" (both ends matter: a large message is read from the sender's pages
+ * into the receiver's), or "4 KiB pages (hugepages=false)". */
+void anvil_msgbuf_describe(cJSON *info, int huge, long here_kib, long peer_kib, long total_kib);
 
 #endif

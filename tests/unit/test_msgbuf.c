@@ -34,11 +34,15 @@ static void test_alignment_and_pages(void **state)
 	memset(p, 1, bytes);
 	long kib = anvil_msgbuf_huge_kib(p);
 	assert_true(kib >= 0);
+	assert_int_equal(anvil_msgbuf_kib(bytes), 4096);
+	assert_int_equal(anvil_msgbuf_kib(bytes + 1), 6144);
 	cJSON *info = cJSON_CreateObject();
-	anvil_msgbuf_describe(info, p, bytes, 1);
+	anvil_msgbuf_describe(info, 1, kib, 2048, 4096);
 	const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "buffer_pages"));
 	assert_non_null(text);
-	assert_non_null(strstr(text, "of 4096 KiB"));
+	assert_non_null(strstr(text, "here "));
+	/* the peer got half: said, and flagged */
+	assert_non_null(strstr(text, ", peer 2048 of 4096 KiB (the kernel gave fewer"));
 	/* with THP possible, a touched 2 MiB-aligned madvised buffer gets huge
 	 * pages unless memory is too fragmented to find one: at least say it */
 	if (thp_possible() && kib == 0)
@@ -54,7 +58,7 @@ static void test_small_pages_and_bad_sizes(void **state)
 	assert_non_null(p);
 	memset(p, 0, 100);
 	cJSON *info = cJSON_CreateObject();
-	anvil_msgbuf_describe(info, p, 100, 0);
+	anvil_msgbuf_describe(info, 0, 0, 0, anvil_msgbuf_kib(100));
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "buffer_pages")),
 			    "4 KiB pages (hugepages=false)");
 	cJSON_Delete(info);
@@ -63,6 +67,12 @@ static void test_small_pages_and_bad_sizes(void **state)
 	assert_null(anvil_msgbuf_alloc(SIZE_MAX - 10, 1));
 	/* an address in no mapping: nothing found */
 	assert_int_equal(anvil_msgbuf_huge_kib((const void *)8), -1);
+	/* all given, no peer: no flag */
+	info = cJSON_CreateObject();
+	anvil_msgbuf_describe(info, 1, 2048, -1, 2048);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "buffer_pages")),
+			    "transparent huge pages: here 2048 of 2048 KiB");
+	cJSON_Delete(info);
 }
 
 int main(void)
