@@ -16,6 +16,7 @@
 struct chk {
 	const char *p, *end;
 	const char *what;
+	int esc;          /* the last string checked had a '\\' escape */
 };
 
 /* 1 for the bytes that end the plain run of a string: '"', '\\' and controls. */
@@ -62,6 +63,7 @@ static unsigned hex4v(const char *p)
 static int check_string(struct chk *c)
 {
 	c->p++;  /* the opening quote */
+	c->esc = 0;
 	for (;;) {
 		while (c->p < c->end && !str_special[(unsigned char)*c->p])
 			c->p++;
@@ -82,6 +84,7 @@ static int check_string(struct chk *c)
 		}
 		if (ch != '\\')
 			return fail(c, "an escaped control character (\\n, \\u0001 ...) in a string");
+		c->esc = 1;
 		const char *esc = c->p++;
 		if (c->p >= c->end)
 			return fail(c, "an escape after '\\'");
@@ -174,12 +177,14 @@ static int check_literal(struct chk *c, const char *word)
 static int check_value(struct chk *c, int depth);
 
 /* Two names are the same key when their text is (a name written with a
- * different escape is compared decoded: rare, so only then). */
-static int same_key(const char *a, size_t an, const char *b, size_t bn)
+ * different escape is compared decoded: rare, so only when either has an
+ * escape; check_string noted which do, so that the common case is a length
+ * compare for each pair of the object's names). */
+static int same_key(const char *a, size_t an, int aesc, const char *b, size_t bn, int besc)
 {
 	if (an == bn && !memcmp(a, b, an))
 		return 1;
-	if (!memchr(a, '\\', an) && !memchr(b, '\\', bn))
+	if (!aesc && !besc)
 		return 0;
 	char x[512], y[512];
 	if (an + 2 > sizeof(x) || bn + 2 > sizeof(y))
@@ -208,6 +213,7 @@ static int check_object(struct chk *c, int depth)
 {
 	const char *key[KEYS_LISTED];
 	size_t klen[KEYS_LISTED];
+	unsigned char kesc[KEYS_LISTED];
 	int nkeys = 0, rc = -1;
 	struct anvil_keymap many = ANVIL_KEYMAP_INIT;
 	c->p = anvil_jscan_ws(c->p + 1, c->end);
@@ -223,8 +229,9 @@ static int check_object(struct chk *c, int depth)
 			goto out;
 		size_t kl = (size_t)(c->p - kstart - 2);
 		int dup = 0;
+		int esc = c->esc;
 		for (int i = 0; i < nkeys && !dup; i++)
-			dup = same_key(key[i], klen[i], kstart + 1, kl);
+			dup = same_key(key[i], klen[i], kesc[i], kstart + 1, kl, esc);
 		if (nkeys == KEYS_LISTED) {
 			if (!many.n)
 				for (int i = 0; i < nkeys; i++)
@@ -232,6 +239,7 @@ static int check_object(struct chk *c, int depth)
 			dup |= seen_before(&many, kstart + 1, kl);
 		} else {
 			key[nkeys] = kstart + 1;
+			kesc[nkeys] = (unsigned char)esc;
 			klen[nkeys++] = kl;
 		}
 		if (dup) {
@@ -312,7 +320,7 @@ static int check_value(struct chk *c, int depth)
 int anvil_jscan_check(const char *p, size_t n, size_t *where, const char **what)
 {
 	init_tables();
-	struct chk c = { p, p + n, NULL };
+	struct chk c = { p, p + n, NULL, 0 };
 	if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		c.p += 3;  /* a byte-order mark, as common/json.c allows */
 	c.p = anvil_jscan_ws(c.p, c.end);
