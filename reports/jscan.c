@@ -19,20 +19,16 @@ struct chk {
 	int esc;          /* the last string checked had a '\\' escape */
 };
 
-/* 1 for the bytes that end the plain run of a string: '"', '\\' and controls. */
-static unsigned char str_special[256];
-
-static void init_tables(void)
-{
-	if (str_special['"'])
-		return;
-	for (int i = 0; i < 0x20; i++)
-		str_special[i] = 1;
-	for (int i = 0x80; i < 0x100; i++)
-		str_special[i] = 1;
-	str_special['\\'] = 1;
-	str_special['"'] = 1;
-}
+/* 1 for the bytes that end the plain run of a string: '"', '\\', controls
+ * and the bytes of UTF-8 sequences (checked as such). */
+static const unsigned char str_special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+/* Where skipping stops: in a string, its end or an escape; in an object or
+ * array, a string or a bracket (a table lookup a byte, not five compares:
+ * series rows are most of a journal's bytes). */
+static const unsigned char str_stop[256] = { ['"'] = 1, ['\\'] = 1 };
+static const unsigned char skip_stop[256] = { ['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1 };
 
 const char *anvil_jscan_ws(const char *p, const char *end)
 {
@@ -319,7 +315,6 @@ static int check_value(struct chk *c, int depth)
 
 int anvil_jscan_check(const char *p, size_t n, size_t *where, const char **what)
 {
-	init_tables();
 	struct chk c = { p, p + n, NULL, 0 };
 	if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		c.p += 3;  /* a byte-order mark, as common/json.c allows */
@@ -340,10 +335,13 @@ int anvil_jscan_check(const char *p, size_t n, size_t *where, const char **what)
 static const char *skip_string(const char *p, const char *end)
 {
 	for (p++; p < end; p++) {
-		if (*p == '\\')
+		while (p < end && !str_stop[(unsigned char)*p])
 			p++;
-		else if (*p == '"')
+		if (p >= end)
+			break;
+		if (*p == '"')
 			return p + 1;
+		p++;  /* the escaped character */
 	}
 	return end;
 }
@@ -356,7 +354,11 @@ const char *anvil_jscan_skip(const char *p, const char *end)
 		return skip_string(p, end);
 	if (*p == '{' || *p == '[') {
 		int depth = 0;
-		while (p < end) {
+		for (;;) {
+			while (p < end && !skip_stop[(unsigned char)*p])
+				p++;
+			if (p >= end)
+				return end;
 			char ch = *p;
 			if (ch == '"') {
 				p = skip_string(p, end);
@@ -364,11 +366,10 @@ const char *anvil_jscan_skip(const char *p, const char *end)
 			}
 			if (ch == '{' || ch == '[')
 				depth++;
-			else if ((ch == '}' || ch == ']') && --depth == 0)
+			else if (--depth == 0)
 				return p + 1;
 			p++;
 		}
-		return end;
 	}
 	while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
 		p++;
@@ -435,11 +436,6 @@ int anvil_jscan_next_elem(struct anvil_jscan_it *it)
 	return 1;
 }
 
-int anvil_jscan_key_is(const struct anvil_jscan_it *it, const char *name)
-{
-	size_t n = strlen(name);
-	return it->klen == n && !memcmp(it->key, name, n);
-}
 
 static unsigned hex4(const char *p)
 {

@@ -330,11 +330,71 @@ size_t anvil_jsource_find(const struct anvil_jsource *s, const char *id)
 	return at ? at - 1 : (size_t)-1;
 }
 
+/* A name or string value, unescaped, in cJSON's memory (cJSON_Delete frees
+ * it): [val, vend) is the raw text with its quotes. */
+static char *unescaped(const char *val, const char *vend)
+{
+	size_t n = (size_t)(vend - val) - 2;  /* unescaped, never longer than this */
+	char *out = cJSON_malloc(n + 1);
+	if (memchr(val + 1, '\\', n)) {
+		anvil_jscan_string(val, vend, out, n + 1);
+	} else {
+		memcpy(out, val + 1, n);
+		out[n] = '\0';
+	}
+	return out;
+}
+
+/* A value of a checked line (pass 1 validated it strictly) as a cJSON item,
+ * built from the text: cJSON_Parse would scan it again, compare every value
+ * with "null", "false" and "true" first and look up the locale for every
+ * number. The same tree: numbers through strtod, strings unescaped. */
+static cJSON *build(const char *p, const char *end)
+{
+	struct anvil_jscan_it it;
+	cJSON *item;
+	switch (*p) {
+	case '{':
+		item = cJSON_CreateObject();
+		anvil_jscan_object(&it, p, end);
+		while (anvil_jscan_next(&it)) {
+			cJSON *m = build(it.val, it.vend);
+			m->string = unescaped(it.key - 1, it.key + it.klen + 1);
+			cJSON_AddItemToArray(item, m);  /* linked as it is: the name is set */
+		}
+		return item;
+	case '[':
+		item = cJSON_CreateArray();
+		anvil_jscan_array(&it, p, end);
+		while (anvil_jscan_next_elem(&it))
+			cJSON_AddItemToArray(item, build(it.val, it.vend));
+		return item;
+	case '"':
+		item = cJSON_CreateNull();
+		item->type = cJSON_String;
+		item->valuestring = unescaped(p, end);
+		return item;
+	case 't':
+		return cJSON_CreateTrue();
+	case 'f':
+		return cJSON_CreateFalse();
+	case 'n':
+		return cJSON_CreateNull();
+	default: {
+		char num[64];  /* a checked number is shorter; the line's buffer has no NUL */
+		size_t n = (size_t)(end - p) < sizeof(num) ? (size_t)(end - p) : sizeof(num) - 1;
+		memcpy(num, p, n);
+		num[n] = '\0';
+		return cJSON_CreateNumber(strtod(num, NULL));
+	}
+	}
+}
+
 /* A record with its bulky member (series rows, info body) kept as text, and
  * without the members the report drops ("v", "seq", "test": the record's
  * place, known here): fewer nodes to make for hundreds of thousands of
  * records. */
-static cJSON *parse_record(const char *p, size_t n, struct strbuf *scratch)
+static cJSON *parse_record(const char *p, size_t n)
 {
 	struct anvil_jscan_it it;
 	const char *bulk_key = NULL;
@@ -343,36 +403,26 @@ static cJSON *parse_record(const char *p, size_t n, struct strbuf *scratch)
 		if (anvil_jscan_key_is(&it, "kind"))
 			bulk_key = it.vend - it.val == 8 && !memcmp(it.val, "\"series\"", 8) ? "rows" :
 				   it.vend - it.val == 6 && !memcmp(it.val, "\"info\"", 6) ? "info" : "";
-	const char *bulk = NULL, *bend = NULL;
-	scratch->len = 0;
-	strbuf_addch(scratch, '{');
+	int bulk_done = !bulk_key || !*bulk_key;
+	cJSON *rec = cJSON_CreateObject();
 	anvil_jscan_object(&it, p, p + n);
 	while (anvil_jscan_next(&it)) {
 		if (anvil_jscan_key_is(&it, "v") || anvil_jscan_key_is(&it, "seq") || anvil_jscan_key_is(&it, "test"))
 			continue;
-		if (scratch->len > 1)
-			strbuf_addch(scratch, ',');
-		strbuf_addch(scratch, '"');
-		strbuf_add(scratch, it.key, it.klen);
-		strbuf_add(scratch, "\":", 2);
-		if (!bulk && bulk_key && *bulk_key && anvil_jscan_key_is(&it, bulk_key) &&
-		    *it.val == (*bulk_key == 'r' ? '[' : '{')) {
-			bulk = it.val, bend = it.vend;
-			strbuf_addch(scratch, '0');
+		cJSON *m;
+		if (!bulk_done && anvil_jscan_key_is(&it, bulk_key) && *it.val == (*bulk_key == 'r' ? '[' : '{')) {
+			bulk_done = 1;
+			m = cJSON_CreateRaw("");
+			cJSON_free(m->valuestring);
+			m->valuestring = malloc((size_t)(it.vend - it.val) + 1);
+			memcpy(m->valuestring, it.val, (size_t)(it.vend - it.val));
+			m->valuestring[it.vend - it.val] = '\0';
 		} else {
-			strbuf_add(scratch, it.val, (size_t)(it.vend - it.val));
+			m = build(it.val, it.vend);
 		}
+		m->string = unescaped(it.key - 1, it.key + it.klen + 1);
+		cJSON_AddItemToArray(rec, m);
 	}
-	strbuf_addch(scratch, '}');
-	cJSON *rec = cJSON_ParseWithLength(scratch->buf, scratch->len);
-	if (!rec || !bulk)
-		return rec;
-	cJSON *raw = cJSON_CreateRaw("");
-	cJSON_free(raw->valuestring);
-	raw->valuestring = malloc((size_t)(bend - bulk) + 1);
-	memcpy(raw->valuestring, bulk, (size_t)(bend - bulk));
-	raw->valuestring[bend - bulk] = '\0';
-	cJSON_ReplaceItemInObjectCaseSensitive(rec, bulk_key, raw);
 	return rec;
 }
 
@@ -399,7 +449,6 @@ cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char 
 			cJSON_AddItemToArray(out, cJSON_Duplicate(t->recs[k], 1));
 		return out;
 	}
-	struct strbuf scratch = STRBUF_INIT;
 	char *buf = NULL;
 	size_t cap = 0;
 	for (size_t k = 0; k < t->n;) {
@@ -425,12 +474,9 @@ cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char 
 			break;
 		}
 		for (; k <= last; k++) {
-			cJSON *rec = parse_record(buf + (t->lines[k].off - base), t->lines[k].len, &scratch);
-			if (rec)
-				cJSON_AddItemToArray(out, rec);
+			cJSON_AddItemToArray(out, parse_record(buf + (t->lines[k].off - base), t->lines[k].len));
 		}
 	}
 	free(buf);
-	strbuf_release(&scratch);
 	return out;
 }
