@@ -2,10 +2,12 @@
 #include "reports/jsource.h"
 #include "reports/jscan.h"
 #include "reports/keymap.h"
+#include "reports/arena.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 #include <unistd.h>
 
 #define CHUNK (16u << 20)
+#define READ_SPAN (4u << 20)            /* consecutive lines read back at once */
+#define PARALLEL_BYTES ((uint64_t)4 << 20)  /* a test this large is read back on two threads */
 
 struct line_ref {
 	uint64_t off;
@@ -440,22 +444,18 @@ static int read_at(int fd, char *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char *err, size_t errlen)
+/* Lines [from, to) of test t parsed into out, in order; 0, or -1 with err. */
+static int read_lines(const struct anvil_jsource *s, const struct jtest *t, size_t from, size_t to, cJSON *out,
+		      char *err, size_t errlen)
 {
-	const struct jtest *t = &s->tests[i];
-	cJSON *out = cJSON_CreateArray();
-	if (t->recs) {
-		for (size_t k = 0; k < t->n; k++)
-			cJSON_AddItemToArray(out, cJSON_Duplicate(t->recs[k], 1));
-		return out;
-	}
 	char *buf = NULL;
 	size_t cap = 0;
-	for (size_t k = 0; k < t->n;) {
+	int rc = 0;
+	for (size_t k = from; k < to;) {
 		/* consecutive lines in one read */
 		size_t last = k;
 		uint64_t end = t->lines[k].off + t->lines[k].len;
-		while (last + 1 < t->n && t->lines[last + 1].off == end + 1 && end + 1 - t->lines[k].off < CHUNK) {
+		while (last + 1 < to && t->lines[last + 1].off == end + 1 && end + 1 - t->lines[k].off < READ_SPAN) {
 			last++;
 			end = t->lines[last].off + t->lines[last].len;
 		}
@@ -469,14 +469,94 @@ cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char 
 		if (read_at(s->fd, buf, span, base)) {
 			snprintf(err, errlen, "%s: cannot read back at byte %llu: %s", s->path,
 				 (unsigned long long)base, errno ? strerror(errno) : "the file got shorter");
-			cJSON_Delete(out);
-			out = NULL;
+			rc = -1;
 			break;
 		}
-		for (; k <= last; k++) {
+		for (; k <= last; k++)
 			cJSON_AddItemToArray(out, parse_record(buf + (t->lines[k].off - base), t->lines[k].len));
-		}
 	}
 	free(buf);
+	return rc;
+}
+
+/* The second half of a test's lines, on a second thread. */
+struct half {
+	const struct anvil_jsource *s;
+	const struct jtest *t;
+	size_t from, to;
+	int region;       /* its arena region, or 0 for malloc */
+	cJSON *out;
+	int rc;
+	char err[512];
+};
+
+static void *read_half(void *arg)
+{
+	struct half *h = arg;
+	anvil_arena_on(h->region);
+	h->out = cJSON_CreateArray();
+	h->rc = read_lines(h->s, h->t, h->from, h->to, h->out, h->err, sizeof(h->err));
+	anvil_arena_on(0);
+	return NULL;
+}
+
+/* b's elements after a's (cJSON keeps the last element in child->prev). */
+static void append_all(cJSON *a, cJSON *b)
+{
+	cJSON *first = b->child;
+	if (!first)
+		return;
+	cJSON *last = first->prev;
+	if (!a->child) {
+		a->child = first;
+	} else {
+		cJSON *alast = a->child->prev;
+		alast->next = first;
+		first->prev = alast;
+		a->child->prev = last;
+	}
+	b->child = NULL;
+}
+
+cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char *err, size_t errlen)
+{
+	const struct jtest *t = &s->tests[i];
+	cJSON *out = cJSON_CreateArray();
+	if (t->recs) {
+		for (size_t k = 0; k < t->n; k++)
+			cJSON_AddItemToArray(out, cJSON_Duplicate(t->recs[k], 1));
+		return out;
+	}
+	/* A large test is read in two halves (by bytes) on two threads: parsing
+	 * is most of a thousand nodes' read-back. The second half's trees come
+	 * from the arena's helper region while the caller's come from the test's. */
+	uint64_t bytes = 0;
+	for (size_t k = 0; k < t->n; k++)
+		bytes += t->lines[k].len;
+	size_t mid = t->n;
+	if (bytes >= PARALLEL_BYTES) {
+		uint64_t half = 0;
+		for (mid = 0; mid < t->n && half < bytes / 2; mid++)
+			half += t->lines[mid].len;
+	}
+	int region = anvil_arena_on(0);
+	anvil_arena_on(region);
+	struct half h = { s, t, mid, t->n, region ? ANVIL_ARENA_HELPER : 0, NULL, 0, "" };
+	pthread_t th;
+	int threaded = mid < t->n && pthread_create(&th, NULL, read_half, &h) == 0;
+	int rc = read_lines(s, t, 0, threaded ? mid : t->n, out, err, errlen);
+	if (threaded) {
+		pthread_join(th, NULL);
+		if (!rc && h.rc) {
+			snprintf(err, errlen, "%s", h.err);
+			rc = -1;
+		}
+		append_all(out, h.out);
+		cJSON_Delete(h.out);
+	}
+	if (rc) {
+		cJSON_Delete(out);
+		return NULL;
+	}
 	return out;
 }
