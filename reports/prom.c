@@ -15,11 +15,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "reports/jget.h"
 #include <time.h>
 
 static const char *s(const cJSON *o, const char *k)
 {
-	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+	const char *v = cJSON_GetStringValue(anvil_jget(o, k));
 	return v ? v : "";
 }
 
@@ -181,7 +182,7 @@ static void emit(struct anvil_prom *p, enum family_id f, const cJSON *rec, doubl
 {
 	struct strbuf *l = &p->line;
 	if (!hashset_add(&p->seen[f], hash_bytes(l->buf, l->len))) {
-		const cJSON *rank = cJSON_GetObjectItemCaseSensitive(rec, "rank");
+		const cJSON *rank = anvil_jget(rec, "rank");
 		char r[32];
 		if (!cJSON_IsNumber(rank))
 			return;
@@ -232,7 +233,7 @@ void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c)
 	label(&p->line, "check", s(c, "name"), &first);
 	label(&p->line, "rule", s(c, "rule"), &first);
 	label(&p->line, "host", s(c, "host"), &first);
-	extra_labels(&p->line, cJSON_GetObjectItemCaseSensitive(c, "labels"), &first);
+	extra_labels(&p->line, anvil_jget(c, "labels"), &first);
 	emit(p, F_CHECK, c, (double)anvil_verdict_parse(s(c, "verdict")));
 }
 
@@ -240,10 +241,10 @@ void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks)
 {
 	const cJSON *m, *c;
 	int first;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics")) {
+	cJSON_ArrayForEach(m, anvil_jget(t, "metrics")) {
 		double factor;
 		enum family_id f = family_of(s(m, "unit"), &factor);
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
+		const cJSON *v = anvil_jget(m, "value");
 		p->line.len = 0;
 		first = 1;
 		label(&p->line, "test", s(t, "id"), &first);
@@ -251,10 +252,10 @@ void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks)
 		label(&p->line, "host", s(m, "host"), &first);
 		if (f == F_VALUE)
 			label(&p->line, "unit", s(m, "unit"), &first);
-		extra_labels(&p->line, cJSON_GetObjectItemCaseSensitive(m, "labels"), &first);
+		extra_labels(&p->line, anvil_jget(m, "labels"), &first);
 		emit(p, f, m, cJSON_IsNumber(v) ? v->valuedouble * factor : NAN);
 	}
-	const cJSON *list = checks ? cJSON_GetObjectItemCaseSensitive(t, "checks") : NULL;
+	const cJSON *list = checks ? anvil_jget(t, "checks") : NULL;
 	cJSON_ArrayForEach(c, list)
 		anvil_prom_check(p, t, c);
 	for (size_t i = 0; i < sizeof(verdicts) / sizeof(*verdicts); i++) {
@@ -267,7 +268,7 @@ void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks)
 	p->line.len = 0;
 	first = 1;
 	label(&p->line, "test", s(t, "id"), &first);
-	const cJSON *d = cJSON_GetObjectItemCaseSensitive(t, "duration_s");
+	const cJSON *d = anvil_jget(t, "duration_s");
 	emit(p, F_TEST_DURATION, NULL, cJSON_IsNumber(d) ? d->valuedouble : NAN);
 }
 
@@ -288,8 +289,8 @@ static double epoch_of(const char *iso)
 /* The run's own families: verdict, checks per verdict, exit code, what it was. */
 static void run_families(const cJSON *report, struct strbuf *out)
 {
-	const cJSON *run = cJSON_GetObjectItemCaseSensitive(report, "run");
-	const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
+	const cJSON *run = anvil_jget(report, "run");
+	const cJSON *sum = anvil_jget(report, "summary");
 	int first;
 	help_type(out, "anvil_run_verdict", "The run's verdict: 1 for the verdict that holds, 0 for the others.");
 	for (size_t i = 0; i < sizeof(verdicts) / sizeof(*verdicts); i++) {
@@ -304,11 +305,11 @@ static void run_families(const cJSON *report, struct strbuf *out)
 		strbuf_adds(out, "anvil_run_checks");
 		label(out, "verdict", verdicts[i], &first);
 		strbuf_addch(out, '}');
-		number(out, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sum, verdicts[i])));
+		number(out, cJSON_GetNumberValue(anvil_jget(sum, verdicts[i])));
 	}
 	help_type(out, "anvil_run_exit_code", "The exit code of the run's verdict (0 pass, 1 fail, 3 error or incomplete).");
 	strbuf_adds(out, "anvil_run_exit_code");
-	number(out, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(report, "exit_code")));
+	number(out, cJSON_GetNumberValue(anvil_jget(report, "exit_code")));
 	help_type(out, "anvil_run_info", "What was run: the profile, the cluster and the anvil version (always 1).");
 	first = 1;
 	strbuf_adds(out, "anvil_run_info");
@@ -341,7 +342,7 @@ void anvil_report_prom(const cJSON *report, struct strbuf *out)
 	struct anvil_outfile o;
 	const cJSON *t;
 	struct anvil_prom *p = anvil_prom_new();
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests"))
+	cJSON_ArrayForEach(t, anvil_jget(report, "tests"))
 		anvil_prom_test(p, t, 1);
 	anvil_outfile_buffer(&o);
 	o.buf = *out;

@@ -48,7 +48,7 @@ cJSON *anvil_check_new(cJSON *checks, const char *test, const char *name, const 
 		       const cJSON *m, enum anvil_verdict v, const char *why)
 {
 	return anvil_check_new_at(checks, test, name, rule, anvil_jstr(m, "host"),
-				  cJSON_GetObjectItemCaseSensitive(m, "labels"), v, why);
+				  anvil_jget(m, "labels"), v, why);
 }
 
 cJSON *anvil_check_new_at(cJSON *checks, const char *test, const char *name, const char *rule,
@@ -186,8 +186,8 @@ static void judge_peak(const struct anvil_judge *j, const cJSON *rule, const cJS
 	char src[512];
 	const char *host = anvil_jstr(m, "host") ? anvil_jstr(m, "host") : "";
 	const cJSON *inv = j->by_host ? anvil_keymap_get(j->by_host, host, strlen(host))
-				      : cJSON_GetObjectItemCaseSensitive(j->inventory, host);
-	const char *gpu = anvil_jstr(cJSON_GetObjectItemCaseSensitive(m, "labels"), "gpu_name");
+				      : anvil_jget(j->inventory, host);
+	const char *gpu = anvil_jstr(anvil_jget(m, "labels"), "gpu_name");
 	if (peak_memo(j, anvil_jstr(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
 		o->v = ANVIL_V_SKIP;
 		snprintf(o->why, sizeof(o->why), "no peak to judge %s by: %s", name, src);
@@ -324,12 +324,12 @@ int anvil_rule_applies(const cJSON *rule, const cJSON *t)
 void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profile,
 		       void (*after_rule)(void *arg, cJSON *t), void *arg)
 {
-	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
-	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
+	cJSON *checks = anvil_jget(t, "checks");
+	const cJSON *metrics = anvil_jget(t, "metrics");
 	const char *status = anvil_jstr(t, "status"), *id = anvil_jstr(t, "id");
 	struct anvil_peers *px = NULL;
 	const cJSON *rule;
-	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks")) {
+	cJSON_ArrayForEach(rule, anvil_jget(profile, "checks")) {
 		if (!anvil_rule_applies(rule, t) || strcmp(status, "ok"))
 			continue;
 		const char *bad = rule_unusable(rule);
@@ -348,8 +348,8 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 		const cJSON *m;
 		cJSON_ArrayForEach(m, metrics) {
 			if (strcmp(anvil_jstr(m, "name") ? anvil_jstr(m, "name") : "", anvil_jstr(rule, "metric")) ||
-			    !anvil_labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"),
-					  cJSON_GetObjectItemCaseSensitive(m, "labels")))
+			    !anvil_labels_match(anvil_jget(rule, "labels"),
+					  anvil_jget(m, "labels")))
 				continue;
 			judge_metric(j, px, checks, id, rule, m);
 			hits++;
@@ -357,7 +357,7 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 		if (!hits) {
 			char why[300];
 			snprintf(why, sizeof(why), "the profile checks %s%s of %s, but the test recorded no such figure: nothing to judge",
-				 anvil_jstr(rule, "metric"), cJSON_GetObjectItemCaseSensitive(rule, "labels") ? " (with the labels given)" : "", id);
+				 anvil_jstr(rule, "metric"), anvil_jget(rule, "labels") ? " (with the labels given)" : "", id);
 			anvil_check_new(checks, id, anvil_jstr(rule, "metric"), anvil_jstr(rule, "rule"), NULL, ANVIL_V_SKIP, why);
 		}
 		if (after_rule)
