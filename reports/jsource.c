@@ -153,25 +153,42 @@ static void why_bad(const char *p, size_t n, size_t where, const char *what, cha
 		snprintf(out, len, ":%zu: %s", where + 1, perr);
 }
 
-static int one_line(struct pass1 *p1, const char *p, size_t n, uint64_t off, long line)
+/* A line of the journal, where it is in the read buffer, and what the
+ * strict check said of it. */
+struct lref {
+	size_t at, len;
+	long line;
+	int bad;
+	size_t where;        /* bad: the byte offset of the error */
+	const char *what;    /* bad: what was expected there (NULL: a record) */
+};
+
+static void check_line(const char *buf, struct lref *l)
+{
+	const char *p = buf + l->at;
+	size_t n = l->len;
+	l->what = NULL;
+	l->where = 0;
+	l->bad = anvil_jscan_check(p, n, &l->where, &l->what) != 0;
+	if (!l->bad && *anvil_jscan_ws(p, p + n) != '{' && !(n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)))
+		l->bad = 1;
+}
+
+static int one_line(struct pass1 *p1, const char *p, const struct lref *l, uint64_t off)
 {
 	struct anvil_jsource *s = p1->s;
-	size_t where = 0;
-	const char *what = NULL;
-	int bad = anvil_jscan_check(p, n, &where, &what) != 0;
-	if (!bad && *anvil_jscan_ws(p, p + n) != '{' && !(n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)))
-		bad = 1;
+	size_t n = l->len;
 	if (p1->has_bad) {
-		if (bad || !is_repair_of(p, n, p1->bad.line)) {
+		if (l->bad || !is_repair_of(p, n, p1->bad.line)) {
 			snprintf(p1->err, p1->errlen, "%s:%ld%s (a corrupted journal record, not at the end)",
 				 s->path, p1->bad.line, p1->bad.msg);
 			return -1;
 		}
 		p1->has_bad = 0;
 	}
-	if (bad) {
-		p1->bad.line = line;
-		why_bad(p, n, where, what ? what : "a record", p1->bad.msg, sizeof(p1->bad.msg));
+	if (l->bad) {
+		p1->bad.line = l->line;
+		why_bad(p, n, l->where, l->what ? l->what : "a record", p1->bad.msg, sizeof(p1->bad.msg));
 		p1->has_bad = 1;
 		return 0;
 	}
@@ -188,11 +205,52 @@ static int one_line(struct pass1 *p1, const char *p, size_t n, uint64_t off, lon
 	return 0;
 }
 
+/* The strict check of lines [from, to), on a second thread. */
+struct check_part {
+	const char *buf;
+	struct lref *l;
+	size_t from, to;
+};
+
+static void *check_part(void *arg)
+{
+	struct check_part *c = arg;
+	for (size_t i = c->from; i < c->to; i++)
+		check_line(c->buf, &c->l[i]);
+	return NULL;
+}
+
+/* Lines l[0..n) of buf checked (the strict check is most of reading a
+ * journal: a large batch on two threads, split by bytes), then indexed in order. */
+static int index_lines(struct pass1 *p1, const char *buf, struct lref *l, size_t n, uint64_t base)
+{
+	size_t bytes = 0, mid = n;
+	for (size_t i = 0; i < n; i++)
+		bytes += l[i].len;
+	if (bytes >= PARALLEL_BYTES) {
+		size_t half = 0;
+		for (mid = 0; mid < n && half < bytes / 2; mid++)
+			half += l[mid].len;
+	}
+	struct check_part part = { buf, l, mid, n };
+	pthread_t th;
+	int threaded = mid < n && pthread_create(&th, NULL, check_part, &part) == 0;
+	struct check_part mine = { buf, l, 0, threaded ? mid : n };
+	check_part(&mine);
+	if (threaded)
+		pthread_join(th, NULL);
+	for (size_t i = 0; i < n; i++)
+		if (one_line(p1, buf + l[i].at, &l[i], base + l[i].at))
+			return -1;
+	return 0;
+}
+
 static int index_file(struct pass1 *p1)
 {
 	struct anvil_jsource *s = p1->s;
-	size_t cap = CHUNK, have = 0;
+	size_t cap = CHUNK, have = 0, lcap = 0;
 	char *buf = malloc(cap);
+	struct lref *l = NULL;
 	uint64_t base = 0;  /* file offset of buf[0] */
 	long line = 0;
 	int eof = 0, rc = 0;
@@ -211,26 +269,32 @@ static int index_file(struct pass1 *p1)
 		}
 		eof = r == 0;
 		have += (size_t)r;
-		size_t start = 0;
+		/* the complete lines read (and at the end, a last one without its newline) */
+		size_t start = 0, n = 0;
 		for (;;) {
 			char *nl = memchr(buf + start, '\n', have - start);
 			if (!nl && !(eof && start < have))
 				break;
 			size_t end = nl ? (size_t)(nl - buf) : have;
 			line++;
-			if (end > start && one_line(p1, buf + start, end - start, base + start, line)) {
-				rc = -1;
-				break;
+			if (end > start) {
+				if (n == lcap) {
+					lcap = lcap ? 2 * lcap : 4096;
+					l = realloc(l, lcap * sizeof(*l));
+				}
+				l[n++] = (struct lref){ start, end - start, line, 0, 0, NULL };
 			}
 			start = nl ? end + 1 : have;
 			if (!nl)
 				break;
 		}
+		rc = index_lines(p1, buf, l, n, base);
 		memmove(buf, buf + start, have - start);
 		base += start;
 		have -= start;
 	}
 	free(buf);
+	free(l);
 	if (!rc && p1->has_bad) {
 		s->torn = 1;
 		s->torn_line = p1->bad.line;
