@@ -162,10 +162,19 @@ static char *figure_key(const char *name, const char *host, const cJSON *labels)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const cJSON *l;
-	strbuf_addf(&sb, "%s\x1f%s\x1f", name ? name : "", host ? host : "");
+	strbuf_reserve(&sb, 64);
+	/* by hand, not strbuf_addf: once per check of the run (printf is slow here, see svg_px) */
+	strbuf_adds(&sb, name ? name : "");
+	strbuf_addch(&sb, '\x1f');
+	strbuf_adds(&sb, host ? host : "");
+	strbuf_addch(&sb, '\x1f');
 	cJSON_ArrayForEach(l, labels)
-		if (cJSON_IsString(l))
-			strbuf_addf(&sb, "%s=%s\x1e", l->string, l->valuestring);
+		if (cJSON_IsString(l)) {
+			strbuf_adds(&sb, l->string ? l->string : "(null)");
+			strbuf_addch(&sb, '=');
+			strbuf_adds(&sb, l->valuestring);
+			strbuf_addch(&sb, '\x1e');
+		}
 	return strbuf_detach(&sb);
 }
 

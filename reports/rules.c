@@ -34,14 +34,39 @@ int anvil_labels_match(const cJSON *want, const cJSON *have)
 	return 1;
 }
 
+/* Appends s to buf[*n..len), cut at the end of buf as snprintf cuts. */
+static void cat(char *buf, size_t len, size_t *n, const char *s)
+{
+	size_t k = strlen(s);
+	if (*n + 1 >= len) {
+		*n += k;  /* counted as snprintf would, nothing written */
+		return;
+	}
+	size_t room = len - 1 - *n;
+	memcpy(buf + *n, s, k < room ? k : room);
+	buf[*n + (k < room ? k : room)] = '\0';
+	*n += k;
+}
+
+/* "k=v,k=v": by hand (not snprintf, slow in this process: see reports/svg.c
+ * svg_px), with snprintf's cut. */
 static void label_text(const cJSON *labels, char *buf, size_t len)
 {
 	size_t n = 0;
 	buf[0] = '\0';
 	const cJSON *l;
 	cJSON_ArrayForEach(l, labels)
-		if (cJSON_IsString(l) && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", n ? "," : "", l->string, l->valuestring);
+		if (cJSON_IsString(l) && n < len) {
+			size_t at = n;
+			char *part = buf + at;
+			size_t plen = len - at;
+			size_t k = 0;
+			cat(part, plen, &k, at ? "," : "");
+			cat(part, plen, &k, l->string ? l->string : "(null)");
+			cat(part, plen, &k, "=");
+			cat(part, plen, &k, l->valuestring);
+			n += k;
+		}
 }
 
 cJSON *anvil_check_new(cJSON *checks, const char *test, const char *name, const char *rule,
@@ -56,9 +81,24 @@ cJSON *anvil_check_new_at(cJSON *checks, const char *test, const char *name, con
 {
 	cJSON *c = cJSON_CreateObject();
 	char lt[256], id[768];
+	size_t n = 0;
 	label_text(labels, lt, sizeof(lt));
-	snprintf(id, sizeof(id), "%s/%s/%s%s%s%s%s%s", test, name, rule, host ? "@" : "", host ? host : "",
-		 lt[0] ? "[" : "", lt, lt[0] ? "]" : "");
+	/* "test/name/rule@host[labels]" */
+	id[0] = '\0';
+	cat(id, sizeof(id), &n, test ? test : "(null)");
+	cat(id, sizeof(id), &n, "/");
+	cat(id, sizeof(id), &n, name ? name : "(null)");
+	cat(id, sizeof(id), &n, "/");
+	cat(id, sizeof(id), &n, rule ? rule : "(null)");
+	if (host) {
+		cat(id, sizeof(id), &n, "@");
+		cat(id, sizeof(id), &n, host);
+	}
+	if (lt[0]) {
+		cat(id, sizeof(id), &n, "[");
+		cat(id, sizeof(id), &n, lt);
+		cat(id, sizeof(id), &n, "]");
+	}
 	add_str(c, "id", id);
 	add_str(c, "test", test);
 	add_str(c, "name", name);
