@@ -11,7 +11,7 @@ void strbuf_release(struct strbuf *sb)
 	strbuf_init(sb);
 }
 
-static void strbuf_grow(struct strbuf *sb, size_t extra)
+void strbuf_reserve(struct strbuf *sb, size_t extra)
 {
 	if (sb->len + extra + 1 <= sb->cap)
 		return;
@@ -34,27 +34,23 @@ char *strbuf_detach(struct strbuf *sb)
 	return p;
 }
 
-void strbuf_add(struct strbuf *sb, const void *data, size_t len)
-{
-	strbuf_grow(sb, len);
-	memcpy(sb->buf + sb->len, data, len);
-	sb->len += len;
-	sb->buf[sb->len] = '\0';
-}
-
-void strbuf_adds(struct strbuf *sb, const char *s) { strbuf_add(sb, s, strlen(s)); }
-void strbuf_addch(struct strbuf *sb, char c) { strbuf_add(sb, &c, 1); }
-
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
+	/* into the room there is; formatted a second time only when it did not fit */
+	size_t room = sb->cap - sb->len;
 	va_list cp;
 	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
+	int n = vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, cp);
 	va_end(cp);
-	if (n < 0)
+	if (n < 0) {
+		if (room)
+			sb->buf[sb->len] = '\0';
 		return;
-	strbuf_grow(sb, (size_t)n);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= room) {
+		strbuf_reserve(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
 	sb->len += (size_t)n;
 }
 

@@ -3,6 +3,7 @@
 #define ANVIL_STRBUF_H
 #include <stddef.h>
 #include <stdarg.h>
+#include <string.h>
 
 struct strbuf {
 	char *buf;     /* always NUL-terminated once anything was added; owned */
@@ -15,9 +16,26 @@ void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
 /* Hands the buffer to the caller (who frees it) and resets sb. Never NULL. */
 char *strbuf_detach(struct strbuf *sb);
-void strbuf_add(struct strbuf *sb, const void *data, size_t len);
-void strbuf_adds(struct strbuf *sb, const char *s);
-void strbuf_addch(struct strbuf *sb, char c);
+/* Room for extra more bytes and the NUL (aborts when out of memory). */
+void strbuf_reserve(struct strbuf *sb, size_t extra);
+/* Inline: the report writers add hundreds of millions of bytes a few at a time. */
+static inline void strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+	if (sb->len + len + 1 > sb->cap)
+		strbuf_reserve(sb, len);
+	if (len)
+		memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+static inline void strbuf_adds(struct strbuf *sb, const char *s) { strbuf_add(sb, s, strlen(s)); }
+static inline void strbuf_addch(struct strbuf *sb, char c)
+{
+	if (sb->len + 2 > sb->cap)
+		strbuf_reserve(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);

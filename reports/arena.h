@@ -27,14 +27,17 @@ void anvil_arena_uninstall(void);
 /* This thread's cJSON allocations from the arena's test region
  * (ANVIL_ARENA_TEST), its scratch region (ANVIL_ARENA_SCRATCH: what lives
  * only until anvil_arena_reset_scratch, such as the checks of a test on
- * their way to the output files) or malloc (0); returns the setting before. */
+ * their way to the output files), its helper region (ANVIL_ARENA_HELPER:
+ * part of the test's tree made by a second thread, reports/jsource.c; one
+ * thread at a time uses a region) or malloc (0); returns the setting before. */
 #define ANVIL_ARENA_TEST 1
 #define ANVIL_ARENA_SCRATCH 2
+#define ANVIL_ARENA_HELPER 3
 int anvil_arena_on(int on);
 /* Everything in the scratch region is gone. */
 void anvil_arena_reset_scratch(void);
-/* Everything allocated from the arena (both regions) is gone; its pages beyond the first
- * few MiB go back to the system. */
+/* Everything allocated from the arena (every region) is gone; its pages
+ * beyond the first few MiB go back to the system. */
 void anvil_arena_reset(void);
 /* Bytes in use now. */
 size_t anvil_arena_used(void);

@@ -88,10 +88,10 @@ static void add_test_id(struct anvil_engine *e, const char *id)
 static void gather_run(struct anvil_engine *e, const cJSON *rec)
 {
 	const char *ev = anvil_jstr(rec, "event");
-	if (!e->start && cJSON_GetObjectItemCaseSensitive(rec, "plan")) {
+	if (!e->start && anvil_jget(rec, "plan")) {
 		e->start = rec;
 		const cJSON *t;
-		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "plan"), "tests"))
+		cJSON_ArrayForEach(t, anvil_jget(anvil_jget(rec, "plan"), "tests"))
 			add_test_id(e, anvil_jstr(t, "id") ? anvil_jstr(t, "id") : "?");
 	}
 	if (ev && (!strcmp(ev, "start") || !strcmp(ev, "resume"))) {
@@ -102,7 +102,7 @@ static void gather_run(struct anvil_engine *e, const cJSON *rec)
 		cJSON_AddStringToObject(p, "started", iso);
 		add_num(p, "ranks", anvil_jnum(rec, "ranks"));
 		add_num(p, "nodes", anvil_jnum(rec, "nodes"));
-		cJSON_AddItemToObject(p, "hosts", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "hosts"), 1));
+		cJSON_AddItemToObject(p, "hosts", cJSON_Duplicate(anvil_jget(rec, "hosts"), 1));
 		anvil_ops_part(p, rec);  /* hostlist, Slurm job: reports/ops.c */
 		cJSON_AddItemToArray(e->parts, p);
 	} else if (ev && !strcmp(ev, "end")) {
@@ -129,7 +129,7 @@ static void gather_meta(struct anvil_engine *e)
 		} else if (!strcmp(kind, "inventory") && anvil_jstr(rec, "host")) {
 			cJSON_DeleteItemFromObjectCaseSensitive(e->inventory, anvil_jstr(rec, "host"));
 			cJSON_AddItemToObject(e->inventory, anvil_jstr(rec, "host"),
-					      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "inventory"), 1));
+					      cJSON_Duplicate(anvil_jget(rec, "inventory"), 1));
 		}
 	}
 	for (size_t i = 0; i < anvil_jsource_ntests(e->src); i++)
@@ -144,7 +144,7 @@ static void judge_drift(struct anvil_engine *e)
 	anvil_drift_judge(scratch, e->inventory, e->cluster);
 	e->drift = cJSON_DetachItemFromObjectCaseSensitive(scratch, "drift");
 	e->drift_summary = cJSON_DetachItemFromObjectCaseSensitive(scratch, "drift_summary");
-	cJSON *tests = cJSON_GetObjectItemCaseSensitive(scratch, "tests");
+	cJSON *tests = anvil_jget(scratch, "tests");
 	if (tests && tests->child) {
 		e->drift_test = cJSON_DetachItemViaPointer(tests, tests->child);
 		if (anvil_keymap_get(&e->seen, anvil_jstr(e->drift_test, "id"), strlen(anvil_jstr(e->drift_test, "id"))))
@@ -178,10 +178,10 @@ struct anvil_engine *anvil_engine_new(struct anvil_jsource *src, const struct an
 		anvil_engine_free(e);
 		return NULL;
 	}
-	e->cluster = cJSON_GetObjectItemCaseSensitive(e->start, "cluster");
+	e->cluster = anvil_jget(e->start, "cluster");
 	if (!cJSON_IsObject(e->cluster))
 		e->cluster = NULL;
-	e->profile = o->profile ? o->profile : cJSON_GetObjectItemCaseSensitive(e->start, "profile_doc");
+	e->profile = o->profile ? o->profile : anvil_jget(e->start, "profile_doc");
 	e->peaks = anvil_peaks_load(o->hardware_dir, e->cluster);
 	const cJSON *inv;
 	cJSON_ArrayForEach(inv, e->inventory)
@@ -286,7 +286,7 @@ cJSON *anvil_engine_head(struct anvil_engine *e)
 static const cJSON *plan_entry(const struct anvil_engine *e, const char *id)
 {
 	const cJSON *t;
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e->start, "plan"), "tests"))
+	cJSON_ArrayForEach(t, anvil_jget(anvil_jget(e->start, "plan"), "tests"))
 		if (!strcmp(anvil_jstr(t, "id") ? anvil_jstr(t, "id") : "?", id))
 			return t;
 	return NULL;
@@ -342,9 +342,9 @@ static void gather_record(cJSON *t, cJSON *rec)
 	 * so no judge or rendering meets another type there. */
 	static const char *const strings[] = { "name", "host" };
 	for (size_t i = 0; i < 2; i++)
-		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rec, strings[i])))
+		if (!cJSON_IsString(anvil_jget(rec, strings[i])))
 			cJSON_DeleteItemFromObjectCaseSensitive(rec, strings[i]);
-	cJSON *labels = cJSON_GetObjectItemCaseSensitive(rec, "labels");
+	cJSON *labels = anvil_jget(rec, "labels");
 	if (labels && !cJSON_IsObject(labels))
 		cJSON_DeleteItemFromObjectCaseSensitive(rec, "labels");
 	for (cJSON *l = cJSON_IsObject(labels) ? labels->child : NULL, *next; l; l = next) {
@@ -356,7 +356,7 @@ static void gather_record(cJSON *t, cJSON *rec)
 		cJSON_Delete(rec);  /* a figure without a name judges nothing */
 		return;
 	}
-	cJSON *a = cJSON_GetObjectItemCaseSensitive(t, arr);
+	cJSON *a = anvil_jget(t, arr);
 	if (!a)
 		a = cJSON_AddArrayToObject(t, arr);
 	cJSON_AddItemToArray(a, rec);
@@ -364,10 +364,10 @@ static void gather_record(cJSON *t, cJSON *rec)
 
 static void judge_runner_checks(cJSON *t)
 {
-	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	cJSON *checks = anvil_jget(t, "checks");
 	const cJSON *rc;
-	cJSON_ArrayForEach(rc, cJSON_GetObjectItemCaseSensitive(t, "runner_checks")) {
-		int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rc, "ok"));
+	cJSON_ArrayForEach(rc, anvil_jget(t, "runner_checks")) {
+		int ok = cJSON_IsTrue(anvil_jget(rc, "ok"));
 		char why[600];
 		snprintf(why, sizeof(why), "%s", anvil_jstr(rc, "why") ? anvil_jstr(rc, "why") :
 			 ok ? "the runner's own check passed" : "the runner's own check failed");
@@ -400,7 +400,7 @@ static void judge_status(cJSON *t)
 		v = ANVIL_V_ERROR;
 		snprintf(text, sizeof(text), "harness error: %s", why ? why : "no reason recorded");
 	}
-	anvil_check_new(cJSON_GetObjectItemCaseSensitive(t, "checks"), anvil_jstr(t, "id"), "status", "status", NULL, v, text);
+	anvil_check_new(anvil_jget(t, "checks"), anvil_jstr(t, "id"), "status", "status", NULL, v, text);
 }
 
 /* The worst verdict; SKIP and WAIVED count only when every check is one. */
@@ -425,7 +425,7 @@ static enum anvil_verdict worst_of(const cJSON *checks)
 static void count_test(int *counts, enum anvil_verdict *overall, const cJSON *t)
 {
 	const cJSON *c;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
+	cJSON_ArrayForEach(c, anvil_jget(t, "checks"))
 		counts[anvil_verdict_parse(anvil_jstr(c, "verdict"))]++;
 	enum anvil_verdict v = anvil_verdict_parse(anvil_jstr(t, "verdict"));
 	if (v > *overall && v != ANVIL_V_SKIP && v != ANVIL_V_WAIVED)
@@ -436,21 +436,21 @@ static void count_test(int *counts, enum anvil_verdict *overall, const cJSON *t)
  * has none: a test's status, a rule with nothing to judge. */
 static void complete_check(cJSON *c)
 {
-	if (!cJSON_GetObjectItemCaseSensitive(c, "value"))
+	if (!anvil_jget(c, "value"))
 		cJSON_AddItemToObjectCS(c, "value", cJSON_CreateNull());
-	if (!cJSON_GetObjectItemCaseSensitive(c, "unit"))
+	if (!anvil_jget(c, "unit"))
 		cJSON_AddItemToObjectCS(c, "unit", cJSON_CreateString(""));
-	if (!cJSON_GetObjectItemCaseSensitive(c, "limit"))
+	if (!anvil_jget(c, "limit"))
 		cJSON_AddItemToObjectCS(c, "limit", cJSON_CreateNull());
 }
 
 static cJSON *finish_test(struct anvil_engine *e, cJSON *t)
 {
 	cJSON *c;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
+	cJSON_ArrayForEach(c, anvil_jget(t, "checks"))
 		complete_check(c);
 	anvil_waivers_apply(e->waivers, t);
-	cJSON_AddStringToObject(t, "verdict", verdict_names[worst_of(cJSON_GetObjectItemCaseSensitive(t, "checks"))]);
+	cJSON_AddStringToObject(t, "verdict", verdict_names[worst_of(anvil_jget(t, "checks"))]);
 	count_test(e->counts, &e->overall, t);
 	return t;
 }
@@ -469,7 +469,7 @@ struct drain {
 static void drain(void *arg, cJSON *t)
 {
 	struct drain *d = arg;
-	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks"), *c, *next;
+	cJSON *checks = anvil_jget(t, "checks"), *c, *next;
 	for (c = d->last ? d->last->next : checks->child; c; c = next) {
 		next = c->next;
 		complete_check(c);
@@ -545,7 +545,7 @@ static cJSON *judge_drained(struct anvil_engine *e, cJSON *t)
 
 int anvil_engine_sunk(const cJSON *t)
 {
-	return cJSON_GetObjectItemCaseSensitive(t, "check_counts") != NULL;
+	return anvil_jget(t, "check_counts") != NULL;
 }
 
 cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t errlen)
@@ -613,9 +613,9 @@ void anvil_report_summarise(cJSON *report)
 	int counts[ANVIL_V_FAIL + 1] = { 0 };
 	enum anvil_verdict overall = ANVIL_V_PASS;
 	cJSON *t;
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests")) {
+	cJSON_ArrayForEach(t, anvil_jget(report, "tests")) {
 		cJSON_DeleteItemFromObjectCaseSensitive(t, "verdict");
-		cJSON_AddStringToObject(t, "verdict", verdict_names[worst_of(cJSON_GetObjectItemCaseSensitive(t, "checks"))]);
+		cJSON_AddStringToObject(t, "verdict", verdict_names[worst_of(anvil_jget(t, "checks"))]);
 		count_test(counts, &overall, t);
 	}
 	set_summary(report, counts, overall);
@@ -638,7 +638,7 @@ cJSON *anvil_report_build_from(struct anvil_jsource *src, const struct anvil_eng
 	if (!e)
 		return NULL;
 	cJSON *report = anvil_engine_head(e);
-	cJSON *tests = cJSON_GetObjectItemCaseSensitive(report, "tests");
+	cJSON *tests = anvil_jget(report, "tests");
 	for (size_t i = 0; i < anvil_engine_ntests(e); i++) {
 		cJSON *t = anvil_engine_test(e, i, err, errlen);
 		if (!t) {

@@ -7,17 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "reports/jget.h"
 #include "common/sort.h"
 
 const char *anvil_html_str(const cJSON *o, const char *k)
 {
-	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+	const char *v = cJSON_GetStringValue(anvil_jget(o, k));
 	return v ? v : "";
 }
 
 double anvil_html_num(const cJSON *o, const char *k)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	const cJSON *v = anvil_jget(o, k);
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
@@ -80,18 +81,18 @@ void anvil_html_verdict(struct strbuf *out, const char *v)
 cJSON *anvil_html_varying(const cJSON *const *items, size_t n)
 {
 	cJSON *vary = cJSON_CreateObject();
-	const cJSON *first = n ? cJSON_GetObjectItemCaseSensitive(items[0], "labels") : NULL, *l;
+	const cJSON *first = n ? anvil_jget(items[0], "labels") : NULL, *l;
 	for (size_t i = 1; i < n; i++) {
-		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(items[i], "labels");
+		const cJSON *labels = anvil_jget(items[i], "labels");
 		cJSON_ArrayForEach(l, labels) {
-			const char *o = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, l->string));
+			const char *o = cJSON_GetStringValue(anvil_jget(first, l->string));
 			if (cJSON_IsString(l) && (!o || strcmp(o, l->valuestring)) &&
-			    !cJSON_GetObjectItemCaseSensitive(vary, l->string))
+			    !anvil_jget(vary, l->string))
 				cJSON_AddTrueToObject(vary, l->string);
 		}
 		cJSON_ArrayForEach(l, first)
-			if (!cJSON_GetObjectItemCaseSensitive(labels, l->string) &&
-			    !cJSON_GetObjectItemCaseSensitive(vary, l->string))
+			if (!anvil_jget(labels, l->string) &&
+			    !anvil_jget(vary, l->string))
 				cJSON_AddTrueToObject(vary, l->string);
 	}
 	return vary;
@@ -108,7 +109,7 @@ static void add_host(struct strbuf *sb, const char *host, const char *domain)
 char *anvil_html_who(const char *host, const cJSON *labels, const cJSON *show, const char *domain)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *peer = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, "peer"));
+	const char *peer = cJSON_GetStringValue(anvil_jget(labels, "peer"));
 	const cJSON *l;
 	add_host(&sb, host && *host ? host : "?", domain);
 	if (peer) {
@@ -117,7 +118,7 @@ char *anvil_html_who(const char *host, const cJSON *labels, const cJSON *show, c
 	}
 	cJSON_ArrayForEach(l, labels)
 		if (cJSON_IsString(l) && strcmp(l->string, "peer") &&
-		    cJSON_GetObjectItemCaseSensitive(show, l->string))
+		    anvil_jget(show, l->string))
 			strbuf_addf(&sb, " %s=%s", l->string, l->valuestring);
 	return strbuf_detach(&sb);
 }
@@ -161,10 +162,19 @@ static char *figure_key(const char *name, const char *host, const cJSON *labels)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const cJSON *l;
-	strbuf_addf(&sb, "%s\x1f%s\x1f", name ? name : "", host ? host : "");
+	strbuf_reserve(&sb, 64);
+	/* by hand, not strbuf_addf: once per check of the run (printf is slow here, see svg_px) */
+	strbuf_adds(&sb, name ? name : "");
+	strbuf_addch(&sb, '\x1f');
+	strbuf_adds(&sb, host ? host : "");
+	strbuf_addch(&sb, '\x1f');
 	cJSON_ArrayForEach(l, labels)
-		if (cJSON_IsString(l))
-			strbuf_addf(&sb, "%s=%s\x1e", l->string, l->valuestring);
+		if (cJSON_IsString(l)) {
+			strbuf_adds(&sb, l->string ? l->string : "(null)");
+			strbuf_addch(&sb, '=');
+			strbuf_adds(&sb, l->valuestring);
+			strbuf_addch(&sb, '\x1e');
+		}
 	return strbuf_detach(&sb);
 }
 
@@ -200,7 +210,7 @@ void anvil_html_verdicts_init(struct anvil_html_verdicts *vs, const cJSON *check
 		if (!strcmp(anvil_html_str(c, "rule"), "baseline"))
 			continue;  /* regressions have their own section; a chart shows its limits */
 		char *key = figure_key(anvil_html_str(c, "name"), anvil_html_str(c, "host"),
-				       cJSON_GetObjectItemCaseSensitive(c, "labels"));
+				       anvil_jget(c, "labels"));
 		struct anvil_html_vslot *s = vslot(vs, key);
 		int v = (int)anvil_verdict_parse(anvil_html_str(c, "verdict"));
 		if (s->key) {
@@ -248,7 +258,7 @@ static int is_lower_unit(const char *u)
 int anvil_html_lower_better(const cJSON *test, const char *metric, const char *unit)
 {
 	const cJSON *m;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(test, "metrics")) {
+	cJSON_ArrayForEach(m, anvil_jget(test, "metrics")) {
 		if (strcmp(anvil_html_str(m, "name"), metric ? metric : ""))
 			continue;
 		const char *b = anvil_html_str(m, "better");
@@ -269,7 +279,7 @@ static double rule_num(const cJSON *profile, const cJSON *test, const char *metr
 		       const char *key)
 {
 	const cJSON *r;
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(profile, "checks")) {
+	cJSON_ArrayForEach(r, anvil_jget(profile, "checks")) {
 		const char *want = anvil_html_str(r, "test");
 		if ((strcmp(want, anvil_html_str(test, "id")) && strcmp(want, anvil_html_str(test, "runner"))) ||
 		    strcmp(anvil_html_str(r, "metric"), metric) || strcmp(anvil_html_str(r, "rule"), kind))
@@ -283,7 +293,7 @@ void anvil_html_bounds_of(const cJSON *test, const cJSON *profile, const char *m
 			  struct anvil_html_bounds *b)
 {
 	static const char *const rules[] = { "absolute", "peak", "peers" };
-	const cJSON *checks = cJSON_GetObjectItemCaseSensitive(test, "checks"), *c;
+	const cJSON *checks = anvil_jget(test, "checks"), *c;
 	size_t cap = (size_t)cJSON_GetArraySize(checks) + 1, np = 0, nm = 0;
 	double *peaks = malloc(cap * sizeof(double)), *meds = malloc(cap * sizeof(double));
 	const char *unit = NULL, *chosen = NULL;
@@ -291,8 +301,8 @@ void anvil_html_bounds_of(const cJSON *test, const cJSON *profile, const char *m
 	cJSON_ArrayForEach(c, checks)
 		if (!strcmp(anvil_html_str(c, "name"), metric) && judged_by_rule(anvil_html_str(c, "rule"))) {
 			unit = unit ? unit : anvil_html_str(c, "unit");
-			double p = anvil_html_num(cJSON_GetObjectItemCaseSensitive(c, "peak"), "value");
-			double m = anvil_html_num(cJSON_GetObjectItemCaseSensitive(c, "peers"), "median");
+			double p = anvil_html_num(anvil_jget(c, "peak"), "value");
+			double m = anvil_html_num(anvil_jget(c, "peers"), "median");
 			if (isfinite(p))
 				peaks[np++] = p;
 			if (isfinite(m))
@@ -342,7 +352,7 @@ void anvil_html_bounds_of(const cJSON *test, const cJSON *profile, const char *m
 static int judged(const cJSON *test, const char *name)
 {
 	const cJSON *c;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(test, "checks"))
+	cJSON_ArrayForEach(c, anvil_jget(test, "checks"))
 		if (!strcmp(anvil_html_str(c, "name"), name) && judged_by_rule(anvil_html_str(c, "rule")))
 			return 1;
 	return 0;
@@ -355,7 +365,7 @@ const char *anvil_html_column_metric(const cJSON *test, const char *column, cons
 	size_t len = strlen(column ? column : ""), nseen = 0;
 	if (!len)
 		return NULL;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(test, "metrics")) {
+	cJSON_ArrayForEach(m, anvil_jget(test, "metrics")) {
 		const char *name = anvil_html_str(m, "name");
 		size_t k = 0;
 		if (strcmp(anvil_html_str(m, "unit"), unit ? unit : "") ||

@@ -16,22 +16,19 @@
 struct chk {
 	const char *p, *end;
 	const char *what;
+	int esc;          /* the last string checked had a '\\' escape */
 };
 
-/* 1 for the bytes that end the plain run of a string: '"', '\\' and controls. */
-static unsigned char str_special[256];
-
-static void init_tables(void)
-{
-	if (str_special['"'])
-		return;
-	for (int i = 0; i < 0x20; i++)
-		str_special[i] = 1;
-	for (int i = 0x80; i < 0x100; i++)
-		str_special[i] = 1;
-	str_special['\\'] = 1;
-	str_special['"'] = 1;
-}
+/* 1 for the bytes that end the plain run of a string: '"', '\\', controls
+ * and the bytes of UTF-8 sequences (checked as such). */
+static const unsigned char str_special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+/* Where skipping stops: in a string, its end or an escape; in an object or
+ * array, a string or a bracket (a table lookup a byte, not five compares:
+ * series rows are most of a journal's bytes). */
+static const unsigned char str_stop[256] = { ['"'] = 1, ['\\'] = 1 };
+static const unsigned char skip_stop[256] = { ['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1 };
 
 const char *anvil_jscan_ws(const char *p, const char *end)
 {
@@ -62,6 +59,7 @@ static unsigned hex4v(const char *p)
 static int check_string(struct chk *c)
 {
 	c->p++;  /* the opening quote */
+	c->esc = 0;
 	for (;;) {
 		while (c->p < c->end && !str_special[(unsigned char)*c->p])
 			c->p++;
@@ -82,6 +80,7 @@ static int check_string(struct chk *c)
 		}
 		if (ch != '\\')
 			return fail(c, "an escaped control character (\\n, \\u0001 ...) in a string");
+		c->esc = 1;
 		const char *esc = c->p++;
 		if (c->p >= c->end)
 			return fail(c, "an escape after '\\'");
@@ -174,12 +173,14 @@ static int check_literal(struct chk *c, const char *word)
 static int check_value(struct chk *c, int depth);
 
 /* Two names are the same key when their text is (a name written with a
- * different escape is compared decoded: rare, so only then). */
-static int same_key(const char *a, size_t an, const char *b, size_t bn)
+ * different escape is compared decoded: rare, so only when either has an
+ * escape; check_string noted which do, so that the common case is a length
+ * compare for each pair of the object's names). */
+static int same_key(const char *a, size_t an, int aesc, const char *b, size_t bn, int besc)
 {
 	if (an == bn && !memcmp(a, b, an))
 		return 1;
-	if (!memchr(a, '\\', an) && !memchr(b, '\\', bn))
+	if (!aesc && !besc)
 		return 0;
 	char x[512], y[512];
 	if (an + 2 > sizeof(x) || bn + 2 > sizeof(y))
@@ -208,6 +209,7 @@ static int check_object(struct chk *c, int depth)
 {
 	const char *key[KEYS_LISTED];
 	size_t klen[KEYS_LISTED];
+	unsigned char kesc[KEYS_LISTED];
 	int nkeys = 0, rc = -1;
 	struct anvil_keymap many = ANVIL_KEYMAP_INIT;
 	c->p = anvil_jscan_ws(c->p + 1, c->end);
@@ -223,8 +225,9 @@ static int check_object(struct chk *c, int depth)
 			goto out;
 		size_t kl = (size_t)(c->p - kstart - 2);
 		int dup = 0;
+		int esc = c->esc;
 		for (int i = 0; i < nkeys && !dup; i++)
-			dup = same_key(key[i], klen[i], kstart + 1, kl);
+			dup = same_key(key[i], klen[i], kesc[i], kstart + 1, kl, esc);
 		if (nkeys == KEYS_LISTED) {
 			if (!many.n)
 				for (int i = 0; i < nkeys; i++)
@@ -232,6 +235,7 @@ static int check_object(struct chk *c, int depth)
 			dup |= seen_before(&many, kstart + 1, kl);
 		} else {
 			key[nkeys] = kstart + 1;
+			kesc[nkeys] = (unsigned char)esc;
 			klen[nkeys++] = kl;
 		}
 		if (dup) {
@@ -311,8 +315,7 @@ static int check_value(struct chk *c, int depth)
 
 int anvil_jscan_check(const char *p, size_t n, size_t *where, const char **what)
 {
-	init_tables();
-	struct chk c = { p, p + n, NULL };
+	struct chk c = { p, p + n, NULL, 0 };
 	if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		c.p += 3;  /* a byte-order mark, as common/json.c allows */
 	c.p = anvil_jscan_ws(c.p, c.end);
@@ -332,10 +335,13 @@ int anvil_jscan_check(const char *p, size_t n, size_t *where, const char **what)
 static const char *skip_string(const char *p, const char *end)
 {
 	for (p++; p < end; p++) {
-		if (*p == '\\')
+		while (p < end && !str_stop[(unsigned char)*p])
 			p++;
-		else if (*p == '"')
+		if (p >= end)
+			break;
+		if (*p == '"')
 			return p + 1;
+		p++;  /* the escaped character */
 	}
 	return end;
 }
@@ -348,7 +354,11 @@ const char *anvil_jscan_skip(const char *p, const char *end)
 		return skip_string(p, end);
 	if (*p == '{' || *p == '[') {
 		int depth = 0;
-		while (p < end) {
+		for (;;) {
+			while (p < end && !skip_stop[(unsigned char)*p])
+				p++;
+			if (p >= end)
+				return end;
 			char ch = *p;
 			if (ch == '"') {
 				p = skip_string(p, end);
@@ -356,11 +366,10 @@ const char *anvil_jscan_skip(const char *p, const char *end)
 			}
 			if (ch == '{' || ch == '[')
 				depth++;
-			else if ((ch == '}' || ch == ']') && --depth == 0)
+			else if (--depth == 0)
 				return p + 1;
 			p++;
 		}
-		return end;
 	}
 	while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
 		p++;
@@ -427,11 +436,6 @@ int anvil_jscan_next_elem(struct anvil_jscan_it *it)
 	return 1;
 }
 
-int anvil_jscan_key_is(const struct anvil_jscan_it *it, const char *name)
-{
-	size_t n = strlen(name);
-	return it->klen == n && !memcmp(it->key, name, n);
-}
 
 static unsigned hex4(const char *p)
 {

@@ -8,6 +8,7 @@
 #ifndef ANVIL_JSCAN_H
 #define ANVIL_JSCAN_H
 #include <stddef.h>
+#include <string.h>
 
 /* 0 when p[0..n) is exactly one JSON value with optional white space around
  * it; else -1 with *where = the byte offset of the error and *what = what
@@ -37,8 +38,13 @@ int anvil_jscan_next(struct anvil_jscan_it *it);
 void anvil_jscan_array(struct anvil_jscan_it *it, const char *p, const char *end);
 int anvil_jscan_next_elem(struct anvil_jscan_it *it);
 
-/* Does the raw (escaped) member name equal name? */
-int anvil_jscan_key_is(const struct anvil_jscan_it *it, const char *name);
+/* Does the raw (escaped) member name equal name? (Inline: with a literal
+ * name the length is a constant.) */
+static inline int anvil_jscan_key_is(const struct anvil_jscan_it *it, const char *name)
+{
+	size_t n = strlen(name);
+	return it->klen == n && !memcmp(it->key, name, n);
+}
 /* The string value at [val, vend) unescaped into out (NUL-terminated, cut
  * at outlen - 1 bytes); -1 when the value is not a string. \u escapes become UTF-8. */
 int anvil_jscan_string(const char *val, const char *vend, char *out, size_t outlen);

@@ -2,10 +2,12 @@
 #include "reports/jsource.h"
 #include "reports/jscan.h"
 #include "reports/keymap.h"
+#include "reports/arena.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 #include <unistd.h>
 
 #define CHUNK (16u << 20)
+#define READ_SPAN (4u << 20)            /* consecutive lines read back at once */
+#define PARALLEL_BYTES ((uint64_t)4 << 20)  /* a test this large is read back on two threads */
 
 struct line_ref {
 	uint64_t off;
@@ -149,25 +153,42 @@ static void why_bad(const char *p, size_t n, size_t where, const char *what, cha
 		snprintf(out, len, ":%zu: %s", where + 1, perr);
 }
 
-static int one_line(struct pass1 *p1, const char *p, size_t n, uint64_t off, long line)
+/* A line of the journal, where it is in the read buffer, and what the
+ * strict check said of it. */
+struct lref {
+	size_t at, len;
+	long line;
+	int bad;
+	size_t where;        /* bad: the byte offset of the error */
+	const char *what;    /* bad: what was expected there (NULL: a record) */
+};
+
+static void check_line(const char *buf, struct lref *l)
+{
+	const char *p = buf + l->at;
+	size_t n = l->len;
+	l->what = NULL;
+	l->where = 0;
+	l->bad = anvil_jscan_check(p, n, &l->where, &l->what) != 0;
+	if (!l->bad && *anvil_jscan_ws(p, p + n) != '{' && !(n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)))
+		l->bad = 1;
+}
+
+static int one_line(struct pass1 *p1, const char *p, const struct lref *l, uint64_t off)
 {
 	struct anvil_jsource *s = p1->s;
-	size_t where = 0;
-	const char *what = NULL;
-	int bad = anvil_jscan_check(p, n, &where, &what) != 0;
-	if (!bad && *anvil_jscan_ws(p, p + n) != '{' && !(n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)))
-		bad = 1;
+	size_t n = l->len;
 	if (p1->has_bad) {
-		if (bad || !is_repair_of(p, n, p1->bad.line)) {
+		if (l->bad || !is_repair_of(p, n, p1->bad.line)) {
 			snprintf(p1->err, p1->errlen, "%s:%ld%s (a corrupted journal record, not at the end)",
 				 s->path, p1->bad.line, p1->bad.msg);
 			return -1;
 		}
 		p1->has_bad = 0;
 	}
-	if (bad) {
-		p1->bad.line = line;
-		why_bad(p, n, where, what ? what : "a record", p1->bad.msg, sizeof(p1->bad.msg));
+	if (l->bad) {
+		p1->bad.line = l->line;
+		why_bad(p, n, l->where, l->what ? l->what : "a record", p1->bad.msg, sizeof(p1->bad.msg));
 		p1->has_bad = 1;
 		return 0;
 	}
@@ -184,11 +205,52 @@ static int one_line(struct pass1 *p1, const char *p, size_t n, uint64_t off, lon
 	return 0;
 }
 
+/* The strict check of lines [from, to), on a second thread. */
+struct check_part {
+	const char *buf;
+	struct lref *l;
+	size_t from, to;
+};
+
+static void *check_part(void *arg)
+{
+	struct check_part *c = arg;
+	for (size_t i = c->from; i < c->to; i++)
+		check_line(c->buf, &c->l[i]);
+	return NULL;
+}
+
+/* Lines l[0..n) of buf checked (the strict check is most of reading a
+ * journal: a large batch on two threads, split by bytes), then indexed in order. */
+static int index_lines(struct pass1 *p1, const char *buf, struct lref *l, size_t n, uint64_t base)
+{
+	size_t bytes = 0, mid = n;
+	for (size_t i = 0; i < n; i++)
+		bytes += l[i].len;
+	if (bytes >= PARALLEL_BYTES) {
+		size_t half = 0;
+		for (mid = 0; mid < n && half < bytes / 2; mid++)
+			half += l[mid].len;
+	}
+	struct check_part part = { buf, l, mid, n };
+	pthread_t th;
+	int threaded = mid < n && pthread_create(&th, NULL, check_part, &part) == 0;
+	struct check_part mine = { buf, l, 0, threaded ? mid : n };
+	check_part(&mine);
+	if (threaded)
+		pthread_join(th, NULL);
+	for (size_t i = 0; i < n; i++)
+		if (one_line(p1, buf + l[i].at, &l[i], base + l[i].at))
+			return -1;
+	return 0;
+}
+
 static int index_file(struct pass1 *p1)
 {
 	struct anvil_jsource *s = p1->s;
-	size_t cap = CHUNK, have = 0;
+	size_t cap = CHUNK, have = 0, lcap = 0;
 	char *buf = malloc(cap);
+	struct lref *l = NULL;
 	uint64_t base = 0;  /* file offset of buf[0] */
 	long line = 0;
 	int eof = 0, rc = 0;
@@ -207,26 +269,32 @@ static int index_file(struct pass1 *p1)
 		}
 		eof = r == 0;
 		have += (size_t)r;
-		size_t start = 0;
+		/* the complete lines read (and at the end, a last one without its newline) */
+		size_t start = 0, n = 0;
 		for (;;) {
 			char *nl = memchr(buf + start, '\n', have - start);
 			if (!nl && !(eof && start < have))
 				break;
 			size_t end = nl ? (size_t)(nl - buf) : have;
 			line++;
-			if (end > start && one_line(p1, buf + start, end - start, base + start, line)) {
-				rc = -1;
-				break;
+			if (end > start) {
+				if (n == lcap) {
+					lcap = lcap ? 2 * lcap : 4096;
+					l = realloc(l, lcap * sizeof(*l));
+				}
+				l[n++] = (struct lref){ start, end - start, line, 0, 0, NULL };
 			}
 			start = nl ? end + 1 : have;
 			if (!nl)
 				break;
 		}
+		rc = index_lines(p1, buf, l, n, base);
 		memmove(buf, buf + start, have - start);
 		base += start;
 		have -= start;
 	}
 	free(buf);
+	free(l);
 	if (!rc && p1->has_bad) {
 		s->torn = 1;
 		s->torn_line = p1->bad.line;
@@ -330,11 +398,71 @@ size_t anvil_jsource_find(const struct anvil_jsource *s, const char *id)
 	return at ? at - 1 : (size_t)-1;
 }
 
+/* A name or string value, unescaped, in cJSON's memory (cJSON_Delete frees
+ * it): [val, vend) is the raw text with its quotes. */
+static char *unescaped(const char *val, const char *vend)
+{
+	size_t n = (size_t)(vend - val) - 2;  /* unescaped, never longer than this */
+	char *out = cJSON_malloc(n + 1);
+	if (memchr(val + 1, '\\', n)) {
+		anvil_jscan_string(val, vend, out, n + 1);
+	} else {
+		memcpy(out, val + 1, n);
+		out[n] = '\0';
+	}
+	return out;
+}
+
+/* A value of a checked line (pass 1 validated it strictly) as a cJSON item,
+ * built from the text: cJSON_Parse would scan it again, compare every value
+ * with "null", "false" and "true" first and look up the locale for every
+ * number. The same tree: numbers through strtod, strings unescaped. */
+static cJSON *build(const char *p, const char *end)
+{
+	struct anvil_jscan_it it;
+	cJSON *item;
+	switch (*p) {
+	case '{':
+		item = cJSON_CreateObject();
+		anvil_jscan_object(&it, p, end);
+		while (anvil_jscan_next(&it)) {
+			cJSON *m = build(it.val, it.vend);
+			m->string = unescaped(it.key - 1, it.key + it.klen + 1);
+			cJSON_AddItemToArray(item, m);  /* linked as it is: the name is set */
+		}
+		return item;
+	case '[':
+		item = cJSON_CreateArray();
+		anvil_jscan_array(&it, p, end);
+		while (anvil_jscan_next_elem(&it))
+			cJSON_AddItemToArray(item, build(it.val, it.vend));
+		return item;
+	case '"':
+		item = cJSON_CreateNull();
+		item->type = cJSON_String;
+		item->valuestring = unescaped(p, end);
+		return item;
+	case 't':
+		return cJSON_CreateTrue();
+	case 'f':
+		return cJSON_CreateFalse();
+	case 'n':
+		return cJSON_CreateNull();
+	default: {
+		char num[64];  /* a checked number is shorter; the line's buffer has no NUL */
+		size_t n = (size_t)(end - p) < sizeof(num) ? (size_t)(end - p) : sizeof(num) - 1;
+		memcpy(num, p, n);
+		num[n] = '\0';
+		return cJSON_CreateNumber(strtod(num, NULL));
+	}
+	}
+}
+
 /* A record with its bulky member (series rows, info body) kept as text, and
  * without the members the report drops ("v", "seq", "test": the record's
  * place, known here): fewer nodes to make for hundreds of thousands of
  * records. */
-static cJSON *parse_record(const char *p, size_t n, struct strbuf *scratch)
+static cJSON *parse_record(const char *p, size_t n)
 {
 	struct anvil_jscan_it it;
 	const char *bulk_key = NULL;
@@ -343,36 +471,26 @@ static cJSON *parse_record(const char *p, size_t n, struct strbuf *scratch)
 		if (anvil_jscan_key_is(&it, "kind"))
 			bulk_key = it.vend - it.val == 8 && !memcmp(it.val, "\"series\"", 8) ? "rows" :
 				   it.vend - it.val == 6 && !memcmp(it.val, "\"info\"", 6) ? "info" : "";
-	const char *bulk = NULL, *bend = NULL;
-	scratch->len = 0;
-	strbuf_addch(scratch, '{');
+	int bulk_done = !bulk_key || !*bulk_key;
+	cJSON *rec = cJSON_CreateObject();
 	anvil_jscan_object(&it, p, p + n);
 	while (anvil_jscan_next(&it)) {
 		if (anvil_jscan_key_is(&it, "v") || anvil_jscan_key_is(&it, "seq") || anvil_jscan_key_is(&it, "test"))
 			continue;
-		if (scratch->len > 1)
-			strbuf_addch(scratch, ',');
-		strbuf_addch(scratch, '"');
-		strbuf_add(scratch, it.key, it.klen);
-		strbuf_add(scratch, "\":", 2);
-		if (!bulk && bulk_key && *bulk_key && anvil_jscan_key_is(&it, bulk_key) &&
-		    *it.val == (*bulk_key == 'r' ? '[' : '{')) {
-			bulk = it.val, bend = it.vend;
-			strbuf_addch(scratch, '0');
+		cJSON *m;
+		if (!bulk_done && anvil_jscan_key_is(&it, bulk_key) && *it.val == (*bulk_key == 'r' ? '[' : '{')) {
+			bulk_done = 1;
+			m = cJSON_CreateRaw("");
+			cJSON_free(m->valuestring);
+			m->valuestring = malloc((size_t)(it.vend - it.val) + 1);
+			memcpy(m->valuestring, it.val, (size_t)(it.vend - it.val));
+			m->valuestring[it.vend - it.val] = '\0';
 		} else {
-			strbuf_add(scratch, it.val, (size_t)(it.vend - it.val));
+			m = build(it.val, it.vend);
 		}
+		m->string = unescaped(it.key - 1, it.key + it.klen + 1);
+		cJSON_AddItemToArray(rec, m);
 	}
-	strbuf_addch(scratch, '}');
-	cJSON *rec = cJSON_ParseWithLength(scratch->buf, scratch->len);
-	if (!rec || !bulk)
-		return rec;
-	cJSON *raw = cJSON_CreateRaw("");
-	cJSON_free(raw->valuestring);
-	raw->valuestring = malloc((size_t)(bend - bulk) + 1);
-	memcpy(raw->valuestring, bulk, (size_t)(bend - bulk));
-	raw->valuestring[bend - bulk] = '\0';
-	cJSON_ReplaceItemInObjectCaseSensitive(rec, bulk_key, raw);
 	return rec;
 }
 
@@ -390,23 +508,18 @@ static int read_at(int fd, char *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char *err, size_t errlen)
+/* Lines [from, to) of test t parsed into out, in order; 0, or -1 with err. */
+static int read_lines(const struct anvil_jsource *s, const struct jtest *t, size_t from, size_t to, cJSON *out,
+		      char *err, size_t errlen)
 {
-	const struct jtest *t = &s->tests[i];
-	cJSON *out = cJSON_CreateArray();
-	if (t->recs) {
-		for (size_t k = 0; k < t->n; k++)
-			cJSON_AddItemToArray(out, cJSON_Duplicate(t->recs[k], 1));
-		return out;
-	}
-	struct strbuf scratch = STRBUF_INIT;
 	char *buf = NULL;
 	size_t cap = 0;
-	for (size_t k = 0; k < t->n;) {
+	int rc = 0;
+	for (size_t k = from; k < to;) {
 		/* consecutive lines in one read */
 		size_t last = k;
 		uint64_t end = t->lines[k].off + t->lines[k].len;
-		while (last + 1 < t->n && t->lines[last + 1].off == end + 1 && end + 1 - t->lines[k].off < CHUNK) {
+		while (last + 1 < to && t->lines[last + 1].off == end + 1 && end + 1 - t->lines[k].off < READ_SPAN) {
 			last++;
 			end = t->lines[last].off + t->lines[last].len;
 		}
@@ -420,17 +533,94 @@ cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char 
 		if (read_at(s->fd, buf, span, base)) {
 			snprintf(err, errlen, "%s: cannot read back at byte %llu: %s", s->path,
 				 (unsigned long long)base, errno ? strerror(errno) : "the file got shorter");
-			cJSON_Delete(out);
-			out = NULL;
+			rc = -1;
 			break;
 		}
-		for (; k <= last; k++) {
-			cJSON *rec = parse_record(buf + (t->lines[k].off - base), t->lines[k].len, &scratch);
-			if (rec)
-				cJSON_AddItemToArray(out, rec);
-		}
+		for (; k <= last; k++)
+			cJSON_AddItemToArray(out, parse_record(buf + (t->lines[k].off - base), t->lines[k].len));
 	}
 	free(buf);
-	strbuf_release(&scratch);
+	return rc;
+}
+
+/* The second half of a test's lines, on a second thread. */
+struct half {
+	const struct anvil_jsource *s;
+	const struct jtest *t;
+	size_t from, to;
+	int region;       /* its arena region, or 0 for malloc */
+	cJSON *out;
+	int rc;
+	char err[512];
+};
+
+static void *read_half(void *arg)
+{
+	struct half *h = arg;
+	anvil_arena_on(h->region);
+	h->out = cJSON_CreateArray();
+	h->rc = read_lines(h->s, h->t, h->from, h->to, h->out, h->err, sizeof(h->err));
+	anvil_arena_on(0);
+	return NULL;
+}
+
+/* b's elements after a's (cJSON keeps the last element in child->prev). */
+static void append_all(cJSON *a, cJSON *b)
+{
+	cJSON *first = b->child;
+	if (!first)
+		return;
+	cJSON *last = first->prev;
+	if (!a->child) {
+		a->child = first;
+	} else {
+		cJSON *alast = a->child->prev;
+		alast->next = first;
+		first->prev = alast;
+		a->child->prev = last;
+	}
+	b->child = NULL;
+}
+
+cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char *err, size_t errlen)
+{
+	const struct jtest *t = &s->tests[i];
+	cJSON *out = cJSON_CreateArray();
+	if (t->recs) {
+		for (size_t k = 0; k < t->n; k++)
+			cJSON_AddItemToArray(out, cJSON_Duplicate(t->recs[k], 1));
+		return out;
+	}
+	/* A large test is read in two halves (by bytes) on two threads: parsing
+	 * is most of a thousand nodes' read-back. The second half's trees come
+	 * from the arena's helper region while the caller's come from the test's. */
+	uint64_t bytes = 0;
+	for (size_t k = 0; k < t->n; k++)
+		bytes += t->lines[k].len;
+	size_t mid = t->n;
+	if (bytes >= PARALLEL_BYTES) {
+		uint64_t half = 0;
+		for (mid = 0; mid < t->n && half < bytes / 2; mid++)
+			half += t->lines[mid].len;
+	}
+	int region = anvil_arena_on(0);
+	anvil_arena_on(region);
+	struct half h = { s, t, mid, t->n, region ? ANVIL_ARENA_HELPER : 0, NULL, 0, "" };
+	pthread_t th;
+	int threaded = mid < t->n && pthread_create(&th, NULL, read_half, &h) == 0;
+	int rc = read_lines(s, t, 0, threaded ? mid : t->n, out, err, errlen);
+	if (threaded) {
+		pthread_join(th, NULL);
+		if (!rc && h.rc) {
+			snprintf(err, errlen, "%s", h.err);
+			rc = -1;
+		}
+		append_all(out, h.out);
+		cJSON_Delete(h.out);
+	}
+	if (rc) {
+		cJSON_Delete(out);
+		return NULL;
+	}
 	return out;
 }

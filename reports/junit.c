@@ -11,10 +11,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "reports/jget.h"
 
 static const char *s(const cJSON *o, const char *k)
 {
-	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+	const char *v = cJSON_GetStringValue(anvil_jget(o, k));
 	return v ? v : "";
 }
 
@@ -33,9 +34,9 @@ static void attr(struct strbuf *sb, const char *name, const char *value)
 
 void anvil_junit_begin(struct anvil_junit *j, const cJSON *report, struct anvil_outfile *o)
 {
-	const cJSON *run = cJSON_GetObjectItemCaseSensitive(report, "run");
-	const cJSON *part = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(run, "parts"), 0);
-	const char *host = cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(part, "hosts"), 0));
+	const cJSON *run = anvil_jget(report, "run");
+	const cJSON *part = cJSON_GetArrayItem(anvil_jget(run, "parts"), 0);
+	const char *host = cJSON_GetStringValue(cJSON_GetArrayItem(anvil_jget(part, "hosts"), 0));
 	memset(j, 0, sizeof(*j));
 	schema_time(*s(part, "started") ? s(part, "started") : s(report, "generated"), j->timestamp, sizeof(j->timestamp));
 	snprintf(j->hostname, sizeof(j->hostname), "%s", host && *host ? host : "localhost");
@@ -91,7 +92,7 @@ void anvil_junit_head(struct anvil_junit *j, const cJSON *t, const int *counts, 
 	int n = 0;
 	for (int v = ANVIL_V_PASS; v <= ANVIL_V_FAIL; v++)
 		n += counts[v];
-	double d = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "duration_s"));
+	double d = cJSON_GetNumberValue(anvil_jget(t, "duration_s"));
 	char stamp[32];
 	schema_time(*s(t, "started") ? s(t, "started") : j->timestamp, stamp, sizeof(stamp));
 	strbuf_adds(sb, "  <testsuite");
@@ -118,7 +119,7 @@ void anvil_junit_head(struct anvil_junit *j, const cJSON *t, const int *counts, 
 
 void anvil_junit_suite(struct anvil_junit *j, const cJSON *t, struct anvil_outfile *o)
 {
-	const cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks"), *c;
+	const cJSON *checks = anvil_jget(t, "checks"), *c;
 	struct strbuf *sb = &o->buf;
 	int counts[ANVIL_V_FAIL + 1] = { 0 };
 	cJSON_ArrayForEach(c, checks)
@@ -150,7 +151,7 @@ void anvil_report_junit(const cJSON *report, struct strbuf *out)
 	anvil_outfile_buffer(&o);
 	o.buf = *out;
 	anvil_junit_begin(&j, report, &o);
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(report, "tests"))
+	cJSON_ArrayForEach(t, anvil_jget(report, "tests"))
 		anvil_junit_suite(&j, t, &o);
 	anvil_junit_end(&j, &o);
 	*out = o.buf;

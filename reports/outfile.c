@@ -1,12 +1,275 @@
-/* Buffered output files renamed into place; see outfile.h. */
+/* Buffered output files renamed into place, and spills; see outfile.h.
+ *
+ * One writer thread makes every write(): the kernel's copy of a thousand
+ * nodes' outputs into the page cache (half a gigabyte, and the spills' text
+ * into and out of their temporary files) was a sixth of `anvil report`'s
+ * time, on the thread that judges. Producers hand it a full buffer, take an
+ * empty one from a small pool and go on; it writes in the order handed.
+ * A commit, an abort and reading a spill back wait until everything handed
+ * is written. Without a thread (none could be made) each write is made
+ * where it is handed, as before. */
 #include "reports/outfile.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define FLUSH_AT (1u << 20)
+#define QUEUE_MAX ((size_t)16 << 20)   /* bytes handed and not yet written before producers wait */
+#define POOL_MAX 16
+
+enum op_kind { OP_WRITE, OP_PWRITE, OP_COPY, OP_CLOSE };
+
+struct op {
+	enum op_kind kind;
+	struct anvil_outfile *o;   /* OP_WRITE, OP_COPY: the destination */
+	int fd;                    /* OP_PWRITE, OP_CLOSE: the spill's file; OP_COPY: the source */
+	struct strbuf buf;         /* OP_WRITE, OP_PWRITE: the text (back to the pool once written) */
+	off_t off;                 /* OP_PWRITE, OP_COPY: where in fd */
+	size_t len;                /* OP_COPY */
+	struct op *next;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t work, room, idle;
+	struct op *head, *tail;
+	size_t queued;             /* bytes handed and not yet written */
+	int busy;                  /* the thread is on an op */
+	int state;                 /* 0 not started, 1 running, -1 could not start: write inline */
+	struct strbuf pool[POOL_MAX];
+	int npool;
+	char spill_err[256];       /* a spill's write failed (sticky): every commit after fails */
+} W = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
+	PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0, { { NULL, 0, 0 } }, 0, "" };
+
+/* ---- the writes themselves (on the writer thread) --------------------------- */
+
+static void set_failed(struct anvil_outfile *o, int e)
+{
+	char path[sizeof(o->err)];
+	snprintf(path, sizeof(path), "%s", o->err);
+	snprintf(o->err, sizeof(o->err), "%.400s: cannot write: %s", path,
+		 e == ENOSPC ? "no space left on the device" : strerror(e));
+	o->failed = 1;
+}
+
+/* 0, or the errno of the failed write */
+static int write_all(int fd, const char *p, size_t len, off_t off, int positioned)
+{
+	while (len) {
+		ssize_t w = positioned ? pwrite(fd, p, len, off) : write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? errno : EIO;
+		p += w;
+		off += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* len bytes of src from off appended to dst: in the kernel where it can
+ * (copy_file_range), else through a buffer. 0 or an errno. */
+static int copy_range(int src, off_t off, size_t len, int dst)
+{
+	static char chunk[1 << 20];  /* the writer thread's only */
+	int kernel = 1;
+	while (len) {
+		if (kernel) {
+			ssize_t n = copy_file_range(src, &off, dst, NULL, len, 0);
+			if (n > 0) {
+				len -= (size_t)n;
+				continue;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+				      errno == EBADF || errno == EPERM)) {
+				kernel = 0;  /* another file system, an old kernel: by hand */
+				continue;
+			}
+			return n < 0 ? errno : EIO;
+		}
+		ssize_t r = pread(src, chunk, len < sizeof(chunk) ? len : sizeof(chunk), off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? errno : EIO;
+		int e = write_all(dst, chunk, (size_t)r, 0, 0);
+		if (e)
+			return e;
+		off += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+static void run_op(struct op *op)
+{
+	int e;
+	switch (op->kind) {
+	case OP_WRITE:
+		if (!op->o->failed && (e = write_all(op->o->fd, op->buf.buf, op->buf.len, 0, 0)))
+			set_failed(op->o, e);
+		break;
+	case OP_PWRITE:
+		if ((e = write_all(op->fd, op->buf.buf, op->buf.len, op->off, 1)) && !W.spill_err[0])
+			snprintf(W.spill_err, sizeof(W.spill_err), "a temporary file: cannot write: %s",
+				 e == ENOSPC ? "no space left on the device" : strerror(e));
+		break;
+	case OP_COPY:
+		if (!op->o->failed && (e = copy_range(op->fd, op->off, op->len, op->o->fd)))
+			set_failed(op->o, e);
+		break;
+	case OP_CLOSE:
+		close(op->fd);
+		break;
+	}
+}
+
+/* ---- the queue ------------------------------------------------------------------- */
+
+/* An empty buffer for a producer (W.mu not held). */
+static struct strbuf pool_get(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	pthread_mutex_lock(&W.mu);
+	if (W.npool)
+		sb = W.pool[--W.npool];
+	pthread_mutex_unlock(&W.mu);
+	if (!sb.cap)
+		strbuf_reserve(&sb, 2 * FLUSH_AT - 1);
+	sb.len = 0;
+	sb.buf[0] = '\0';
+	return sb;
+}
+
+/* W.mu held */
+static void pool_put(struct strbuf *sb)
+{
+	if (sb->cap && W.npool < POOL_MAX)
+		W.pool[W.npool++] = *sb;
+	else
+		strbuf_release(sb);
+	strbuf_init(sb);
+}
+
+static size_t op_bytes(const struct op *op)
+{
+	return op->kind == OP_COPY ? op->len : op->buf.len;
+}
+
+static void *writer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&W.mu);
+	for (;;) {
+		while (!W.head)
+			pthread_cond_wait(&W.work, &W.mu);
+		struct op *op = W.head;
+		W.head = op->next;
+		if (!W.head)
+			W.tail = NULL;
+		W.busy = 1;
+		pthread_mutex_unlock(&W.mu);
+		run_op(op);
+		pthread_mutex_lock(&W.mu);
+		W.busy = 0;
+		W.queued -= op_bytes(op);
+		pool_put(&op->buf);
+		free(op);
+		pthread_cond_broadcast(&W.room);
+		if (!W.head)
+			pthread_cond_broadcast(&W.idle);
+	}
+	return NULL;
+}
+
+/* Hands op to the writer (or runs it here when there is none). */
+static void submit(struct op *op)
+{
+	pthread_mutex_lock(&W.mu);
+	if (W.state == 0) {
+		pthread_t th;
+		W.state = pthread_create(&th, NULL, writer_main, NULL) == 0 ? 1 : -1;
+		if (W.state == 1)
+			pthread_detach(th);
+	}
+	if (W.state < 0) {
+		pthread_mutex_unlock(&W.mu);
+		run_op(op);
+		pthread_mutex_lock(&W.mu);
+		pool_put(&op->buf);
+		pthread_mutex_unlock(&W.mu);
+		free(op);
+		return;
+	}
+	while (W.queued > QUEUE_MAX)
+		pthread_cond_wait(&W.room, &W.mu);
+	op->next = NULL;
+	if (W.tail)
+		W.tail->next = op;
+	else
+		W.head = op;
+	W.tail = op;
+	W.queued += op_bytes(op);
+	pthread_cond_signal(&W.work);
+	pthread_mutex_unlock(&W.mu);
+}
+
+/* Everything handed is written. */
+static void drain(void)
+{
+	pthread_mutex_lock(&W.mu);
+	while (W.head || W.busy)
+		pthread_cond_wait(&W.idle, &W.mu);
+	pthread_mutex_unlock(&W.mu);
+}
+
+/* Drained, and the pool's buffers back to the system: the page drawn
+ * after the outputs are written is the report's high-water mark. */
+static void drain_and_trim(void)
+{
+	drain();
+	pthread_mutex_lock(&W.mu);
+	int had = W.npool;
+	while (W.npool)
+		strbuf_release(&W.pool[--W.npool]);
+	pthread_mutex_unlock(&W.mu);
+	if (had)
+		malloc_trim(0);  /* freed heap pages in the middle of the heap too */
+}
+
+static struct op *op_new(enum op_kind kind)
+{
+	struct op *op = calloc(1, sizeof(*op));
+	if (!op) {
+		fputs("anvil: out of memory\n", stderr);
+		abort();
+	}
+	op->kind = kind;
+	return op;
+}
+
+/* The text in *sb handed over (as a write to o, or to fd at off); *sb is an empty buffer after. */
+static void hand_over(struct strbuf *sb, enum op_kind kind, struct anvil_outfile *o, int fd, off_t off)
+{
+	struct op *op = op_new(kind);
+	op->o = o;
+	op->fd = fd;
+	op->off = off;
+	op->buf = *sb;
+	*sb = pool_get();
+	submit(op);
+}
+
+/* ---- output files ------------------------------------------------------------------ */
 
 void anvil_outfile_buffer(struct anvil_outfile *o)
 {
@@ -42,30 +305,15 @@ int anvil_outfile_open(struct anvil_outfile *o, const char *dir, const char *nam
 
 void anvil_outfile_flush(struct anvil_outfile *o, int force)
 {
-	if (o->fd < 0 || (!force && o->buf.len < FLUSH_AT))
+	if (o->fd < 0 || !o->buf.len || (!force && o->buf.len < FLUSH_AT))
 		return;
-	size_t off = 0;
-	while (!o->failed && off < o->buf.len) {
-		ssize_t w = write(o->fd, o->buf.buf + off, o->buf.len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			char path[sizeof(o->err)];
-			snprintf(path, sizeof(path), "%s", o->err);
-			snprintf(o->err, sizeof(o->err), "%.400s: cannot write: %s", path,
-				 errno == ENOSPC ? "no space left on the device" : strerror(errno));
-			o->failed = 1;
-		}
-		off += w > 0 ? (size_t)w : 0;
-	}
-	o->buf.len = 0;
-	if (o->buf.buf)
-		o->buf.buf[0] = '\0';
+	hand_over(&o->buf, OP_WRITE, o, -1, 0);
 }
 
 void anvil_outfile_abort(struct anvil_outfile *o)
 {
 	if (o->fd >= 0) {
+		drain();  /* nothing is writing to it any more */
 		close(o->fd);
 		unlinkat(o->dfd, o->tmp, 0);  /* nothing half-written is left behind */
 	}
@@ -82,6 +330,11 @@ int anvil_outfile_commit(struct anvil_outfile *o, char *err, size_t errlen)
 		return 0;
 	}
 	anvil_outfile_flush(o, 1);
+	drain_and_trim();
+	if (!o->failed && W.spill_err[0]) {
+		snprintf(o->err, sizeof(o->err), "%.400s (while writing %.60s)", W.spill_err, o->name);
+		o->failed = 1;
+	}
 	/* the reports are rebuilt from the journal at any time, so no fsync: the
 	 * rename alone keeps readers from ever seeing half a file */
 	if (!o->failed && renameat(o->dfd, o->tmp, o->dfd, o->name) != 0) {
@@ -104,43 +357,69 @@ int anvil_outfile_commit(struct anvil_outfile *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- spills ------------------------------------------------------------------------- */
+
 void anvil_spill_init(struct anvil_spill *sp)
 {
 	memset(sp, 0, sizeof(*sp));
 	strbuf_init(&sp->buf);
+	sp->fd = -1;
+}
+
+/* An unnamed temporary file (where tmpfile(3) makes it), or -1. */
+static int temp_fd(void)
+{
+	FILE *f = tmpfile();
+	if (!f)
+		return -1;
+	int fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
+	fclose(f);
+	return fd;
 }
 
 void anvil_spill_flush(struct anvil_spill *sp, int force)
 {
 	if (!sp->buf.len || (!force && sp->buf.len < FLUSH_AT))
 		return;
-	if (!sp->file)
-		sp->file = tmpfile();
+	if (sp->fd < 0)
+		sp->fd = temp_fd();
 	/* without a temporary file (none can be made) the text stays in memory */
-	if (!sp->file || fwrite(sp->buf.buf, 1, sp->buf.len, sp->file) != sp->buf.len)
+	if (sp->fd < 0)
 		return;
-	sp->total += sp->buf.len;
-	sp->buf.len = 0;
-	sp->buf.buf[0] = '\0';
+	size_t n = sp->buf.len;
+	hand_over(&sp->buf, OP_PWRITE, NULL, sp->fd, (off_t)sp->total);
+	sp->total += n;
 }
 
 void anvil_spill_copy(struct anvil_spill *sp, struct anvil_outfile *o)
 {
-	if (sp->file && sp->total) {
-		FILE *f = sp->file;
-		char chunk[1 << 16];
-		size_t n;
-		fflush(f);
-		rewind(f);
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-			strbuf_add(&o->buf, chunk, n);
-			anvil_outfile_flush(o, 0);
+	if (sp->total && o->fd >= 0) {
+		/* in order: what o has so far, then the file's part (written by then: one queue) */
+		anvil_outfile_flush(o, 1);
+		struct op *op = op_new(OP_COPY);
+		op->o = o;
+		op->fd = sp->fd;
+		op->len = sp->total;
+		submit(op);
+	} else if (sp->total) {
+		/* into a buffer only: read back once the writer has it all */
+		drain();
+		size_t at = 0;
+		strbuf_reserve(&o->buf, sp->total);
+		while (at < sp->total) {
+			ssize_t r = pread(sp->fd, o->buf.buf + o->buf.len, sp->total - at, (off_t)at);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				o->failed = 1;
+				break;
+			}
+			o->buf.len += (size_t)r;
+			at += (size_t)r;
 		}
-		rewind(f);
-		if (ftruncate(fileno(f), 0) != 0)
-			o->failed = 1;
-		sp->total = 0;
+		o->buf.buf[o->buf.len] = '\0';
 	}
+	sp->total = 0;  /* the file is written over from its start (after the copy: one queue) */
 	strbuf_add(&o->buf, sp->buf.buf ? sp->buf.buf : "", sp->buf.len);
 	anvil_outfile_flush(o, 0);
 	sp->buf.len = 0;
@@ -150,8 +429,13 @@ void anvil_spill_copy(struct anvil_spill *sp, struct anvil_outfile *o)
 
 void anvil_spill_release(struct anvil_spill *sp)
 {
-	if (sp->file)
-		fclose(sp->file);
+	if (sp->fd >= 0) {
+		/* closed by the writer after the writes and copies before it */
+		struct op *op = op_new(OP_CLOSE);
+		op->fd = sp->fd;
+		submit(op);
+	}
 	strbuf_release(&sp->buf);
 	memset(sp, 0, sizeof(*sp));
+	sp->fd = -1;
 }

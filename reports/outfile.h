@@ -1,7 +1,9 @@
 /* An output file written through a buffer as it is produced (so a 300 MB
  * report.json never sits in memory whole), then renamed into place: readers
  * see the old file or the new one, never half of one. With no directory it
- * is just the buffer (what the unit tests and small renderings use). */
+ * is just the buffer (what the unit tests and small renderings use). The
+ * writes themselves are made by one writer thread, in the order the buffers
+ * are handed to it (outfile.c); a write error shows at the commit. */
 #ifndef ANVIL_OUTFILE_H
 #define ANVIL_OUTFILE_H
 #include <stddef.h>
@@ -11,7 +13,7 @@ struct anvil_outfile {
 	struct strbuf buf;    /* writers append here; owned */
 	int fd;               /* the temporary file, or -1 for a buffer only */
 	int dfd;
-	int failed;           /* a write failed; err says why */
+	int failed;           /* a write failed; err says why (read it after the commit) */
 	char name[128], tmp[192];
 	char err[512];
 };
@@ -20,7 +22,7 @@ struct anvil_outfile {
 int anvil_outfile_open(struct anvil_outfile *o, const char *dir, const char *name, char *err, size_t errlen);
 /* A buffer only: nothing is written anywhere; take the text from o->buf. */
 void anvil_outfile_buffer(struct anvil_outfile *o);
-/* Writes the buffer out once it holds 1 MiB or more (always when force). */
+/* Hands the buffer to the writer once it holds 1 MiB or more (always when force). */
 void anvil_outfile_flush(struct anvil_outfile *o, int force);
 /* Everything written and renamed into place; 0, or -1 with err. Releases o. */
 int anvil_outfile_commit(struct anvil_outfile *o, char *err, size_t errlen);
@@ -30,11 +32,11 @@ void anvil_outfile_abort(struct anvil_outfile *o);
 /* Text set aside while a test is judged (its checks as JSON, its JUnit
  * testcases), to be copied into an output file when the test is written:
  * kept in memory up to 1 MiB at a time, the rest in an unnamed temporary
- * file. */
+ * file (written and copied out by the writer thread). */
 struct anvil_spill {
 	struct strbuf buf;   /* writers append here */
-	void *file;          /* FILE *, or NULL while it all fits */
-	size_t total;
+	int fd;              /* the temporary file, or -1 while it all fits */
+	size_t total;        /* bytes in the file */
 };
 void anvil_spill_init(struct anvil_spill *sp);
 /* Moves the buffer to the temporary file once it holds 1 MiB (always when force). */

@@ -159,7 +159,7 @@ static void add_num(cJSON *o, const char *k, double v)
 
 static const char *peer_of(const cJSON *o)
 {
-	return anvil_jstr(cJSON_GetObjectItemCaseSensitive(o, "labels"), "peer");
+	return anvil_jstr(anvil_jget(o, "labels"), "peer");
 }
 
 /* A metric (or check) of a node pair: a host and another host as its peer. */
@@ -300,8 +300,8 @@ static enum anvil_verdict judge_fraction(double frac, const cJSON *rule, int hig
 /* One "peers" rule over every pair of its metric. */
 static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 {
-	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics"), *m;
-	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	const cJSON *metrics = anvil_jget(t, "metrics"), *m;
+	cJSON *checks = anvil_jget(t, "checks");
 	const char *name = anvil_jstr(rule, "metric"), *test = anvil_jstr(t, "id");
 	int k = name ? name_index(p, name) : -1;
 	if (k < 0)
@@ -310,7 +310,7 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 	double *vals = malloc(sizeof(double) * (size_t)(cap + 1));
 	cJSON_ArrayForEach(m, metrics)
 		if (is_pair(m) && !strcmp(anvil_jstr(m, "name") ? anvil_jstr(m, "name") : "", name) &&
-		    anvil_labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")) &&
+		    anvil_labels_match(anvil_jget(rule, "labels"), anvil_jget(m, "labels")) &&
 		    isfinite(anvil_jnum(m, "value")))
 			vals[n++] = anvil_jnum(m, "value");
 	double med = anvil_pairwise_median(vals, n, p->higher[k]);
@@ -318,7 +318,7 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 	const char *unit = p->units[k];
 	cJSON_ArrayForEach(m, metrics) {
 		if (!is_pair(m) || strcmp(anvil_jstr(m, "name") ? anvil_jstr(m, "name") : "", name) ||
-		    !anvil_labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"), cJSON_GetObjectItemCaseSensitive(m, "labels")))
+		    !anvil_labels_match(anvil_jget(rule, "labels"), anvil_jget(m, "labels")))
 			continue;
 		double value = anvil_jnum(m, "value"), limit = NAN, frac = value / med;
 		char why[600];
@@ -551,7 +551,7 @@ static void put_culprit(cJSON *t, cJSON *culprits, const struct pairs *p, struct
 	cJSON_AddStringToObject(cu, "why", strbuf_str(&text));
 	cJSON_AddItemToObject(cu, "metrics", l->metrics);
 	cJSON_AddItemToArray(culprits, cu);
-	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	cJSON *checks = anvil_jget(t, "checks");
 	cJSON *labels = b ? cJSON_CreateObject() : NULL;
 	if (labels)
 		cJSON_AddStringToObject(labels, "peer", b);
@@ -570,7 +570,7 @@ static void put_culprit(cJSON *t, cJSON *culprits, const struct pairs *p, struct
  * latency is one culprit with two reasons. */
 static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 {
-	const cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	const cJSON *checks = anvil_jget(t, "checks");
 	int n = p->n, cap = n * n + 1, nlines = 0;
 	/* a line is a distinct culprit over all metrics: at most n nodes and
 	 * n(n-1)/2 links, fewer than cap */
@@ -579,7 +579,7 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 	signed char *slow = malloc((size_t)cap);
 	const char **why = malloc(sizeof(char *) * (size_t)cap);
 	if (!lines || !found || !slow || !why) {
-		anvil_check_new_at(cJSON_GetObjectItemCaseSensitive(t, "checks"), anvil_jstr(t, "id"), "culprit",
+		anvil_check_new_at(anvil_jget(t, "checks"), anvil_jstr(t, "id"), "culprit",
 				   "pairs", NULL, NULL, ANVIL_V_ERROR, "out of memory for the culprits of the pair matrix");
 		free(lines);
 		free(found);
@@ -594,7 +594,7 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 		double *v = matrix_of(p, k);
 		int wide;
 		if (!v) {
-			anvil_check_new_at(cJSON_GetObjectItemCaseSensitive(t, "checks"), anvil_jstr(t, "id"), "culprit",
+			anvil_check_new_at(anvil_jget(t, "checks"), anvil_jstr(t, "id"), "culprit",
 					   "pairs", NULL, NULL, ANVIL_V_ERROR, "out of memory for the pair matrix");
 			continue;
 		}
@@ -666,7 +666,7 @@ int anvil_pairwise_is_pairs(const cJSON *t)
 	const cJSON *m;
 	if (runner && !strcmp(runner, "mpi-pairwise"))
 		return 1;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics"))
+	cJSON_ArrayForEach(m, anvil_jget(t, "metrics"))
 		if (is_pair(m) && anvil_jstr(m, "name"))
 			return 1;
 	return 0;
@@ -674,7 +674,7 @@ int anvil_pairwise_is_pairs(const cJSON *t)
 
 int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 {
-	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
+	const cJSON *metrics = anvil_jget(t, "metrics");
 	struct pairs p = { 0 };
 	collect(&p, metrics);
 	const char *runner = anvil_jstr(t, "runner");
@@ -683,7 +683,7 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 		char why[160];
 		snprintf(why, sizeof(why), "%d nodes in node pairs, more than the %d the pair matrix and its culprits "
 			 "are built for: pairs are judged one by one only", p.n, MAX_PAIR_NODES);
-		anvil_check_new_at(cJSON_GetObjectItemCaseSensitive(t, "checks"), anvil_jstr(t, "id"), "matrix", "pairs",
+		anvil_check_new_at(anvil_jget(t, "checks"), anvil_jstr(t, "id"), "matrix", "pairs",
 				   NULL, NULL, ANVIL_V_SKIP, why);
 	}
 	if (!mine || !p.nnames || p.n > MAX_PAIR_NODES) {
@@ -696,9 +696,9 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 	cJSON_AddItemToObject(t, "matrix", matrix);
 	/* as build.c: rules judge a test that ran; a skipped or failed one says why itself */
 	if (anvil_jstr(t, "status") && !strcmp(anvil_jstr(t, "status"), "ok")) {
-		drop_host_peers_checks(cJSON_GetObjectItemCaseSensitive(t, "checks"));
+		drop_host_peers_checks(anvil_jget(t, "checks"));
 		const cJSON *rule;
-		cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks"))
+		cJSON_ArrayForEach(rule, anvil_jget(profile, "checks"))
 			if (anvil_rule_applies(rule, t) && anvil_jstr(rule, "rule") && !strcmp(anvil_jstr(rule, "rule"), "peers"))
 				judge_peers_rule(t, &p, rule);
 		add_culprits(t, &p, matrix);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "reports/jget.h"
 #include "common/sort.h"
 
 struct group {
@@ -29,14 +30,14 @@ static int cmp_double(const void *a, const void *b)
  * two figures are peers exactly when their keys are equal. */
 static int group_key(const cJSON *m, struct strbuf *key)
 {
-	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "name"));
+	const char *name = cJSON_GetStringValue(anvil_jget(m, "name"));
 	static const char *const not_gpu[] = { "gpu", NULL };
 	if (!name)
 		return -1;
 	key->len = 0;
 	anvil_key_add(key, name);
 	/* a label that is not a string, or too many: no peers rather than a guess */
-	return anvil_key_add_labels(key, cJSON_GetObjectItemCaseSensitive(m, "labels"), not_gpu) ? -1 : 0;
+	return anvil_key_add_labels(key, anvil_jget(m, "labels"), not_gpu) ? -1 : 0;
 }
 
 static void sort_group(void *value, void *arg)
@@ -53,7 +54,7 @@ struct anvil_peers *anvil_peers_new(const cJSON *metrics)
 	strbuf_init(&p->key);
 	const cJSON *m;
 	cJSON_ArrayForEach(m, metrics) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
+		const cJSON *v = anvil_jget(m, "value");
 		if (group_key(m, &p->key))
 			continue;
 		struct group *g = anvil_keymap_get(&p->groups, p->key.buf, p->key.len);

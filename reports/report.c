@@ -342,10 +342,6 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 	struct anvil_prom *prom = anvil_prom_new();
 	int arena = anvil_arena_install() == 0;
 	int rc = stream_tests(e, view, &out, prom, err, errlen);
-	/* the tests' views back as trees, in the arena until the page is drawn */
-	anvil_arena_on(ANVIL_ARENA_TEST);
-	anvil_jw_unraw(cJSON_GetObjectItemCaseSensitive(view, "tests"));
-	anvil_arena_on(0);
 	if (!rc) {
 		anvil_engine_summary(e, view);
 		cJSON *w = anvil_engine_waivers(e);
@@ -355,19 +351,27 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 		json_tail(&out.json, view, base);
 		if (base)
 			cJSON_AddItemToObject(view, "baseline", anvil_baseline_section(base, 0));
-		anvil_prom_finish(prom, view, &out.prom);
-		prom = NULL;
+	}
+	anvil_prom_finish(prom, view, &out.prom);
+	anvil_engine_free(e);
+	/* the page is drawn while the writer thread writes the rest out (the
+	 * tests' views back as trees, in the arena until it is drawn); it is
+	 * written once the other outputs are in place */
+	struct strbuf page = STRBUF_INIT;
+	if (!rc) {
+		anvil_outfile_flush(&out.json, 1);
+		anvil_outfile_flush(&out.junit, 1);
+		anvil_outfile_flush(&out.prom, 1);
+		anvil_arena_on(ANVIL_ARENA_TEST);
+		anvil_jw_unraw(cJSON_GetObjectItemCaseSensitive(view, "tests"));
+		anvil_arena_on(0);
+		anvil_report_html(view, &page);
 		rc = outputs_commit(&out, err, errlen);
 	}
-	anvil_engine_free(e);
-	if (prom)
-		anvil_prom_finish(prom, view, &out.prom);
 	outputs_abort(&out);
-	if (!rc) {
-		struct strbuf sb = STRBUF_INIT;
-		anvil_report_html(view, &sb);
-		rc = write_small(dir, "report.html", &sb, err, errlen);
-	}
+	if (!rc)
+		rc = write_small(dir, "report.html", &page, err, errlen);
+	strbuf_release(&page);
 	int code = rc ? -1 : anvil_report_exit_code(view);
 	if (!rc && table) {
 		anvil_report_table(view, table);

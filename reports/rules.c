@@ -34,21 +34,46 @@ int anvil_labels_match(const cJSON *want, const cJSON *have)
 	return 1;
 }
 
+/* Appends s to buf[*n..len), cut at the end of buf as snprintf cuts. */
+static void cat(char *buf, size_t len, size_t *n, const char *s)
+{
+	size_t k = strlen(s);
+	if (*n + 1 >= len) {
+		*n += k;  /* counted as snprintf would, nothing written */
+		return;
+	}
+	size_t room = len - 1 - *n;
+	memcpy(buf + *n, s, k < room ? k : room);
+	buf[*n + (k < room ? k : room)] = '\0';
+	*n += k;
+}
+
+/* "k=v,k=v": by hand (not snprintf, slow in this process: see reports/svg.c
+ * svg_px), with snprintf's cut. */
 static void label_text(const cJSON *labels, char *buf, size_t len)
 {
 	size_t n = 0;
 	buf[0] = '\0';
 	const cJSON *l;
 	cJSON_ArrayForEach(l, labels)
-		if (cJSON_IsString(l) && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", n ? "," : "", l->string, l->valuestring);
+		if (cJSON_IsString(l) && n < len) {
+			size_t at = n;
+			char *part = buf + at;
+			size_t plen = len - at;
+			size_t k = 0;
+			cat(part, plen, &k, at ? "," : "");
+			cat(part, plen, &k, l->string ? l->string : "(null)");
+			cat(part, plen, &k, "=");
+			cat(part, plen, &k, l->valuestring);
+			n += k;
+		}
 }
 
 cJSON *anvil_check_new(cJSON *checks, const char *test, const char *name, const char *rule,
 		       const cJSON *m, enum anvil_verdict v, const char *why)
 {
 	return anvil_check_new_at(checks, test, name, rule, anvil_jstr(m, "host"),
-				  cJSON_GetObjectItemCaseSensitive(m, "labels"), v, why);
+				  anvil_jget(m, "labels"), v, why);
 }
 
 cJSON *anvil_check_new_at(cJSON *checks, const char *test, const char *name, const char *rule,
@@ -56,9 +81,24 @@ cJSON *anvil_check_new_at(cJSON *checks, const char *test, const char *name, con
 {
 	cJSON *c = cJSON_CreateObject();
 	char lt[256], id[768];
+	size_t n = 0;
 	label_text(labels, lt, sizeof(lt));
-	snprintf(id, sizeof(id), "%s/%s/%s%s%s%s%s%s", test, name, rule, host ? "@" : "", host ? host : "",
-		 lt[0] ? "[" : "", lt, lt[0] ? "]" : "");
+	/* "test/name/rule@host[labels]" */
+	id[0] = '\0';
+	cat(id, sizeof(id), &n, test ? test : "(null)");
+	cat(id, sizeof(id), &n, "/");
+	cat(id, sizeof(id), &n, name ? name : "(null)");
+	cat(id, sizeof(id), &n, "/");
+	cat(id, sizeof(id), &n, rule ? rule : "(null)");
+	if (host) {
+		cat(id, sizeof(id), &n, "@");
+		cat(id, sizeof(id), &n, host);
+	}
+	if (lt[0]) {
+		cat(id, sizeof(id), &n, "[");
+		cat(id, sizeof(id), &n, lt);
+		cat(id, sizeof(id), &n, "]");
+	}
 	add_str(c, "id", id);
 	add_str(c, "test", test);
 	add_str(c, "name", name);
@@ -186,8 +226,8 @@ static void judge_peak(const struct anvil_judge *j, const cJSON *rule, const cJS
 	char src[512];
 	const char *host = anvil_jstr(m, "host") ? anvil_jstr(m, "host") : "";
 	const cJSON *inv = j->by_host ? anvil_keymap_get(j->by_host, host, strlen(host))
-				      : cJSON_GetObjectItemCaseSensitive(j->inventory, host);
-	const char *gpu = anvil_jstr(cJSON_GetObjectItemCaseSensitive(m, "labels"), "gpu_name");
+				      : anvil_jget(j->inventory, host);
+	const char *gpu = anvil_jstr(anvil_jget(m, "labels"), "gpu_name");
 	if (peak_memo(j, anvil_jstr(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
 		o->v = ANVIL_V_SKIP;
 		snprintf(o->why, sizeof(o->why), "no peak to judge %s by: %s", name, src);
@@ -324,12 +364,12 @@ int anvil_rule_applies(const cJSON *rule, const cJSON *t)
 void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profile,
 		       void (*after_rule)(void *arg, cJSON *t), void *arg)
 {
-	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
-	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics");
+	cJSON *checks = anvil_jget(t, "checks");
+	const cJSON *metrics = anvil_jget(t, "metrics");
 	const char *status = anvil_jstr(t, "status"), *id = anvil_jstr(t, "id");
 	struct anvil_peers *px = NULL;
 	const cJSON *rule;
-	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(profile, "checks")) {
+	cJSON_ArrayForEach(rule, anvil_jget(profile, "checks")) {
 		if (!anvil_rule_applies(rule, t) || strcmp(status, "ok"))
 			continue;
 		const char *bad = rule_unusable(rule);
@@ -348,8 +388,8 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 		const cJSON *m;
 		cJSON_ArrayForEach(m, metrics) {
 			if (strcmp(anvil_jstr(m, "name") ? anvil_jstr(m, "name") : "", anvil_jstr(rule, "metric")) ||
-			    !anvil_labels_match(cJSON_GetObjectItemCaseSensitive(rule, "labels"),
-					  cJSON_GetObjectItemCaseSensitive(m, "labels")))
+			    !anvil_labels_match(anvil_jget(rule, "labels"),
+					  anvil_jget(m, "labels")))
 				continue;
 			judge_metric(j, px, checks, id, rule, m);
 			hits++;
@@ -357,7 +397,7 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 		if (!hits) {
 			char why[300];
 			snprintf(why, sizeof(why), "the profile checks %s%s of %s, but the test recorded no such figure: nothing to judge",
-				 anvil_jstr(rule, "metric"), cJSON_GetObjectItemCaseSensitive(rule, "labels") ? " (with the labels given)" : "", id);
+				 anvil_jstr(rule, "metric"), anvil_jget(rule, "labels") ? " (with the labels given)" : "", id);
 			anvil_check_new(checks, id, anvil_jstr(rule, "metric"), anvil_jstr(rule, "rule"), NULL, ANVIL_V_SKIP, why);
 		}
 		if (after_rule)

@@ -190,7 +190,11 @@ static void svg_fix_point(char *s)
 			*s = '.';
 }
 
-/* A pixel coordinate: one decimal, no trailing ".0"; never "nan". */
+/* A pixel coordinate: one decimal, no trailing ".0"; never "nan". Written
+ * by hand (the same text as "%.1f" of the rounded value): the pages of a
+ * thousand nodes have hundreds of thousands, and every printf of this
+ * process takes glibc's slow path (libquadmath, which OpenBLAS's Fortran
+ * runtime loads, registers a printf modifier). */
 static struct svg_n svg_px(double v)
 {
 	struct svg_n r;
@@ -199,6 +203,24 @@ static struct svg_n svg_px(double v)
 	v = isfinite(v) ? round(v * 10) / 10 : 0;
 	if (v == 0)
 		v = 0; /* no "-0" */
+	if (fabs(v) < 1e12) {
+		long long k = llround(v * 10);  /* the tenths, exactly (v is k / 10 rounded) */
+		unsigned long long a = (unsigned long long)(k < 0 ? -k : k);
+		char tmp[24];
+		size_t n = 0, o = 0;
+		if (a % 10)
+			tmp[n++] = (char)('0' + a % 10), tmp[n++] = '.';
+		a /= 10;
+		do
+			tmp[n++] = (char)('0' + a % 10);
+		while (a /= 10);
+		if (k < 0)
+			r.s[o++] = '-';
+		while (n)
+			r.s[o++] = tmp[--n];
+		r.s[o] = '\0';
+		return r;
+	}
 	snprintf(r.s, sizeof(r.s), "%.1f", v);
 	svg_fix_point(r.s);
 	len = strlen(r.s);

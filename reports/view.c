@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "reports/jget.h"
 #include "common/sort.h"
 
 #define KEEP_FIRST 8           /* series or info records kept besides the failing hosts' */
@@ -16,7 +17,7 @@
 
 static const char *s(const cJSON *o, const char *k)
 {
-	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+	const char *v = cJSON_GetStringValue(anvil_jget(o, k));
 	return v ? v : "";
 }
 
@@ -33,7 +34,7 @@ static void ident(struct strbuf *key, const cJSON *m, const char *host, const ch
 	key->len = 0;
 	anvil_key_add(key, name);
 	anvil_key_add(key, host);
-	anvil_key_add_labels(key, cJSON_GetObjectItemCaseSensitive(m, "labels"), skip);
+	anvil_key_add_labels(key, anvil_jget(m, "labels"), skip);
 }
 
 /* ---- fleet: the distribution of each figure over nodes and GPUs ------------ */
@@ -52,8 +53,8 @@ static void fleet(cJSON *t)
 	struct fgroup **order = NULL;
 	size_t ngroups = 0;
 	const cJSON *m;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics")) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
+	cJSON_ArrayForEach(m, anvil_jget(t, "metrics")) {
+		const cJSON *v = anvil_jget(m, "value");
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
 			continue;
 		ident(&key, m, NULL, identity);
@@ -85,7 +86,7 @@ static void fleet(cJSON *t)
 			cJSON_AddStringToObject(f, "better", s(g->first, "better"));
 			const cJSON *l;
 			cJSON *labels = NULL;
-			cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(g->first, "labels")) {
+			cJSON_ArrayForEach(l, anvil_jget(g->first, "labels")) {
 				if (!l->string || !strcmp(l->string, "gpu") || !strcmp(l->string, "peer"))
 					continue;
 				if (!labels)
@@ -122,7 +123,7 @@ static int rank_of(const char *verdict)
 
 static void note_abridged(cJSON *t, const char *what, int total, int kept)
 {
-	cJSON *a = cJSON_GetObjectItemCaseSensitive(t, "abridged");
+	cJSON *a = anvil_jget(t, "abridged");
 	if (!a)
 		a = cJSON_AddObjectToObject(t, "abridged");
 	cJSON *o = cJSON_AddObjectToObject(a, what);
@@ -135,7 +136,7 @@ static void note_abridged(cJSON *t, const char *what, int total, int kept)
  * engine's sink kept only some). */
 static void abridge_checks(cJSON *t, int total, struct anvil_keymap *bad_figs, struct anvil_keymap *bad_hosts)
 {
-	cJSON *checks = cJSON_GetObjectItemCaseSensitive(t, "checks");
+	cJSON *checks = anvil_jget(t, "checks");
 	int per_rank[7] = { 0 }, cut = 7, kept = 0;
 	struct strbuf key = STRBUF_INIT;
 	cJSON *c, *next;
@@ -174,7 +175,7 @@ static void abridge_checks(cJSON *t, int total, struct anvil_keymap *bad_figs, s
 
 static void abridge_metrics(cJSON *t, const struct anvil_keymap *bad_figs)
 {
-	cJSON *metrics = cJSON_GetObjectItemCaseSensitive(t, "metrics"), *m, *next;
+	cJSON *metrics = anvil_jget(t, "metrics"), *m, *next;
 	int total = cJSON_GetArraySize(metrics), kept = 0;
 	struct strbuf key = STRBUF_INIT;
 	for (m = metrics->child; m; m = next) {
@@ -192,7 +193,7 @@ static void abridge_metrics(cJSON *t, const struct anvil_keymap *bad_figs)
 /* Series or info records: the failing hosts' and the first few. */
 static void abridge_records(cJSON *t, const char *what, const struct anvil_keymap *bad_hosts)
 {
-	cJSON *a = cJSON_GetObjectItemCaseSensitive(t, what), *r, *next;
+	cJSON *a = anvil_jget(t, what), *r, *next;
 	int total = cJSON_GetArraySize(a), kept = 0, seen = 0;
 	for (r = a->child; r; r = next) {
 		next = r->next;
@@ -209,10 +210,10 @@ void anvil_view_test(cJSON *t, int abridge)
 {
 	const cJSON *c;
 	int total = 0;
-	cJSON *cc = cJSON_GetObjectItemCaseSensitive(t, "check_counts");
+	cJSON *cc = anvil_jget(t, "check_counts");
 	if (!cc) {
 		int counts[7] = { 0 };
-		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
+		cJSON_ArrayForEach(c, anvil_jget(t, "checks"))
 			counts[anvil_verdict_parse(s(c, "verdict"))]++;
 		cc = cJSON_AddObjectToObject(t, "check_counts");
 		for (int v = ANVIL_V_PASS; v <= ANVIL_V_FAIL; v++)
@@ -224,11 +225,11 @@ void anvil_view_test(cJSON *t, int abridge)
 	if (abridge) {
 		struct anvil_keymap bad_figs = ANVIL_KEYMAP_INIT, bad_hosts = ANVIL_KEYMAP_INIT;
 		abridge_checks(t, total, &bad_figs, &bad_hosts);
-		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "metrics")) > ANVIL_VIEW_MAX_METRICS)
+		if (cJSON_GetArraySize(anvil_jget(t, "metrics")) > ANVIL_VIEW_MAX_METRICS)
 			abridge_metrics(t, &bad_figs);
-		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "series")) > ANVIL_VIEW_MAX_SERIES)
+		if (cJSON_GetArraySize(anvil_jget(t, "series")) > ANVIL_VIEW_MAX_SERIES)
 			abridge_records(t, "series", &bad_hosts);
-		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "info")) > ANVIL_VIEW_MAX_INFO)
+		if (cJSON_GetArraySize(anvil_jget(t, "info")) > ANVIL_VIEW_MAX_INFO)
 			abridge_records(t, "info", &bad_hosts);
 		anvil_keymap_release(&bad_figs);
 		anvil_keymap_release(&bad_hosts);

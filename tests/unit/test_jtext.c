@@ -88,6 +88,7 @@ static void test_jscan_check(void **state)
 	/* as strict as common/json.c: duplicate keys (also past the first 64), UTF-8, \u0000, surrogates, range */
 	bad("{\"a\": 1, \"b\": 2, \"a\": 3}", 17, "key not already");
 	bad("{\"a\": 1, \"\\u0061\": 2}", 9, "key not already");
+	bad("{\"\\u0061\": 1, \"b\": 2, \"a\": 3}", 22, "key not already");  /* the escaped name first */
 	bad("\"\xc3\x28\"", 1, "UTF-8");
 	bad("\"\xe0\x80\xaf\"", 1, "UTF-8");                 /* overlong */
 	bad("\"a\\u0000\"", 2, "u0000");

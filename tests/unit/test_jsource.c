@@ -1,0 +1,124 @@
+/* reports/jsource.c reading a journal back: each test's records are the
+ * journal's lines as cJSON would parse them (less "v", "seq" and "test"),
+ * in order, built from the text by two threads for a large test (its
+ * second half in the arena's helper region) or by one for a small one. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include "reports/arena.h"
+#include "reports/jsource.h"
+#include "reports/jwrite.h"
+
+/* Line i of a test: metrics with every kind of value, series, info. */
+static void line(FILE *f, const char *test, int i)
+{
+	static const char *const names[] = { "gflops", "t\\u00e9st \\\"q\\\"", "bw\\n", "\\ud83d\\ude00" };
+	if (i % 50 == 7) {
+		fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"series\",\"test\":\"%s\",\"host\":\"n%04d\",\"name\":\"lat\","
+			"\"x\":{\"name\":\"size\",\"unit\":\"B\"},\"rows\":[[2,1.5e-3,-0.25],[4,%d.125,1E+2]],\"n\":%d}\n",
+			i, test, i % 97, i, i);
+	} else if (i % 50 == 9) {
+		fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"info\",\"test\":\"%s\",\"host\":\"n%04d\","
+			"\"info\":{\"a\":[1,{\"b\":null}],\"c\":\"x\\ty\"}}\n", i, test, i % 97);
+	} else {
+		fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"metric\",\"test\":\"%s\",\"host\":\"n%04d\",\"rank\":%d,"
+			"\"labels\":{\"gpu\":\"%d\",\"peer\":\"n\\/%d\"},\"name\":\"%s\",\"value\":%.17g,\"unit\":\"GB/s\","
+			"\"better\":\"higher\",\"samples\":[%d,-0,0.5,123456789012,true,false,null],\"ok\":%s,"
+			"\"none\":null,\"neg\":-%d.5e-7}\n",
+			i, test, i % 97, i, i % 8, i % 13, names[i % 4], 1000.0 / (i + 3), i, i % 3 ? "true" : "false", i);
+	}
+}
+
+/* The journal's lines of test, as cJSON parses them, less v, seq and test. */
+static cJSON *expected(const char *path, const char *test)
+{
+	FILE *f = fopen(path, "r");
+	cJSON *out = cJSON_CreateArray();
+	char *buf = NULL;
+	size_t cap = 0;
+	while (getline(&buf, &cap, f) > 0) {
+		cJSON *r = cJSON_Parse(buf);
+		assert_non_null(r);
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "test")), test)) {
+			cJSON_Delete(r);
+			continue;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(r, "v");
+		cJSON_DeleteItemFromObjectCaseSensitive(r, "seq");
+		cJSON_DeleteItemFromObjectCaseSensitive(r, "test");
+		cJSON_AddItemToArray(out, r);
+	}
+	free(buf);
+	fclose(f);
+	return out;
+}
+
+static void same(cJSON *got, cJSON *want)
+{
+	anvil_jw_unraw(got);  /* series rows and info bodies come as text */
+	assert_int_equal(cJSON_GetArraySize(got), cJSON_GetArraySize(want));
+	const cJSON *g = got->child, *w = want->child;
+	for (; g && w; g = g->next, w = w->next)
+		if (!cJSON_Compare(g, w, 1)) {
+			char *a = cJSON_PrintUnformatted(g), *b = cJSON_PrintUnformatted(w);
+			fail_msg("record differs:\n got  %s\n want %s", a, b);
+		}
+	assert_ptr_equal(got->child->prev, cJSON_GetArrayItem(got, cJSON_GetArraySize(got) - 1));
+}
+
+static void test_read_back(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/anvil-jsource-XXXXXX", path[600], err[512] = "";
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	/* "big" (about 12 MB: read back on two threads) interleaved with "small" */
+	for (int i = 0; i < 40000; i++) {
+		line(f, "big", i);
+		if (i % 4000 == 0)
+			line(f, "small", i);
+	}
+	fclose(f);
+	struct anvil_jsource *src = anvil_jsource_file(path, err, sizeof(err));
+	assert_non_null(src);
+	cJSON *want_big = expected(path, "big"), *want_small = expected(path, "small");
+	for (int arena = 0; arena < 2; arena++) {
+		if (arena) {
+			assert_int_equal(anvil_arena_install(), 0);
+			anvil_arena_on(ANVIL_ARENA_TEST);
+		}
+		cJSON *big = anvil_jsource_test_records(src, anvil_jsource_find(src, "big"), err, sizeof(err));
+		cJSON *small = anvil_jsource_test_records(src, anvil_jsource_find(src, "small"), err, sizeof(err));
+		assert_non_null(big);
+		assert_non_null(small);
+		same(big, want_big);
+		same(small, want_small);
+		cJSON_Delete(big);
+		cJSON_Delete(small);
+		if (arena) {
+			anvil_arena_on(0);
+			anvil_arena_uninstall();
+		}
+	}
+	cJSON_Delete(want_big);
+	cJSON_Delete(want_small);
+	anvil_jsource_free(src);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_back),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,135 @@
+/* reports/outfile.c: output files written by the writer thread, in the
+ * order handed, with spills through their temporary files copied in
+ * between; a write error shows at the commit and leaves no file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "reports/outfile.h"
+
+/* n bytes of a pattern that differs from piece to piece */
+static void piece(struct strbuf *a, struct strbuf *b, int tag, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ch = (char)('a' + (tag * 7 + (int)(i % 23)) % 26);
+		strbuf_addch(a, ch);
+		if (b)
+			strbuf_addch(b, ch);
+	}
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		strbuf_add(&sb, chunk, n);
+	fclose(f);
+	*len = sb.len;
+	return strbuf_detach(&sb);
+}
+
+static void test_order(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/anvil-outfile-XXXXXX", err[512] = "", path[600];
+	assert_non_null(mkdtemp(dir));
+	struct anvil_outfile o;
+	struct anvil_spill sp;
+	struct strbuf want = STRBUF_INIT, held = STRBUF_INIT;
+	assert_int_equal(anvil_outfile_open(&o, dir, "out.txt", err, sizeof(err)), 0);
+	anvil_spill_init(&sp);
+	for (int round = 0; round < 3; round++) {
+		/* straight into the file: several buffers' worth */
+		for (int k = 0; k < 40; k++) {
+			piece(&o.buf, &want, round * 100 + k, 70000 + (size_t)k * 13);
+			anvil_outfile_flush(&o, 0);
+		}
+		/* set aside (through the spill's file: past 1 MiB), shorter each round */
+		held.len = 0;
+		for (int k = 0; k < 30 - 10 * round; k++) {
+			piece(&sp.buf, &held, round * 1000 + k, 90001);
+			anvil_spill_flush(&sp, 0);
+		}
+		if (round == 1)
+			assert_true(sp.total > 0);  /* the file was used */
+		anvil_spill_copy(&sp, &o);
+		strbuf_add(&want, held.buf, held.len);
+	}
+	anvil_spill_release(&sp);
+	assert_int_equal(anvil_outfile_commit(&o, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	size_t len = 0;
+	char *got = slurp(path, &len);
+	assert_non_null(got);
+	assert_int_equal(len, want.len);
+	assert_memory_equal(got, want.buf, len);
+	free(got);
+	unlink(path);
+	rmdir(dir);
+	strbuf_release(&want);
+	strbuf_release(&held);
+}
+
+/* a spill that went to its file, copied into a buffer-only output */
+static void test_spill_to_buffer(void **state)
+{
+	(void)state;
+	struct anvil_outfile o;
+	struct anvil_spill sp;
+	struct strbuf want = STRBUF_INIT;
+	anvil_outfile_buffer(&o);
+	anvil_spill_init(&sp);
+	strbuf_adds(&o.buf, "head:");
+	strbuf_adds(&want, "head:");
+	for (int k = 0; k < 12; k++) {
+		piece(&sp.buf, &want, k, 300000);
+		anvil_spill_flush(&sp, 0);
+	}
+	anvil_spill_copy(&sp, &o);
+	assert_int_equal(o.buf.len, want.len);
+	assert_memory_equal(o.buf.buf, want.buf, want.len);
+	anvil_spill_release(&sp);
+	strbuf_release(&o.buf);
+	strbuf_release(&want);
+}
+
+/* a write that fails (here: the file is read-only) is reported by the commit */
+static void test_write_error(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/anvil-outfile-XXXXXX", err[512] = "", path[600];
+	assert_non_null(mkdtemp(dir));
+	struct anvil_outfile o;
+	assert_int_equal(anvil_outfile_open(&o, dir, "bad.txt", err, sizeof(err)), 0);
+	int ro = open("/dev/null", O_RDONLY);
+	assert_true(ro >= 0);
+	assert_true(dup2(ro, o.fd) == o.fd);
+	close(ro);
+	piece(&o.buf, NULL, 1, 3u << 20);
+	anvil_outfile_flush(&o, 0);
+	assert_int_equal(anvil_outfile_commit(&o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "bad.txt: cannot write"));
+	snprintf(path, sizeof(path), "%s/bad.txt", dir);
+	assert_int_equal(access(path, F_OK), -1);  /* nothing renamed into place */
+	assert_int_equal(rmdir(dir), 0);           /* and no temporary file left */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_spill_to_buffer),
+		cmocka_unit_test(test_write_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
