@@ -1,6 +1,7 @@
 /* A run's records test by test, from a journal file or an array; see jsource.h. */
 #include "reports/jsource.h"
 #include "reports/jscan.h"
+#include "reports/jtree.h"
 #include "reports/keymap.h"
 #include "reports/arena.h"
 #include "common/json.h"
@@ -398,66 +399,6 @@ size_t anvil_jsource_find(const struct anvil_jsource *s, const char *id)
 	return at ? at - 1 : (size_t)-1;
 }
 
-/* A name or string value, unescaped, in cJSON's memory (cJSON_Delete frees
- * it): [val, vend) is the raw text with its quotes. */
-static char *unescaped(const char *val, const char *vend)
-{
-	size_t n = (size_t)(vend - val) - 2;  /* unescaped, never longer than this */
-	char *out = cJSON_malloc(n + 1);
-	if (memchr(val + 1, '\\', n)) {
-		anvil_jscan_string(val, vend, out, n + 1);
-	} else {
-		memcpy(out, val + 1, n);
-		out[n] = '\0';
-	}
-	return out;
-}
-
-/* A value of a checked line (pass 1 validated it strictly) as a cJSON item,
- * built from the text: cJSON_Parse would scan it again, compare every value
- * with "null", "false" and "true" first and look up the locale for every
- * number. The same tree: numbers through strtod, strings unescaped. */
-static cJSON *build(const char *p, const char *end)
-{
-	struct anvil_jscan_it it;
-	cJSON *item;
-	switch (*p) {
-	case '{':
-		item = cJSON_CreateObject();
-		anvil_jscan_object(&it, p, end);
-		while (anvil_jscan_next(&it)) {
-			cJSON *m = build(it.val, it.vend);
-			m->string = unescaped(it.key - 1, it.key + it.klen + 1);
-			cJSON_AddItemToArray(item, m);  /* linked as it is: the name is set */
-		}
-		return item;
-	case '[':
-		item = cJSON_CreateArray();
-		anvil_jscan_array(&it, p, end);
-		while (anvil_jscan_next_elem(&it))
-			cJSON_AddItemToArray(item, build(it.val, it.vend));
-		return item;
-	case '"':
-		item = cJSON_CreateNull();
-		item->type = cJSON_String;
-		item->valuestring = unescaped(p, end);
-		return item;
-	case 't':
-		return cJSON_CreateTrue();
-	case 'f':
-		return cJSON_CreateFalse();
-	case 'n':
-		return cJSON_CreateNull();
-	default: {
-		char num[64];  /* a checked number is shorter; the line's buffer has no NUL */
-		size_t n = (size_t)(end - p) < sizeof(num) ? (size_t)(end - p) : sizeof(num) - 1;
-		memcpy(num, p, n);
-		num[n] = '\0';
-		return cJSON_CreateNumber(strtod(num, NULL));
-	}
-	}
-}
-
 /* A record with its bulky member (series rows, info body) kept as text, and
  * without the members the report drops ("v", "seq", "test": the record's
  * place, known here): fewer nodes to make for hundreds of thousands of
@@ -486,9 +427,9 @@ static cJSON *parse_record(const char *p, size_t n)
 			memcpy(m->valuestring, it.val, (size_t)(it.vend - it.val));
 			m->valuestring[it.vend - it.val] = '\0';
 		} else {
-			m = build(it.val, it.vend);
+			m = anvil_jtree_value(&it);
 		}
-		m->string = unescaped(it.key - 1, it.key + it.klen + 1);
+		m->string = anvil_jtree_name(&it);
 		cJSON_AddItemToArray(rec, m);
 	}
 	return rec;

@@ -1,5 +1,6 @@
 /* cJSON trees as text; see jwrite.h. */
 #include "reports/jwrite.h"
+#include "reports/jtree.h"
 #include "reports/dtoa.h"
 #include <math.h>
 #include <stdint.h>
@@ -157,9 +158,10 @@ void anvil_jw_unraw(cJSON *item)
 {
 	for (cJSON *c = item ? item->child : NULL; c; c = c->next) {
 		if (cJSON_IsRaw(c)) {
-			cJSON *tree = cJSON_Parse(c->valuestring);
-			if (!tree)
-				tree = cJSON_CreateNull();
+			/* anvil's own text (a journal's bulk, checked when it was read;
+			 * a view written here): built without a second parse */
+			const char *text = c->valuestring ? c->valuestring : "";
+			cJSON *tree = anvil_jtree(text, text + strlen(text));
 			/* the replacement takes over the member name (ReplaceItemViaPointer keeps none) */
 			tree->string = c->string;
 			tree->type |= c->type & cJSON_StringIsConst;

@@ -1,0 +1,80 @@
+/* cJSON trees from checked JSON text; see jtree.h. */
+#include "reports/jtree.h"
+#include "reports/jscan.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* A name or string value, unescaped, in cJSON's memory (cJSON_Delete frees
+ * it): [val, vend) is the raw text with its quotes. */
+static char *unescaped(const char *val, const char *vend)
+{
+	size_t n = vend - val >= 2 ? (size_t)(vend - val) - 2 : 0;  /* unescaped, never longer than this */
+	char *out = cJSON_malloc(n + 1);
+	if (memchr(val + 1, '\\', n)) {
+		anvil_jscan_string(val, vend, out, n + 1);
+	} else {
+		memcpy(out, val + 1, n);
+		out[n] = '\0';
+	}
+	return out;
+}
+
+/* The value [p, end), exactly (as the iterators give it). */
+static cJSON *build(const char *p, const char *end)
+{
+	struct anvil_jscan_it it;
+	cJSON *item;
+	if (p >= end)
+		return cJSON_CreateNull();
+	switch (*p) {
+	case '{':
+		item = cJSON_CreateObject();
+		anvil_jscan_object(&it, p, end);
+		while (anvil_jscan_next(&it)) {
+			cJSON *m = build(it.val, it.vend);
+			m->string = anvil_jtree_name(&it);
+			cJSON_AddItemToArray(item, m);  /* linked as it is: the name is set */
+		}
+		return item;
+	case '[':
+		item = cJSON_CreateArray();
+		anvil_jscan_array(&it, p, end);
+		while (anvil_jscan_next_elem(&it))
+			cJSON_AddItemToArray(item, build(it.val, it.vend));
+		return item;
+	case '"':
+		item = cJSON_CreateNull();
+		item->type = cJSON_String;
+		item->valuestring = unescaped(p, end);
+		return item;
+	case 't':
+		return cJSON_CreateTrue();
+	case 'f':
+		return cJSON_CreateFalse();
+	case 'n':
+		return cJSON_CreateNull();
+	default: {
+		char num[64];  /* a checked number is shorter; the text need not end in a NUL */
+		size_t n = (size_t)(end - p) < sizeof(num) ? (size_t)(end - p) : sizeof(num) - 1;
+		memcpy(num, p, n);
+		num[n] = '\0';
+		return cJSON_CreateNumber(strtod(num, NULL));
+	}
+	}
+}
+
+cJSON *anvil_jtree(const char *p, const char *end)
+{
+	p = anvil_jscan_ws(p, end);
+	return build(p, anvil_jscan_skip(p, end));
+}
+
+cJSON *anvil_jtree_value(const struct anvil_jscan_it *it)
+{
+	return build(it->val, it->vend);
+}
+
+char *anvil_jtree_name(const struct anvil_jscan_it *it)
+{
+	return unescaped(it->key - 1, it->key + it->klen + 1);
+}

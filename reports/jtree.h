@@ -1,0 +1,24 @@
+/*
+ * A cJSON tree straight from JSON text that is known to be valid (checked
+ * by anvil_jscan_check, or written by anvil itself): the tree cJSON_Parse
+ * would make (numbers through strtod, strings unescaped, members in order),
+ * without cJSON's second scan, its comparison of every value with "null",
+ * "false" and "true" first and its locale lookup for every number. Used for
+ * the journal's records (reports/jsource.c) and the report's text kept
+ * aside (reports/jwrite.c); invalid text gives some tree, never a crash.
+ * Allocates through cJSON's hooks (the report arena, reports/arena.h).
+ */
+#ifndef ANVIL_JTREE_H
+#define ANVIL_JTREE_H
+#include <cjson/cJSON.h>
+
+struct anvil_jscan_it;
+
+/* The value that starts at p (after white space) and ends by end. */
+cJSON *anvil_jtree(const char *p, const char *end);
+/* The value at an iterator (anvil_jscan_next or _next_elem). */
+cJSON *anvil_jtree_value(const struct anvil_jscan_it *it);
+/* The member name at an object iterator, unescaped, in cJSON's memory (for item->string). */
+char *anvil_jtree_name(const struct anvil_jscan_it *it);
+
+#endif
