@@ -34,11 +34,21 @@ void anvil_arena_uninstall(void);
 #define ANVIL_ARENA_SCRATCH 2
 #define ANVIL_ARENA_HELPER 3
 int anvil_arena_on(int on);
+/* The test and helper regions come in two sets, so that one test's tree is
+ * made in one while the previous test's is written out from the other
+ * (reports/report.c): this thread's set from now (0 or 1), and the one
+ * before; the set now. */
+int anvil_arena_set(int set);
+int anvil_arena_which_set(void);
+/* Everything in the test and helper regions of a set is gone. */
+void anvil_arena_reset_set(int set);
 /* Everything in the scratch region is gone. */
 void anvil_arena_reset_scratch(void);
 /* Everything allocated from the arena (every region) is gone; its pages
  * beyond the first few MiB go back to the system. */
 void anvil_arena_reset(void);
+/* The same, and every page of it goes back to the system. */
+void anvil_arena_release(void);
 /* Bytes in use now. */
 size_t anvil_arena_used(void);
 

@@ -595,7 +595,7 @@ static void figures_table(struct strbuf *out, const cJSON *metrics)
 	anvil_html_data_close(out);
 }
 
-static void test_section(struct strbuf *out, const cJSON *t, int index, const cJSON *profile)
+void anvil_html_test_section(struct strbuf *out, const cJSON *t, int index, const cJSON *profile)
 {
 	const char *status = s(t, "status");
 	double d = anvil_html_num(t, "duration_s");
@@ -649,6 +649,12 @@ static void signoff(struct strbuf *out, const cJSON *report)
 
 void anvil_report_html(const cJSON *report, struct strbuf *out)
 {
+	anvil_report_html_parts(report, NULL, 0, out);
+}
+
+void anvil_report_html_parts(const cJSON *report, struct strbuf *const *sections, size_t nsections,
+			     struct strbuf *out)
+{
 	const cJSON *tests = cJSON_GetObjectItemCaseSensitive(report, "tests"), *t;
 	const cJSON *run = cJSON_GetObjectItemCaseSensitive(report, "run");
 	const cJSON *profile = cJSON_GetObjectItemCaseSensitive(run, "profile_doc");
@@ -679,8 +685,13 @@ void anvil_report_html(const cJSON *report, struct strbuf *out)
 	anvil_ops_html(out, report);  /* nodes, Slurm job, inventory drift */
 	overview(out, tests);
 	baseline(out, report);
-	cJSON_ArrayForEach(t, tests)
-		test_section(out, t, ti++, profile);
+	cJSON_ArrayForEach(t, tests) {
+		if ((size_t)ti < nsections && sections[ti])
+			strbuf_add(out, sections[ti]->buf, sections[ti]->len);
+		else
+			anvil_html_test_section(out, t, ti, profile);
+		ti++;
+	}
 	anvil_html_inventory(out, cJSON_GetObjectItemCaseSensitive(report, "inventory"));
 	signoff(out, report);
 	strbuf_adds(out, "<footer>Made by anvil from the run's journal; <code>anvil report DIR</code> makes it again. "

@@ -490,6 +490,7 @@ struct half {
 	const struct jtest *t;
 	size_t from, to;
 	int region;       /* its arena region, or 0 for malloc */
+	int set;          /* the caller's set of regions */
 	cJSON *out;
 	int rc;
 	char err[512];
@@ -498,6 +499,7 @@ struct half {
 static void *read_half(void *arg)
 {
 	struct half *h = arg;
+	anvil_arena_set(h->set);
 	anvil_arena_on(h->region);
 	h->out = cJSON_CreateArray();
 	h->rc = read_lines(h->s, h->t, h->from, h->to, h->out, h->err, sizeof(h->err));
@@ -546,7 +548,7 @@ cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char 
 	}
 	int region = anvil_arena_on(0);
 	anvil_arena_on(region);
-	struct half h = { s, t, mid, t->n, region ? ANVIL_ARENA_HELPER : 0, NULL, 0, "" };
+	struct half h = { s, t, mid, t->n, region ? ANVIL_ARENA_HELPER : 0, anvil_arena_which_set(), NULL, 0, "" };
 	pthread_t th;
 	int threaded = mid < t->n && pthread_create(&th, NULL, read_half, &h) == 0;
 	int rc = read_lines(s, t, 0, threaded ? mid : t->n, out, err, errlen);

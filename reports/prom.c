@@ -198,16 +198,25 @@ static void number(struct strbuf *out, double v)
 }
 
 /* p->line holds "{labels" (no closing brace yet): written once, or with the
- * rank added when the series is there already, or not at all. */
-static void emit(struct anvil_prom *p, enum family_id f, const cJSON *rec, double value)
+ * rank added when the series is there already (rank: the record's, looked
+ * up then, or NULL for none), or not at all. */
+static void emit_ranked(struct anvil_prom *p, enum family_id f, const cJSON *rec, const double *rank, double value)
 {
 	struct strbuf *l = &p->line;
 	if (!hashset_add(&p->seen[f], hash_bytes(l->buf, l->len))) {
-		const cJSON *rank = anvil_jget(rec, "rank");
-		char r[32];
-		if (!cJSON_IsNumber(rank))
+		double rv;
+		if (rec) {
+			const cJSON *r = anvil_jget(rec, "rank");
+			if (!cJSON_IsNumber(r))
+				return;
+			rv = r->valuedouble;
+		} else if (rank) {
+			rv = *rank;
+		} else {
 			return;
-		snprintf(r, sizeof(r), "%.0f", rank->valuedouble);
+		}
+		char r[32];
+		snprintf(r, sizeof(r), "%.0f", rv);
 		int first = 0;
 		label(l, "rank", r, &first);
 		if (!hashset_add(&p->seen[f], hash_bytes(l->buf, l->len)))
@@ -219,6 +228,11 @@ static void emit(struct anvil_prom *p, enum family_id f, const cJSON *rec, doubl
 	strbuf_addch(sb, '}');
 	number(sb, value);
 	anvil_spill_flush(&p->fam[f], 0);
+}
+
+static void emit(struct anvil_prom *p, enum family_id f, const cJSON *rec, double value)
+{
+	emit_ranked(p, f, rec, NULL, value);
 }
 
 static enum family_id family_of(const char *unit, double *factor)
@@ -246,16 +260,58 @@ struct anvil_prom *anvil_prom_new(void)
 	return p;
 }
 
-void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c)
+/* A check's labels, "{test=..." without the closing brace. */
+static void check_labels(struct strbuf *l, const cJSON *t, const cJSON *c)
 {
 	int first = 1;
+	label(l, "test", s(t, "id"), &first);
+	label(l, "check", s(c, "name"), &first);
+	label(l, "rule", s(c, "rule"), &first);
+	label(l, "host", s(c, "host"), &first);
+	extra_labels(l, anvil_jget(c, "labels"), &first);
+}
+
+void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c)
+{
 	p->line.len = 0;
-	label(&p->line, "test", s(t, "id"), &first);
-	label(&p->line, "check", s(c, "name"), &first);
-	label(&p->line, "rule", s(c, "rule"), &first);
-	label(&p->line, "host", s(c, "host"), &first);
-	extra_labels(&p->line, anvil_jget(c, "labels"), &first);
+	check_labels(&p->line, t, c);
 	emit(p, F_CHECK, c, (double)anvil_verdict_parse(s(c, "verdict")));
+}
+
+/* A deferred check in the queue: this head, then the labels' text. */
+struct queued {
+	double value, rank;
+	uint32_t len;
+	int has_rank;
+};
+
+void anvil_prom_check_later(struct strbuf *q, const cJSON *t, const cJSON *c)
+{
+	const cJSON *r = anvil_jget(c, "rank");
+	struct queued h;
+	memset(&h, 0, sizeof(h));  /* padding too: the queue is copied whole */
+	h.value = (double)anvil_verdict_parse(s(c, "verdict"));
+	h.has_rank = cJSON_IsNumber(r);
+	h.rank = h.has_rank ? r->valuedouble : 0;
+	size_t at = q->len;
+	strbuf_add(q, (const char *)&h, sizeof(h));
+	check_labels(q, t, c);
+	h.len = (uint32_t)(q->len - at - sizeof(h));
+	memcpy(q->buf + at, &h, sizeof(h));
+}
+
+void anvil_prom_checks(struct anvil_prom *p, struct strbuf *q)
+{
+	for (size_t at = 0; at + sizeof(struct queued) <= q->len;) {
+		struct queued h;
+		memcpy(&h, q->buf + at, sizeof(h));
+		at += sizeof(h);
+		p->line.len = 0;
+		strbuf_add(&p->line, q->buf + at, h.len);
+		at += h.len;
+		emit_ranked(p, F_CHECK, NULL, h.has_rank ? &h.rank : NULL, h.value);
+	}
+	q->len = 0;
 }
 
 /* The members of a figure its line needs, in one walk over it (the first

@@ -34,6 +34,12 @@ struct anvil_prom *anvil_prom_new(void);
 void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks);
 /* One check of test t (for checks written as they come). */
 void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c);
+/* The same in two steps, for a check made while the test before its test
+ * is still being written out: its line queued in q (made on the judging
+ * thread), then every line of q given its place (and q emptied), in order,
+ * when its test is written. */
+void anvil_prom_check_later(struct strbuf *q, const cJSON *t, const cJSON *c);
+void anvil_prom_checks(struct anvil_prom *p, struct strbuf *q);
 /* Writes every family, and the run's (from the report's summary, verdict,
  * exit code and run), then frees p. */
 void anvil_prom_finish(struct anvil_prom *p, const cJSON *report, struct anvil_outfile *o);

@@ -9,6 +9,7 @@
 #include "reports/jsource.h"
 #include "reports/jwrite.h"
 #include "reports/render.h"
+#include "reports/jget.h"
 #include "bench/config.h"
 #include "common/fsutil.h"
 #include "common/journal.h"
@@ -134,11 +135,13 @@ static int outputs_commit(struct outputs *out, char *err, size_t errlen)
 
 /* Where a test's checks go while it is judged (the engine's sink): report.json
  * text, JUnit testcases and system-out lines set aside, the Prometheus
- * lines, and in the tree only what the view keeps: every check while the
- * test has at most ANVIL_VIEW_MAX_CHECKS, then the ones that did not pass. */
+ * lines queued, and in the tree only what the view keeps: every check while
+ * the test has at most ANVIL_VIEW_MAX_CHECKS, then the ones that did not
+ * pass. One per set of arena regions (a test is judged into one while the
+ * test before it is written out from the other). */
 struct sunk {
 	struct anvil_spill json, cases, lines;
-	struct anvil_prom *prom;
+	struct strbuf prom;   /* anvil_prom_check_later's queue */
 	long n, kept;
 };
 
@@ -154,13 +157,29 @@ static int sink_check(void *arg, const cJSON *t, const cJSON *c, enum anvil_verd
 	k->json.buf = o.buf;
 	anvil_junit_case(&k->cases.buf, t, c);
 	anvil_junit_outline(&k->lines.buf, c);
-	anvil_prom_check(k->prom, t, c);
+	anvil_prom_check_later(&k->prom, t, c);
 	anvil_spill_flush(&k->json, 0);
 	anvil_spill_flush(&k->cases, 0);
 	anvil_spill_flush(&k->lines, 0);
 	int keep = v == ANVIL_V_PASS ? k->kept < ANVIL_VIEW_MAX_CHECKS : k->kept < 4 * ANVIL_VIEW_MAX_CHECKS;
 	k->kept += keep;
 	return keep;
+}
+
+static void sunk_init(struct sunk *k)
+{
+	anvil_spill_init(&k->json);
+	anvil_spill_init(&k->cases);
+	anvil_spill_init(&k->lines);
+	strbuf_init(&k->prom);
+}
+
+static void sunk_release(struct sunk *k)
+{
+	anvil_spill_release(&k->json);
+	anvil_spill_release(&k->cases);
+	anvil_spill_release(&k->lines);
+	strbuf_release(&k->prom);
 }
 
 /* An array of a test a line per element. */
@@ -237,61 +256,120 @@ static void junit_test(struct anvil_junit *ju, const cJSON *t, const cJSON *coun
 	strbuf_adds(&o->buf, "</system-out>\n    <system-err></system-err>\n  </testsuite>\n");
 }
 
-/* Every test: judged (its checks written as they come), written out, then kept as the view. */
-static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out, struct anvil_prom *prom,
-			char *err, size_t errlen)
+/* A judged test on its way out: written to report.json (on a thread of its
+ * own), junit.xml and the Prometheus families, cut down to its view and
+ * kept as text, its arena regions then emptied. On a thread while the next
+ * test is judged. */
+struct out_job {
+	struct outputs *out;
+	struct anvil_junit *ju;
+	struct anvil_prom *prom;
+	cJSON *tests;           /* the view's */
+	const cJSON *profile;   /* the view's run.profile_doc */
+	struct strbuf **sections;  /* each test's section of the page */
+	cJSON *t;
+	struct sunk *k;
+	int set;
+	size_t i;
+};
+
+/* What only a test's section of the page reads: it is drawn here, and the
+ * rest of the page and the table need none of it (render.h). */
+static const char *const section_only[] = { "metrics", "series", "info", "fleet", "matrix" };
+
+static void *out_job_run(void *arg)
 {
+	struct out_job *o = arg;
+	cJSON *t = o->t;
+	anvil_arena_set(o->set);
+	anvil_arena_on(ANVIL_ARENA_TEST);
+	/* counts are the view's, not report.json's: out of the tree while it is written */
+	cJSON *counts = anvil_engine_sunk(t) ? cJSON_DetachItemFromObjectCaseSensitive(t, "check_counts") : NULL;
+	struct json_job job = { &o->out->json, t, counts ? &o->k->json : NULL, o->i == 0 };
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, json_job_run, &job) == 0;
+	if (!threaded)
+		json_job_run(&job);
+	junit_test(o->ju, t, counts, o->k, &o->out->junit);
+	anvil_prom_checks(o->prom, &o->k->prom);
+	anvil_prom_test(o->prom, t, !counts);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (counts)
+		cJSON_AddItemToObject(t, "check_counts", counts);
+	anvil_view_test(t, 1);
+	/* the test's section of the page, drawn now; the view, out of the
+	 * arena and without what only the section reads, as text until the
+	 * page is drawn (parsed again by report_dir) */
+	anvil_arena_on(0);
+	struct strbuf *sec = o->sections[o->i] = malloc(sizeof(*sec));
+	strbuf_init(sec);
+	anvil_html_test_section(sec, t, (int)o->i, o->profile);
+	for (size_t m = 0; m < sizeof(section_only) / sizeof(*section_only); m++)
+		cJSON_DeleteItemFromObjectCaseSensitive(t, section_only[m]);
+	struct strbuf vt = STRBUF_INIT;
+	anvil_jw_compact(&vt, t);
+	cJSON *raw = cJSON_CreateRaw("");
+	cJSON_free(raw->valuestring);
+	raw->valuestring = strbuf_detach(&vt);
+	cJSON_AddItemToArray(o->tests, raw);
+	cJSON_Delete(t);
+	anvil_arena_reset_set(o->set);
+	return NULL;
+}
+
+/* Every test: judged (its checks written as they come) into one set of
+ * arena regions, then written out and kept as the view on a second thread
+ * while the next is judged into the other set. */
+static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out, struct anvil_prom *prom,
+			struct strbuf **sections, char *err, size_t errlen)
+{
+	const cJSON *profile = anvil_jget(anvil_jget(view, "run"), "profile_doc");
 	struct anvil_junit ju;
-	struct sunk k;
-	anvil_spill_init(&k.json);
-	anvil_spill_init(&k.cases);
-	anvil_spill_init(&k.lines);
-	k.prom = prom;
-	struct anvil_engine_sink sink = { sink_check, &k };
-	anvil_engine_set_sink(e, &sink);
+	struct sunk k[2];
+	struct out_job job[2];
+	pthread_t th[2];
+	int running[2] = { 0, 0 };
+	sunk_init(&k[0]);
+	sunk_init(&k[1]);
 	cJSON *tests = cJSON_GetObjectItemCaseSensitive(view, "tests");
 	json_head(&out->json, view);
 	anvil_junit_begin(&ju, view, &out->junit);
-	int rc = 0;
+	int rc = 0, was_set = anvil_arena_which_set();
 	for (size_t i = 0; i < anvil_engine_ntests(e); i++) {
-		k.n = k.kept = 0;
+		int set = (int)(i & 1);
+		if (running[set]) {  /* the test two back, written out from this set */
+			pthread_join(th[set], NULL);
+			running[set] = 0;
+		}
+		k[set].n = k[set].kept = 0;
+		struct anvil_engine_sink sink = { sink_check, &k[set] };
+		anvil_engine_set_sink(e, &sink);
+		anvil_arena_set(set);
 		anvil_arena_on(ANVIL_ARENA_TEST);  /* the test's tree, dropped at once when it is done */
 		cJSON *t = anvil_engine_test(e, i, err, errlen);
+		anvil_arena_on(0);
 		if (!t) {
-			anvil_arena_on(0);
-			anvil_arena_reset();
+			anvil_arena_reset_set(set);
 			rc = -1;
 			break;
 		}
-		/* counts are the view's, not report.json's: out of the tree while it is written */
-		cJSON *counts = anvil_engine_sunk(t) ? cJSON_DetachItemFromObjectCaseSensitive(t, "check_counts") : NULL;
-		struct json_job job = { &out->json, t, counts ? &k.json : NULL, i == 0 };
-		pthread_t th;
-		int threaded = pthread_create(&th, NULL, json_job_run, &job) == 0;
-		if (!threaded)
-			json_job_run(&job);
-		junit_test(&ju, t, counts, &k, &out->junit);
-		anvil_prom_test(prom, t, !counts);
-		if (threaded)
-			pthread_join(th, NULL);
-		if (counts)
-			cJSON_AddItemToObject(t, "check_counts", counts);
-		anvil_view_test(t, 1);
-		/* the view, out of the arena, as text until the page is drawn: a
-		 * tenth of its size as a tree (parsed again by report_dir) */
-		anvil_arena_on(0);
-		struct strbuf vt = STRBUF_INIT;
-		anvil_jw_compact(&vt, t);
-		cJSON *raw = cJSON_CreateRaw("");
-		cJSON_free(raw->valuestring);
-		raw->valuestring = strbuf_detach(&vt);
-		cJSON_AddItemToArray(tests, raw);
-		cJSON_Delete(t);
-		anvil_arena_reset();
+		if (running[!set]) {  /* the test before: out in order */
+			pthread_join(th[!set], NULL);
+			running[!set] = 0;
+		}
+		job[set] = (struct out_job){ out, &ju, prom, tests, profile, sections, t, &k[set], set, i };
+		running[set] = pthread_create(&th[set], NULL, out_job_run, &job[set]) == 0;
+		if (!running[set])
+			out_job_run(&job[set]);
 	}
-	anvil_spill_release(&k.json);
-	anvil_spill_release(&k.cases);
-	anvil_spill_release(&k.lines);
+	for (int s = 0; s < 2; s++)
+		if (running[s])
+			pthread_join(th[s], NULL);
+	anvil_arena_set(was_set);
+	anvil_arena_release();  /* the pages the tests kept for the next: not needed now */
+	sunk_release(&k[0]);
+	sunk_release(&k[1]);
 	anvil_engine_set_sink(e, NULL);
 	if (rc)
 		return rc;
@@ -341,7 +419,9 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 	cJSON *view = anvil_engine_head(e);
 	struct anvil_prom *prom = anvil_prom_new();
 	int arena = anvil_arena_install() == 0;
-	int rc = stream_tests(e, view, &out, prom, err, errlen);
+	size_t ntests = anvil_engine_ntests(e);
+	struct strbuf **sections = calloc(ntests + 1, sizeof(*sections));
+	int rc = stream_tests(e, view, &out, prom, sections, err, errlen);
 	if (!rc) {
 		anvil_engine_summary(e, view);
 		cJSON *w = anvil_engine_waivers(e);
@@ -365,13 +445,19 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 		anvil_arena_on(ANVIL_ARENA_TEST);
 		anvil_jw_unraw(cJSON_GetObjectItemCaseSensitive(view, "tests"));
 		anvil_arena_on(0);
-		anvil_report_html(view, &page);
+		anvil_report_html_parts(view, sections, ntests, &page);
 		rc = outputs_commit(&out, err, errlen);
 	}
 	outputs_abort(&out);
 	if (!rc)
 		rc = write_small(dir, "report.html", &page, err, errlen);
 	strbuf_release(&page);
+	for (size_t i = 0; i < ntests; i++)
+		if (sections[i]) {
+			strbuf_release(sections[i]);
+			free(sections[i]);
+		}
+	free(sections);
 	int code = rc ? -1 : anvil_report_exit_code(view);
 	if (!rc && table) {
 		anvil_report_table(view, table);

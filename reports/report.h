@@ -42,6 +42,15 @@ cJSON *anvil_report_load(const char *path, char *err, size_t errlen);
 /* Renderings of the tree. */
 void anvil_report_junit(const cJSON *report, struct strbuf *out);
 void anvil_report_html(const cJSON *report, struct strbuf *out);
+/* The same, with the section of test i already drawn in sections[i] (for
+ * i < nsections, where not NULL) by anvil_html_test_section from that
+ * test's whole view: the report's tests may then be cut down to what the
+ * rest of the page and the table read (their ids, verdicts, status, times
+ * and checks). */
+void anvil_report_html_parts(const cJSON *report, struct strbuf *const *sections, size_t nsections,
+			     struct strbuf *out);
+/* Test t's section of the page: t is the index-th test; profile the run's. */
+void anvil_html_test_section(struct strbuf *out, const cJSON *t, int index, const cJSON *profile);
 void anvil_report_prom(const cJSON *report, struct strbuf *out);
 void anvil_report_table(const cJSON *report, FILE *out);
 int anvil_report_exit_code(const cJSON *report);
