@@ -128,8 +128,9 @@ static void gather_meta(struct anvil_engine *e)
 			cJSON_AddItemToArray(e->notes, cJSON_CreateString(note));
 		} else if (!strcmp(kind, "inventory") && anvil_jstr(rec, "host")) {
 			cJSON_DeleteItemFromObjectCaseSensitive(e->inventory, anvil_jstr(rec, "host"));
-			cJSON_AddItemToObject(e->inventory, anvil_jstr(rec, "host"),
-					      cJSON_Duplicate(anvil_jget(rec, "inventory"), 1));
+			cJSON *inv = anvil_jsource_meta_take(e->src, rec, "inventory");
+			if (inv)
+				cJSON_AddItemToObject(e->inventory, anvil_jstr(rec, "host"), inv);
 		}
 	}
 	for (size_t i = 0; i < anvil_jsource_ntests(e->src); i++)

@@ -382,6 +382,15 @@ void anvil_jsource_free(struct anvil_jsource *s)
 }
 
 const cJSON *anvil_jsource_meta(const struct anvil_jsource *s) { return s->meta; }
+
+cJSON *anvil_jsource_meta_take(struct anvil_jsource *s, const cJSON *rec, const char *key)
+{
+	cJSON *m = cJSON_GetObjectItemCaseSensitive(rec, key);
+	if (!m)
+		return NULL;
+	/* a file's records are the source's own; borrowed ones are references */
+	return s->path ? cJSON_DetachItemViaPointer((cJSON *)rec, m) : cJSON_Duplicate(m, 1);
+}
 long anvil_jsource_records_count(const struct anvil_jsource *s) { return s->count; }
 size_t anvil_jsource_ntests(const struct anvil_jsource *s) { return s->ntests; }
 const char *anvil_jsource_test_id(const struct anvil_jsource *s, size_t i) { return s->tests[i].id; }

@@ -30,6 +30,10 @@ void anvil_jsource_free(struct anvil_jsource *s);
 
 /* The run's own records (run, repair, inventory), in journal order; borrowed. */
 const cJSON *anvil_jsource_meta(const struct anvil_jsource *s);
+/* Member key of rec (one of those records), the caller's to keep: taken out
+ * of a journal file's record (one copy of a thousand nodes' inventories,
+ * not two; a second look finds it gone), a copy of the borrowed records'. */
+cJSON *anvil_jsource_meta_take(struct anvil_jsource *s, const cJSON *rec, const char *key);
 long anvil_jsource_records_count(const struct anvil_jsource *s);
 int anvil_jsource_torn(const struct anvil_jsource *s, long *line);
 
