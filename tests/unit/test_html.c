@@ -350,6 +350,50 @@ static void test_deterministic(void **state)
 	cJSON_Delete(r);
 }
 
+/* The page with each test's section drawn ahead (as anvil report draws it
+ * while the next test is judged) and the tests then cut down to what the
+ * rest of the page reads is the same page. */
+static void test_sections_drawn_ahead(void **state)
+{
+	cJSON *r = fixture(), *slim = cJSON_Duplicate(r, 1);
+	char *whole = render(r);
+	const cJSON *profile = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "run"), "profile_doc");
+	size_t n = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(slim, "tests")), i = 0;
+	assert_true(n >= 5);
+	struct strbuf **sec = calloc(n, sizeof(*sec));
+	cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(slim, "tests")) {
+		if (i % 3 == 2) {  /* some left to draw with the page */
+			i++;
+			continue;
+		}
+		sec[i] = calloc(1, sizeof(**sec));
+		strbuf_init(sec[i]);
+		anvil_html_test_section(sec[i], t, (int)i, profile);
+		static const char *const only[] = { "metrics", "series", "info", "fleet", "matrix" };
+		for (size_t k = 0; k < sizeof(only) / sizeof(*only); k++)
+			cJSON_DeleteItemFromObjectCaseSensitive(t, only[k]);
+		i++;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	anvil_report_html_parts(slim, sec, n, &sb);
+	assert_string_equal(strbuf_str(&sb), whole);
+	/* fewer sections than tests: the rest drawn with the page (from the slim tree) */
+	strbuf_release(&sb);
+	anvil_report_html_parts(r, sec, 1, &sb);
+	assert_string_equal(strbuf_str(&sb), whole);
+	strbuf_release(&sb);
+	for (i = 0; i < n; i++)
+		if (sec[i]) {
+			strbuf_release(sec[i]);
+			free(sec[i]);
+		}
+	free(sec);
+	free(whole);
+	cJSON_Delete(slim);
+	cJSON_Delete(r);
+}
+
 /* A tree with no tests, no inventory, no run: still a whole page. */
 static void test_empty_report(void **state)
 {
@@ -524,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_and_order),
 		cmocka_unit_test(test_inventory_drift),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_sections_drawn_ahead),
 		cmocka_unit_test(test_empty_report),
 		cmocka_unit_test(test_fleet_stays_small),
 	};

@@ -20,6 +20,7 @@
 #include "anvil_build_config.h"
 #include "reports/report.h"
 #include "reports/keymap.h"
+#include "reports/render.h"
 
 struct family {
 	char name[256];
@@ -360,6 +361,59 @@ static void test_metrics_prom(void **state)
 	cJSON_Delete(recs);
 }
 
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* A check's line queued as it comes and given its place when its test is
+ * written says what the line made at once says, in the same order: repeated
+ * series dropped, or told apart by their rank. */
+static void test_checks_later(void **state)
+{
+	cJSON *t = cJSON_Parse("{\"id\": \"t\\\"x\", \"verdict\": \"FAIL\", \"duration_s\": 1}");
+	cJSON *checks = cJSON_Parse(
+		"[{\"name\": \"bw\", \"rule\": \"peak\", \"host\": \"n1\", \"verdict\": \"PASS\"},"
+		" {\"name\": \"bw\", \"rule\": \"peak\", \"host\": \"n1\", \"verdict\": \"FAIL\"},"
+		" {\"name\": \"bw\", \"rule\": \"peak\", \"host\": \"n1\", \"rank\": 3, \"verdict\": \"WARN\"},"
+		" {\"name\": \"bw\", \"rule\": \"peers\", \"host\": \"n\\\"2\", \"labels\": {\"gpu.id\": \"1\"}, \"verdict\": \"ERROR\"},"
+		" {\"name\": \"lat\", \"rule\": \"absolute\", \"host\": \"n2\", \"rank\": 0, \"verdict\": \"SKIP\"}]");
+	cJSON *report = cJSON_Parse("{\"verdict\": \"FAIL\", \"exit_code\": 1, \"summary\": {}, \"run\": {}}");
+	assert_non_null(t);
+	assert_non_null(checks);
+	assert_non_null(report);
+	struct anvil_outfile now, later;
+	anvil_outfile_buffer(&now);
+	anvil_outfile_buffer(&later);
+	struct anvil_prom *a = anvil_prom_new(), *b = anvil_prom_new();
+	struct strbuf q = STRBUF_INIT;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, checks) {
+		anvil_prom_check(a, t, c);
+		anvil_prom_check_later(&q, t, c);
+	}
+	assert_true(q.len > 0);
+	anvil_prom_checks(b, &q);
+	assert_int_equal(q.len, 0);
+	anvil_prom_checks(b, &q);  /* an empty queue adds nothing */
+	anvil_prom_finish(a, report, &now);
+	anvil_prom_finish(b, report, &later);
+	assert_string_equal(strbuf_str(&later.buf), strbuf_str(&now.buf));
+	/* the repeated line without a rank is dropped; with one it is told apart */
+	assert_int_equal(count_of(strbuf_str(&now.buf), "anvil_check_status{test=\"t\\\"x\",check=\"bw\",rule=\"peak\",host=\"n1\"}"), 1);
+	assert_int_equal(count_of(strbuf_str(&now.buf), "host=\"n1\",rank=\"3\"} 3"), 1);
+	assert_int_equal(count_of(strbuf_str(&now.buf), "host=\"n\\\"2\",label_gpu_id=\"1\"} 5"), 1);
+	strbuf_release(&q);
+	strbuf_release(&now.buf);
+	strbuf_release(&later.buf);
+	cJSON_Delete(t);
+	cJSON_Delete(checks);
+	cJSON_Delete(report);
+}
+
 int main(void)
 {
 	static struct parsed p;
@@ -367,6 +421,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parser_refuses),
 		cmocka_unit_test(test_metrics_prom),
+		cmocka_unit_test(test_checks_later),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
