@@ -28,8 +28,8 @@ static struct region {
 /* resident pages a reset leaves for the next test (fewer page faults); the
  * helper's half of the records is made on the other core, where its faults
  * cost the judging thread nothing */
-static const size_t keep[NREG] = { (size_t)16 << 20, (size_t)16 << 20, (size_t)16 << 20, (size_t)16 << 20,
-				    (size_t)16 << 20 };
+static const size_t keep[NREG] = { (size_t)4 << 20, (size_t)4 << 20, (size_t)4 << 20, (size_t)4 << 20,
+				    (size_t)4 << 20 };
 static _Thread_local int on;   /* 0, or ANVIL_ARENA_TEST, _SCRATCH or _HELPER */
 static _Thread_local int set;  /* whose test and helper regions: set 0's or set 1's */
 
