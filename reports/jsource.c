@@ -438,7 +438,7 @@ static cJSON *parse_record(const char *p, size_t n)
 		} else {
 			m = anvil_jtree_value(&it);
 		}
-		m->string = anvil_jtree_name(&it);
+		anvil_jtree_name_to(m, &it);
 		cJSON_AddItemToArray(rec, m);
 	}
 	return rec;

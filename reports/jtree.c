@@ -32,7 +32,7 @@ static cJSON *build(const char *p, const char *end)
 		anvil_jscan_object(&it, p, end);
 		while (anvil_jscan_next(&it)) {
 			cJSON *m = build(it.val, it.vend);
-			m->string = anvil_jtree_name(&it);
+			anvil_jtree_name_to(m, &it);
 			cJSON_AddItemToArray(item, m);  /* linked as it is: the name is set */
 		}
 		return item;
@@ -74,7 +74,34 @@ cJSON *anvil_jtree_value(const struct anvil_jscan_it *it)
 	return build(it->val, it->vend);
 }
 
-char *anvil_jtree_name(const struct anvil_jscan_it *it)
+/* Names in every record and series: pointed to, not copied (a tenth of a
+ * record's tree was copies of these). */
+static const struct {
+	const char *s;
+	size_t n;
+} common[] = {
+#define N(x) { x, sizeof(x) - 1 }
+	N("t"), N("x"), N("ok"), N("gpu"), N("why"), N("host"), N("rank"), N("name"), N("unit"), N("kind"),
+	N("rows"), N("info"), N("peer"), N("value"), N("limit"), N("labels"), N("better"), N("runner"),
+	N("columns"), N("samples"), N("gpu_name"), N("precision"),
+#undef N
+};
+
+static const char *common_name(const char *k, size_t n)
 {
-	return unescaped(it->key - 1, it->key + it->klen + 1);
+	for (size_t i = 0; i < sizeof(common) / sizeof(*common); i++)
+		if (common[i].n == n && common[i].s[0] == k[0] && !memcmp(common[i].s, k, n))
+			return common[i].s;
+	return NULL;
+}
+
+void anvil_jtree_name_to(cJSON *item, const struct anvil_jscan_it *it)
+{
+	const char *c = common_name(it->key, it->klen);  /* the raw name: an escape never matches */
+	if (c) {
+		item->string = (char *)c;
+		item->type |= cJSON_StringIsConst;  /* cJSON never frees it */
+	} else {
+		item->string = unescaped(it->key - 1, it->key + it->klen + 1);
+	}
 }

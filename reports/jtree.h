@@ -18,7 +18,9 @@ struct anvil_jscan_it;
 cJSON *anvil_jtree(const char *p, const char *end);
 /* The value at an iterator (anvil_jscan_next or _next_elem). */
 cJSON *anvil_jtree_value(const struct anvil_jscan_it *it);
-/* The member name at an object iterator, unescaped, in cJSON's memory (for item->string). */
-char *anvil_jtree_name(const struct anvil_jscan_it *it);
+/* item->string: the member name at an object iterator, unescaped, in
+ * cJSON's memory, or for the names every record has a constant string
+ * (cJSON_StringIsConst: cJSON never frees or overwrites it). */
+void anvil_jtree_name_to(cJSON *item, const struct anvil_jscan_it *it);
 
 #endif
