@@ -27,6 +27,7 @@
 #include "runners/msgbuf.h"
 #include "runners/runner.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,8 +273,11 @@ static enum anvil_status pairwise_run(struct anvil_ctx *ctx)
 	p.peer = 1 - p.me;
 	size_t bytes = (size_t)p.o.bw_bytes;
 	int huge = anvil_param_bool(ctx, "hugepages");
-	p.sbuf = anvil_msgbuf_alloc(bytes, huge);
-	p.rbuf = anvil_msgbuf_alloc(bytes, huge);
+	/* send and receive buffer in one allocation, each 2 MiB-aligned: one
+	 * mapping whose pages are read back once */
+	size_t half = (size_t)anvil_msgbuf_kib(bytes) * 1024;
+	p.sbuf = half && half <= SIZE_MAX / 2 ? anvil_msgbuf_alloc(2 * half, huge) : NULL;
+	p.rbuf = p.sbuf ? p.sbuf + half : NULL;
 	p.req = malloc(2 * (size_t)p.o.window * sizeof(MPI_Request));
 	int ok = p.sbuf && p.rbuf && p.req, all_ok;
 	MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, p.comm);
@@ -287,8 +291,7 @@ static enum anvil_status pairwise_run(struct anvil_ctx *ctx)
 		p.sbuf[i] = (char)pattern(anvil_ctx_node_of(ctx, p.me), i);
 	memset(p.rbuf, 0, bytes);
 	/* what pages each end got (send and receive buffer together) */
-	long here = anvil_msgbuf_huge_kib(p.sbuf), here_r = anvil_msgbuf_huge_kib(p.rbuf);
-	p.huge_kib[0] = here < 0 || here_r < 0 ? -1 : here + here_r;
+	p.huge_kib[0] = anvil_msgbuf_huge_kib(p.sbuf, 2 * half);
 	MPI_Sendrecv(&p.huge_kib[0], 1, MPI_LONG, p.peer, 7, &p.huge_kib[1], 1, MPI_LONG, p.peer, 7, p.comm,
 		     MPI_STATUS_IGNORE);
 	struct bw_result bw = measure_bw(&p, 0), bibw = { NAN, 0, 0 };
@@ -303,8 +306,7 @@ static enum anvil_status pairwise_run(struct anvil_ctx *ctx)
 	if (p.me == 0)
 		emit(ctx, &p, &bw, p.o.bidir ? &bibw : NULL, lat, lat_timed, wrong);
 out:
-	free(p.sbuf);
-	free(p.rbuf);
+	free(p.sbuf);  /* and rbuf, its second half */
 	free(p.req);
 	return st;
 }

@@ -91,7 +91,7 @@ static enum anvil_status pingpong_run(struct anvil_ctx *ctx)
 	MPI_Comm_rank(pair, &me);
 	int them = 1 - me;
 	/* what pages each end got: the kernel may give a fragmented node fewer */
-	long kib[2] = { anvil_msgbuf_huge_kib(buf), -1 };
+	long kib[2] = { anvil_msgbuf_huge_kib(buf, largest), -1 };
 	MPI_Sendrecv(&kib[0], 1, MPI_LONG, them, 7, &kib[1], 1, MPI_LONG, them, 7, pair, MPI_STATUS_IGNORE);
 	for (int i = 0; i < sw.n; i++) {
 		size_t size = sw.sizes[i];

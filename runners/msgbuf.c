@@ -21,7 +21,7 @@ void *anvil_msgbuf_alloc(size_t bytes, int huge)
 	return p;
 }
 
-long anvil_msgbuf_huge_kib(const void *p)
+long anvil_msgbuf_huge_kib(const void *p, size_t bytes)
 {
 	FILE *f = fopen("/proc/self/smaps", "r");
 	if (!f)
@@ -42,7 +42,11 @@ long anvil_msgbuf_huge_kib(const void *p)
 			break;
 	}
 	fclose(f);
-	return kib;
+	/* the advice gives the buffer a mapping of its own; where the kernel
+	 * merged it with a neighbour the count is the mapping's, so at most the
+	 * buffer's own size is said */
+	long most = anvil_msgbuf_kib(bytes);
+	return kib > most ? most : kib;
 }
 
 long anvil_msgbuf_kib(size_t bytes)

@@ -22,9 +22,11 @@
  * when huge; NULL when out of memory. Release with free(). */
 void *anvil_msgbuf_alloc(size_t bytes, int huge);
 
-/* KiB of the mapping holding p that are in huge pages (smaps'
- * AnonHugePages), or -1 when it cannot be read. Call after touching it. */
-long anvil_msgbuf_huge_kib(const void *p);
+/* KiB of the buffer p (of bytes, from anvil_msgbuf_alloc) in huge pages:
+ * smaps' AnonHugePages of the mapping holding it (the advice makes that the
+ * buffer's own), never more than the buffer's rounded size; -1 when it
+ * cannot be read. Call after touching it. */
+long anvil_msgbuf_huge_kib(const void *p, size_t bytes);
 
 /* KiB a buffer of bytes takes once rounded up to 2 MiB blocks. */
 long anvil_msgbuf_kib(size_t bytes);

@@ -32,7 +32,7 @@ static void test_alignment_and_pages(void **state)
 	assert_non_null(p);
 	assert_int_equal((uintptr_t)p % (2u << 20), 0);
 	memset(p, 1, bytes);
-	long kib = anvil_msgbuf_huge_kib(p);
+	long kib = anvil_msgbuf_huge_kib(p, bytes);
 	assert_true(kib >= 0);
 	assert_int_equal(anvil_msgbuf_kib(bytes), 4096);
 	assert_int_equal(anvil_msgbuf_kib(bytes + 1), 6144);
@@ -66,7 +66,7 @@ static void test_small_pages_and_bad_sizes(void **state)
 	assert_null(anvil_msgbuf_alloc(0, 1));
 	assert_null(anvil_msgbuf_alloc(SIZE_MAX - 10, 1));
 	/* an address in no mapping: nothing found */
-	assert_int_equal(anvil_msgbuf_huge_kib((const void *)8), -1);
+	assert_int_equal(anvil_msgbuf_huge_kib((const void *)8, 100), -1);
 	/* all given, no peer: no flag */
 	info = cJSON_CreateObject();
 	anvil_msgbuf_describe(info, 1, 2048, -1, 2048);
@@ -75,11 +75,32 @@ static void test_small_pages_and_bad_sizes(void **state)
 	cJSON_Delete(info);
 }
 
+/* Two buffers side by side (the kernel may merge their mappings): each
+ * reading stays within its own buffer's size. */
+static void test_never_more_than_the_buffer(void **state)
+{
+	(void)state;
+	size_t bytes = 2u << 20;
+	char *a = anvil_msgbuf_alloc(bytes, 1), *b = anvil_msgbuf_alloc(bytes, 1);
+	assert_non_null(a);
+	assert_non_null(b);
+	memset(a, 1, bytes);
+	memset(b, 2, bytes);
+	long ka = anvil_msgbuf_huge_kib(a, bytes), kb = anvil_msgbuf_huge_kib(b, bytes);
+	assert_true(ka >= 0 && ka <= 2048);
+	assert_true(kb >= 0 && kb <= 2048);
+	/* a 100-byte buffer takes one 2 MiB block: at most 2048 KiB said */
+	assert_true(anvil_msgbuf_huge_kib(a, 100) <= 2048);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alignment_and_pages),
 		cmocka_unit_test(test_small_pages_and_bad_sizes),
+		cmocka_unit_test(test_never_more_than_the_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
