@@ -652,7 +652,14 @@ void anvil_report_html(const cJSON *report, struct strbuf *out)
 	anvil_report_html_parts(report, NULL, 0, out);
 }
 
-void anvil_report_html_parts(const cJSON *report, struct strbuf *const *sections, size_t nsections,
+void anvil_html_drop_section_only(cJSON *t)
+{
+	static const char *const only[] = { "metrics", "series", "info", "fleet", "matrix" };
+	for (size_t i = 0; i < sizeof(only) / sizeof(*only); i++)
+		cJSON_DeleteItemFromObjectCaseSensitive(t, only[i]);
+}
+
+void anvil_report_html_parts(const cJSON *report, const struct strbuf *sections, size_t nsections,
 			     struct strbuf *out)
 {
 	const cJSON *tests = cJSON_GetObjectItemCaseSensitive(report, "tests"), *t;
@@ -686,8 +693,8 @@ void anvil_report_html_parts(const cJSON *report, struct strbuf *const *sections
 	overview(out, tests);
 	baseline(out, report);
 	cJSON_ArrayForEach(t, tests) {
-		if ((size_t)ti < nsections && sections[ti])
-			strbuf_add(out, sections[ti]->buf, sections[ti]->len);
+		if ((size_t)ti < nsections && sections[ti].len)
+			strbuf_add(out, sections[ti].buf, sections[ti].len);
 		else
 			anvil_html_test_section(out, t, ti, profile);
 		ti++;

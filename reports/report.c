@@ -266,16 +266,12 @@ struct out_job {
 	struct anvil_prom *prom;
 	cJSON *tests;           /* the view's */
 	const cJSON *profile;   /* the view's run.profile_doc */
-	struct strbuf **sections;  /* each test's section of the page */
+	struct strbuf *sections;   /* each test's section of the page */
 	cJSON *t;
 	struct sunk *k;
 	int set;
 	size_t i;
 };
-
-/* What only a test's section of the page reads: it is drawn here, and the
- * rest of the page and the table need none of it (render.h). */
-static const char *const section_only[] = { "metrics", "series", "info", "fleet", "matrix" };
 
 static void *out_job_run(void *arg)
 {
@@ -302,11 +298,8 @@ static void *out_job_run(void *arg)
 	 * arena and without what only the section reads, as text until the
 	 * page is drawn (parsed again by report_dir) */
 	anvil_arena_on(0);
-	struct strbuf *sec = o->sections[o->i] = malloc(sizeof(*sec));
-	strbuf_init(sec);
-	anvil_html_test_section(sec, t, (int)o->i, o->profile);
-	for (size_t m = 0; m < sizeof(section_only) / sizeof(*section_only); m++)
-		cJSON_DeleteItemFromObjectCaseSensitive(t, section_only[m]);
+	anvil_html_test_section(&o->sections[o->i], t, (int)o->i, o->profile);
+	anvil_html_drop_section_only(t);
 	struct strbuf vt = STRBUF_INIT;
 	anvil_jw_compact(&vt, t);
 	cJSON *raw = cJSON_CreateRaw("");
@@ -320,16 +313,17 @@ static void *out_job_run(void *arg)
 
 /* Every test: judged (its checks written as they come) into one set of
  * arena regions, then written out and kept as the view on a second thread
- * while the next is judged into the other set. */
+ * while the next is judged into the other set. One test is written out at
+ * a time, in order. */
 static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out, struct anvil_prom *prom,
-			struct strbuf **sections, char *err, size_t errlen)
+			struct strbuf *sections, char *err, size_t errlen)
 {
 	const cJSON *profile = anvil_jget(anvil_jget(view, "run"), "profile_doc");
 	struct anvil_junit ju;
-	struct sunk k[2];
-	struct out_job job[2];
-	pthread_t th[2];
-	int running[2] = { 0, 0 };
+	struct sunk k[2];      /* the test being judged fills one, the one written out reads the other */
+	struct out_job job;
+	pthread_t th;
+	int running = 0;
 	sunk_init(&k[0]);
 	sunk_init(&k[1]);
 	cJSON *tests = cJSON_GetObjectItemCaseSensitive(view, "tests");
@@ -338,10 +332,6 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 	int rc = 0, was_set = anvil_arena_which_set();
 	for (size_t i = 0; i < anvil_engine_ntests(e); i++) {
 		int set = (int)(i & 1);
-		if (running[set]) {  /* the test two back, written out from this set */
-			pthread_join(th[set], NULL);
-			running[set] = 0;
-		}
 		k[set].n = k[set].kept = 0;
 		struct anvil_engine_sink sink = { sink_check, &k[set] };
 		anvil_engine_set_sink(e, &sink);
@@ -354,18 +344,15 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 			rc = -1;
 			break;
 		}
-		if (running[!set]) {  /* the test before: out in order */
-			pthread_join(th[!set], NULL);
-			running[!set] = 0;
-		}
-		job[set] = (struct out_job){ out, &ju, prom, tests, profile, sections, t, &k[set], set, i };
-		running[set] = pthread_create(&th[set], NULL, out_job_run, &job[set]) == 0;
-		if (!running[set])
-			out_job_run(&job[set]);
+		if (running)  /* the test before, from the other set */
+			pthread_join(th, NULL);
+		job = (struct out_job){ out, &ju, prom, tests, profile, sections, t, &k[set], set, i };
+		running = pthread_create(&th, NULL, out_job_run, &job) == 0;
+		if (!running)
+			out_job_run(&job);
 	}
-	for (int s = 0; s < 2; s++)
-		if (running[s])
-			pthread_join(th[s], NULL);
+	if (running)
+		pthread_join(th, NULL);
 	anvil_arena_set(was_set);
 	anvil_arena_release();  /* the pages the tests kept for the next: not needed now */
 	sunk_release(&k[0]);
@@ -420,7 +407,7 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 	struct anvil_prom *prom = anvil_prom_new();
 	int arena = anvil_arena_install() == 0;
 	size_t ntests = anvil_engine_ntests(e);
-	struct strbuf **sections = calloc(ntests + 1, sizeof(*sections));
+	struct strbuf *sections = calloc(ntests + 1, sizeof(*sections));  /* zeroed: empty strbufs */
 	int rc = stream_tests(e, view, &out, prom, sections, err, errlen);
 	if (!rc) {
 		anvil_engine_summary(e, view);
@@ -453,10 +440,7 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 		rc = write_small(dir, "report.html", &page, err, errlen);
 	strbuf_release(&page);
 	for (size_t i = 0; i < ntests; i++)
-		if (sections[i]) {
-			strbuf_release(sections[i]);
-			free(sections[i]);
-		}
+		strbuf_release(&sections[i]);
 	free(sections);
 	int code = rc ? -1 : anvil_report_exit_code(view);
 	if (!rc && table) {

@@ -43,14 +43,16 @@ cJSON *anvil_report_load(const char *path, char *err, size_t errlen);
 void anvil_report_junit(const cJSON *report, struct strbuf *out);
 void anvil_report_html(const cJSON *report, struct strbuf *out);
 /* The same, with the section of test i already drawn in sections[i] (for
- * i < nsections, where not NULL) by anvil_html_test_section from that
- * test's whole view: the report's tests may then be cut down to what the
- * rest of the page and the table read (their ids, verdicts, status, times
- * and checks). */
-void anvil_report_html_parts(const cJSON *report, struct strbuf *const *sections, size_t nsections,
+ * i < nsections, where not empty) by anvil_html_test_section from that
+ * test's whole view, which anvil_html_drop_section_only may then have cut
+ * down to what the rest of the page and the table read. */
+void anvil_report_html_parts(const cJSON *report, const struct strbuf *sections, size_t nsections,
 			     struct strbuf *out);
 /* Test t's section of the page: t is the index-th test; profile the run's. */
 void anvil_html_test_section(struct strbuf *out, const cJSON *t, int index, const cJSON *profile);
+/* Drops from a test's view what only its section of the page reads
+ * (metrics, series, info, fleet, matrix). */
+void anvil_html_drop_section_only(cJSON *t);
 void anvil_report_prom(const cJSON *report, struct strbuf *out);
 void anvil_report_table(const cJSON *report, FILE *out);
 int anvil_report_exit_code(const cJSON *report);
