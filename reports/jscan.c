@@ -436,7 +436,6 @@ int anvil_jscan_next_elem(struct anvil_jscan_it *it)
 	return 1;
 }
 
-
 static unsigned hex4(const char *p)
 {
 	unsigned v = 0;

@@ -57,15 +57,10 @@ static void label_text(const cJSON *labels, char *buf, size_t len)
 	const cJSON *l;
 	cJSON_ArrayForEach(l, labels)
 		if (cJSON_IsString(l) && n < len) {
-			size_t at = n;
-			char *part = buf + at;
-			size_t plen = len - at;
-			size_t k = 0;
-			cat(part, plen, &k, at ? "," : "");
-			cat(part, plen, &k, l->string ? l->string : "(null)");
-			cat(part, plen, &k, "=");
-			cat(part, plen, &k, l->valuestring);
-			n += k;
+			cat(buf, len, &n, n ? "," : "");
+			cat(buf, len, &n, l->string ? l->string : "(null)");
+			cat(buf, len, &n, "=");
+			cat(buf, len, &n, l->valuestring);
 		}
 }
 
