@@ -104,21 +104,15 @@ static void load_cusolver(void)
 	l->ok = ok;
 }
 
-static int load(struct lib *l, void (*fn)(void), char *why, size_t len)
+/* 0 when the library is loaded (loading it now if needed), else -1 (l->why says why) */
+static int load(struct lib *l, void (*fn)(void))
 {
 	pthread_once(&l->once, fn);
-	if (!l->ok && why)
-		snprintf(why, len, "%s", l->why);
 	return l->ok ? 0 : -1;
 }
 
-int anvil_cublas_load(char *why, size_t len) { return load(&cublas_lib, load_cublas, why, len); }
-int anvil_cusolver_load(char *why, size_t len) { return load(&cusolver_lib, load_cusolver, why, len); }
-
-const char *anvil_cublas_load_error(void)
-{
-	return !cublas_lib.ok && cublas_lib.why[0] ? cublas_lib.why : NULL;
-}
+static int cublas_load(void) { return load(&cublas_lib, load_cublas); }
+static int cusolver_load(void) { return load(&cusolver_lib, load_cusolver); }
 
 const char *anvil_cusolver_load_error(void)
 {
@@ -129,20 +123,20 @@ const char *anvil_cusolver_load_error(void)
 #define TRAMPOLINE(load_fn, not_loaded, ret, name, params, args) \
 	ret name params \
 	{ \
-		if (load_fn(NULL, 0)) \
+		if (load_fn()) \
 			return not_loaded; \
 		return p_##name args; \
 	}
 #define X_CUBLAS(ret, name, params, args) \
-	TRAMPOLINE(anvil_cublas_load, CUBLAS_STATUS_NOT_INITIALIZED, ret, name, params, args)
+	TRAMPOLINE(cublas_load, CUBLAS_STATUS_NOT_INITIALIZED, ret, name, params, args)
 #define X_CUSOLVER(ret, name, params, args) \
-	TRAMPOLINE(anvil_cusolver_load, CUSOLVER_STATUS_NOT_INITIALIZED, ret, name, params, args)
+	TRAMPOLINE(cusolver_load, CUSOLVER_STATUS_NOT_INITIALIZED, ret, name, params, args)
 CUBLAS_FUNCS(X_CUBLAS)
 CUSOLVER_FUNCS(X_CUSOLVER)
 
 const char *cublasGetStatusString(cublasStatus_t status)
 {
-	if (anvil_cublas_load(NULL, 0))
+	if (cublas_load())
 		return cublas_lib.why;
 	return p_cublasGetStatusString(status);
 }
