@@ -411,6 +411,8 @@ void anvil_spill_copy(struct anvil_spill *sp, struct anvil_outfile *o)
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0) {
+				snprintf(o->err, sizeof(o->err), "a temporary file: cannot read back: %s",
+					 r < 0 ? strerror(errno) : "it is shorter than was written");
 				o->failed = 1;
 				break;
 			}
