@@ -14,6 +14,10 @@ struct anvil_outfile {
 	int fd;               /* the temporary file, or -1 for a buffer only */
 	int dfd;
 	int failed;           /* a write failed; err says why (read it after the commit) */
+	char *stage;          /* the writer's: what it has not written yet (outfile.c) */
+	size_t staged;
+	long long written;    /* bytes in the file */
+	int direct;           /* -1: the file system refused O_DIRECT */
 	char name[128], tmp[192];
 	char err[512];
 };
@@ -31,15 +35,16 @@ void anvil_outfile_abort(struct anvil_outfile *o);
 
 /* Text set aside while a test is judged (its checks as JSON, its JUnit
  * testcases), to be copied into an output file when the test is written:
- * kept in memory up to 1 MiB at a time, the rest in an unnamed temporary
- * file (written and copied out by the writer thread). */
+ * kept in memory up to 1 MiB at a time, then its whole 4 KiB blocks in an
+ * unnamed temporary file (written with O_DIRECT where the file system
+ * allows, and copied out, by the writer thread). */
 struct anvil_spill {
 	struct strbuf buf;   /* writers append here */
 	int fd;              /* the temporary file, or -1 while it all fits */
 	size_t total;        /* bytes in the file */
 };
 void anvil_spill_init(struct anvil_spill *sp);
-/* Moves the buffer to the temporary file once it holds 1 MiB (always when force). */
+/* Moves the buffer's whole blocks to the temporary file once it holds 1 MiB (always when force). */
 void anvil_spill_flush(struct anvil_spill *sp, int force);
 /* Appends everything to o (flushing o as it goes) and empties sp. */
 void anvil_spill_copy(struct anvil_spill *sp, struct anvil_outfile *o);

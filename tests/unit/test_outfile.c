@@ -38,9 +38,10 @@ static char *slurp(const char *path, size_t *len)
 	return strbuf_detach(&sb);
 }
 
-static void test_order(void **state)
+/* rounds of writes straight into the file, then text set aside and copied in;
+ * the file must hold it all, in order */
+static void order_case(int rounds, int writes, size_t wsize, int spills, size_t ssize)
 {
-	(void)state;
 	char dir[] = "/tmp/anvil-outfile-XXXXXX", err[512] = "", path[600];
 	assert_non_null(mkdtemp(dir));
 	struct anvil_outfile o;
@@ -48,16 +49,16 @@ static void test_order(void **state)
 	struct strbuf want = STRBUF_INIT, held = STRBUF_INIT;
 	assert_int_equal(anvil_outfile_open(&o, dir, "out.txt", err, sizeof(err)), 0);
 	anvil_spill_init(&sp);
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < rounds; round++) {
 		/* straight into the file: several buffers' worth */
-		for (int k = 0; k < 40; k++) {
-			piece(&o.buf, &want, round * 100 + k, 70000 + (size_t)k * 13);
+		for (int k = 0; k < writes; k++) {
+			piece(&o.buf, &want, round * 100 + k, wsize + (size_t)k * 13);
 			anvil_outfile_flush(&o, 0);
 		}
 		/* set aside (through the spill's file: past 1 MiB), shorter each round */
 		held.len = 0;
-		for (int k = 0; k < 30 - 10 * round; k++) {
-			piece(&sp.buf, &held, round * 1000 + k, 90001);
+		for (int k = 0; k < spills - 10 * round; k++) {
+			piece(&sp.buf, &held, round * 1000 + k, ssize);
 			anvil_spill_flush(&sp, 0);
 		}
 		if (round == 1)
@@ -78,6 +79,21 @@ static void test_order(void **state)
 	rmdir(dir);
 	strbuf_release(&want);
 	strbuf_release(&held);
+}
+
+static void test_order(void **state)
+{
+	(void)state;
+	order_case(3, 40, 70000, 30, 90001);
+}
+
+/* Past 32 MiB the writer goes around the page cache (O_DIRECT) in whole
+ * stages: a file of 50 MB, pieces and spills of odd sizes, and its tail
+ * (not a whole block) written at the commit. */
+static void test_large(void **state)
+{
+	(void)state;
+	order_case(2, 30, 800003, 25, 333331);
 }
 
 /* a spill that went to its file, copied into a buffer-only output */
@@ -128,6 +144,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_spill_to_buffer),
 		cmocka_unit_test(test_write_error),
 	};
