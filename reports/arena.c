@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <sys/mman.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -14,40 +15,152 @@
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-/* Address space only: pages are taken as they are touched. A region that
- * needs more than this goes on with malloc. */
-#define RESERVE ((size_t)8 << 30)
+/* Address space only: pages are taken as they are touched. The regions
+ * draw 2 MiB chunks (one huge page each) from one pool: a chunk a reset
+ * gives back stays resident, up to HOT_KEEP of them, and is the next to
+ * be handed out, so a test mostly reuses the pages of the one judged two
+ * before it instead of faulting (and zeroing) its own. On the VM this was
+ * measured on, freed memory goes back to the host and costs a fault from
+ * it when touched again: faulting in a test's regions afresh was a sixth
+ * of the judging thread's time. */
+#define CHUNK ((size_t)2 << 20)
+#define RESERVE ((size_t)64 << 30)
+#define NCHUNKS (RESERVE / CHUNK)
+#define HOT_KEEP ((size_t)128 << 20)   /* resident idle chunks kept (what a pairwise test takes) */
 #define NREG 5
 #define SCRATCH 4   /* regions 0-3: the test's and the helper's of set 0, then of set 1 */
+#define NONE UINT32_MAX
 
-/* The regions, one reservation: fixed once made, read by any thread. */
+/* The reservation: fixed once made, read by any thread. */
 static char *base;
+/* the pool (pool.mu): chunks never handed out start at fresh; the idle
+ * ones are on the hot list (resident) or the cold one (given back) */
+static struct {
+	pthread_mutex_t mu;
+	uint32_t fresh, hot, cold;
+	size_t nhot;
+	uint32_t next[NCHUNKS];   /* a chunk's successor on its list (a pool's or a region's) */
+} pool = { PTHREAD_MUTEX_INITIALIZER, 0, NONE, NONE, 0, { 0 } };
+
+/* A region's chunks (the first is the one being filled), each used by one thread at a time. */
 static struct region {
-	size_t used, touched;   /* touched: high-water mark since the last release */
-} reg[NREG];
-/* resident pages a reset leaves in each region for the next test (fewer
- * page faults); little, since a fault brings a 2 MiB huge page and what a
- * set keeps while the other is in use shows in the peak */
-#define KEEP ((size_t)4 << 20)
+	uint32_t head;
+	size_t at;     /* bytes used in the head chunk */
+	size_t used;   /* bytes handed out */
+} reg[NREG] = { { NONE, 0, 0 }, { NONE, 0, 0 }, { NONE, 0, 0 }, { NONE, 0, 0 }, { NONE, 0, 0 } };
 static _Thread_local int on;   /* 0, or ANVIL_ARENA_TEST, _SCRATCH or _HELPER */
 static _Thread_local int set;  /* whose test and helper regions: set 0's or set 1's */
+
+static char *chunk_at(uint32_t c)
+{
+	return base + (size_t)c * CHUNK;
+}
 
 static int region_of(int which)
 {
 	return which == ANVIL_ARENA_SCRATCH ? SCRATCH : 2 * set + (which == ANVIL_ARENA_HELPER);
 }
 
+/* A chunk for r (resident ones first), or NONE when the reservation is spent. */
+static uint32_t chunk_get(void)
+{
+	pthread_mutex_lock(&pool.mu);
+	uint32_t c = NONE;
+	if (pool.hot != NONE) {
+		c = pool.hot;
+		pool.hot = pool.next[c];
+		pool.nhot--;
+	} else if (pool.cold != NONE) {
+		c = pool.cold;
+		pool.cold = pool.next[c];
+	} else if (pool.fresh < NCHUNKS) {
+		c = pool.fresh++;
+	}
+	pthread_mutex_unlock(&pool.mu);
+	return c;
+}
+
+/* A region's chunks back to the pool: resident while the pool keeps fewer than keep bytes. */
+static void chunks_put(uint32_t head, size_t keep)
+{
+	pthread_mutex_lock(&pool.mu);
+	for (uint32_t c = head, next; c != NONE; c = next) {
+		next = pool.next[c];
+		POISON(chunk_at(c), CHUNK);
+		if ((pool.nhot + 1) * CHUNK <= keep) {
+			pool.next[c] = pool.hot;
+			pool.hot = c;
+			pool.nhot++;
+		} else {
+			madvise(chunk_at(c), CHUNK, MADV_DONTNEED);
+			pool.next[c] = pool.cold;
+			pool.cold = c;
+		}
+	}
+	pthread_mutex_unlock(&pool.mu);
+}
+
+/* k chunks side by side, never handed out before (what one allocation of
+ * more than a chunk takes), or NONE. */
+static uint32_t chunks_fresh(size_t k)
+{
+	pthread_mutex_lock(&pool.mu);
+	uint32_t c = NONE;
+	if (NCHUNKS - pool.fresh >= k) {
+		c = pool.fresh;
+		pool.fresh += (uint32_t)k;
+	}
+	pthread_mutex_unlock(&pool.mu);
+	return c;
+}
+
+/* More than a chunk at once: chunks of its own, on r's list behind the
+ * one being filled (they go back to the pool with the rest). */
+static void *region_big(struct region *r, size_t need)
+{
+	size_t k = (need + CHUNK - 1) / CHUNK;
+	uint32_t c = chunks_fresh(k);
+	if (c == NONE)
+		return NULL;
+	for (size_t j = 0; j < k; j++) {
+		uint32_t d = c + (uint32_t)j;
+		if (r->head == NONE) {
+			r->head = d;
+			r->at = CHUNK;  /* full: the next small allocation takes a chunk */
+			pool.next[d] = NONE;
+		} else {
+			pool.next[d] = pool.next[r->head];
+			pool.next[r->head] = d;
+		}
+	}
+	r->used += need;
+	return chunk_at(c);
+}
+
 static void *arena_malloc(size_t n)
 {
 	if (on && base) {
-		int i = region_of(on);
-		struct region *r = &reg[i];
+		struct region *r = &reg[region_of(on)];
 		size_t need = (n + 15) & ~(size_t)15;
-		if (need >= n && need <= RESERVE - r->used) {
-			char *p = base + (size_t)i * RESERVE + r->used;
+		char *p = NULL;
+		if (need < n || need > RESERVE) {
+			p = NULL;
+		} else if (need > CHUNK) {
+			p = region_big(r, need);
+		} else {
+			if (r->head == NONE || r->at + need > CHUNK) {
+				uint32_t c = chunk_get();
+				if (c == NONE)
+					return malloc(n);
+				pool.next[c] = r->head;  /* the chunk is r's alone now */
+				r->head = c;
+				r->at = 0;
+			}
+			p = chunk_at(r->head) + r->at;
+			r->at += need;
 			r->used += need;
-			if (r->used > r->touched)
-				r->touched = r->used;
+		}
+		if (p) {
 			UNPOISON(p, n);
 			return p;
 		}
@@ -57,26 +170,22 @@ static void *arena_malloc(size_t n)
 
 static void arena_free(void *p)
 {
-	if (base && (char *)p >= base && (char *)p < base + NREG * RESERVE)
+	if (base && (char *)p >= base && (char *)p < base + RESERVE)
 		return;  /* the reset frees it */
 	free(p);
 }
 
-static void region_reset_keeping(int i, size_t kept)
+static void region_reset_keeping(int i, size_t keep)
 {
 	struct region *r = &reg[i];
-	char *b = base + (size_t)i * RESERVE;
-	POISON(b, r->used);
-	r->used = 0;
-	if (r->touched > kept) {
-		madvise(b + kept, r->touched - kept, MADV_DONTNEED);
-		r->touched = kept;
-	}
+	chunks_put(r->head, keep);
+	r->head = NONE;
+	r->at = r->used = 0;
 }
 
 static void region_reset(int i)
 {
-	region_reset_keeping(i, KEEP);
+	region_reset_keeping(i, HOT_KEEP);
 }
 
 int anvil_arena_install(void)
@@ -88,11 +197,11 @@ int anvil_arena_install(void)
 		 * in a virtual machine: a tenth of anvil report's time at 1024
 		 * nodes went to faulting in the regions page by page) */
 		size_t huge = (size_t)2 << 20;
-		void *m = mmap(NULL, NREG * RESERVE + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		void *m = mmap(NULL, RESERVE + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (m == MAP_FAILED)
 			return -1;
 		base = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
-		madvise(base, NREG * RESERVE, MADV_HUGEPAGE);
+		madvise(base, RESERVE, MADV_HUGEPAGE);
 	}
 	cJSON_Hooks h = { arena_malloc, arena_free };
 	cJSON_InitHooks(&h);
@@ -141,9 +250,20 @@ void anvil_arena_reset(void)
 
 void anvil_arena_release(void)
 {
-	if (base)
-		for (int i = 0; i < NREG; i++)
-			region_reset_keeping(i, 0);
+	if (!base)
+		return;
+	for (int i = 0; i < NREG; i++)
+		region_reset_keeping(i, 0);
+	pthread_mutex_lock(&pool.mu);
+	while (pool.hot != NONE) {
+		uint32_t c = pool.hot;
+		pool.hot = pool.next[c];
+		madvise(chunk_at(c), CHUNK, MADV_DONTNEED);
+		pool.next[c] = pool.cold;
+		pool.cold = c;
+	}
+	pool.nhot = 0;
+	pthread_mutex_unlock(&pool.mu);
 }
 
 void anvil_arena_reset_scratch(void)

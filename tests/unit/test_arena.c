@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "reports/arena.h"
@@ -113,10 +114,55 @@ static void test_sets_apart(void **state)
 	anvil_arena_uninstall();
 }
 
+/* The regions take 2 MiB chunks from one pool: a string larger than a
+ * chunk gets chunks of its own, small ones go on around it, and after a
+ * reset the other set's chunks (handed back and reused) hold new trees
+ * without touching the set still in use. */
+static void test_chunks(void **state)
+{
+	(void)state;
+	assert_int_equal(anvil_arena_install(), 0);
+	size_t big = (size_t)5 << 20;
+	char *text = malloc(big + 1);
+	assert_non_null(text);
+	for (size_t i = 0; i < big; i++)
+		text[i] = (char)('a' + i % 26);
+	text[big] = '\0';
+	anvil_arena_set(1);
+	anvil_arena_on(ANVIL_ARENA_TEST);
+	cJSON *one = tree(1, 3000);
+	anvil_arena_set(0);
+	cJSON *zero = tree(0, 3000);
+	cJSON *s = cJSON_CreateString(text);  /* more than a chunk */
+	cJSON_AddItemToArray(zero, s);
+	cJSON *more = tree(2, 30000);        /* several chunks after it */
+	anvil_arena_on(0);
+	assert_true(anvil_arena_used() > big);
+	assert_string_equal(cJSON_GetStringValue(s), text);
+	check_tree(more, 2, 30000);
+	cJSON_Delete(cJSON_DetachItemViaPointer(zero, s));
+	check_tree(zero, 0, 3000);
+	for (int round = 0; round < 3; round++) {
+		anvil_arena_reset_set(0);  /* its chunks back to the pool, and taken again */
+		anvil_arena_on(ANVIL_ARENA_TEST);
+		cJSON *again = tree(3 + round, 40000);
+		anvil_arena_on(0);
+		check_tree(again, 3 + round, 40000);
+		check_tree(one, 1, 3000);
+	}
+	anvil_arena_reset_set(0);
+	anvil_arena_reset_set(1);
+	assert_int_equal(anvil_arena_used(), 0);
+	anvil_arena_release();
+	anvil_arena_uninstall();
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sets_apart),
+		cmocka_unit_test(test_chunks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
