@@ -65,6 +65,7 @@ struct anvil_engine {
 	struct anvil_baseline *base;
 	cJSON *drift, *drift_summary;  /* reports/drift.c, on the inventories */
 	cJSON *drift_test;             /* its "inventory" test, reported after the others */
+	char *drift_id;                /* its id, while there is one (fixed: read on any thread) */
 	char *run_dir;
 	struct anvil_engine_sink sink;
 	int counts[ANVIL_V_FAIL + 1];
@@ -150,8 +151,10 @@ static void judge_drift(struct anvil_engine *e)
 		e->drift_test = cJSON_DetachItemViaPointer(tests, tests->child);
 		if (anvil_keymap_get(&e->seen, anvil_jstr(e->drift_test, "id"), strlen(anvil_jstr(e->drift_test, "id"))))
 			cJSON_Delete(e->drift_test), e->drift_test = NULL;  /* a test of that name ran: it wins */
-		else
+		else {
 			add_test_id(e, anvil_jstr(e->drift_test, "id"));
+			e->drift_id = strdup(anvil_jstr(e->drift_test, "id"));
+		}
 	}
 	cJSON_Delete(scratch);
 }
@@ -226,6 +229,7 @@ void anvil_engine_free(struct anvil_engine *e)
 	cJSON_Delete(e->drift);
 	cJSON_Delete(e->drift_summary);
 	cJSON_Delete(e->drift_test);
+	free(e->drift_id);
 	free(e->run_dir);
 	free(e);
 }
@@ -549,23 +553,32 @@ int anvil_engine_sunk(const cJSON *t)
 	return anvil_jget(t, "check_counts") != NULL;
 }
 
-cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t errlen)
+static int is_drift(const struct anvil_engine *e, const char *id)
+{
+	return e->drift_id && !strcmp(id, e->drift_id);
+}
+
+cJSON *anvil_engine_records(const struct anvil_engine *e, size_t i, char *err, size_t errlen)
 {
 	const char *id = e->order[i];
-	if (e->drift_test && !strcmp(id, anvil_jstr(e->drift_test, "id"))) {
+	size_t at = is_drift(e, id) ? (size_t)-1 : anvil_jsource_find(e->src, id);
+	return at == (size_t)-1 ? cJSON_CreateArray() : anvil_jsource_test_records(e->src, at, err, errlen);
+}
+
+cJSON *anvil_engine_judge(struct anvil_engine *e, size_t i, cJSON *recs)
+{
+	const char *id = e->order[i];
+	if (e->drift_test && is_drift(e, id)) {
 		cJSON *t = e->drift_test;
 		e->drift_test = NULL;
+		cJSON_Delete(recs);
 		return finish_test(e, t);
 	}
 	const cJSON *plan = plan_entry(e, id);
-	size_t at = anvil_jsource_find(e->src, id);
-	cJSON *recs = NULL;
-	if (at != (size_t)-1 && !(recs = anvil_jsource_test_records(e->src, at, err, errlen)))
-		return NULL;
-	const char *runner = plan ? anvil_jstr(plan, "runner") : recs && recs->child ? anvil_jstr(recs->child, "runner") : NULL;
+	const char *runner = plan ? anvil_jstr(plan, "runner") : recs->child ? anvil_jstr(recs->child, "runner") : NULL;
 	cJSON *t = test_new(id, runner, plan ? anvil_jstr(plan, "scope") : NULL);
 	cJSON *rec;
-	while (recs && (rec = cJSON_DetachItemViaPointer(recs, recs->child)))
+	while ((rec = cJSON_DetachItemViaPointer(recs, recs->child)))
 		gather_record(t, rec);
 	cJSON_Delete(recs);
 	if (e->sink.check && !anvil_pairwise_is_pairs(t))
@@ -577,6 +590,12 @@ cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t err
 	if (e->base)
 		anvil_baseline_test(e->base, t, e->profile);
 	return finish_test(e, t);
+}
+
+cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t errlen)
+{
+	cJSON *recs = anvil_engine_records(e, i, err, errlen);
+	return recs ? anvil_engine_judge(e, i, recs) : NULL;
 }
 
 /* ---- the whole report ------------------------------------------------------ */

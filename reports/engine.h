@@ -42,6 +42,13 @@ size_t anvil_engine_ntests(const struct anvil_engine *e);
  * waivers, verdict); the caller owns it. Its checks count towards the
  * summary. NULL with err when its records cannot be read. */
 cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t errlen);
+/* anvil_engine_test in two steps. Test i's records read back from the
+ * journal (an array, empty for a test with none), or NULL with err: this
+ * reads only what judging leaves alone, so one thread may read test j's
+ * while another judges test i. Then test i gathered from recs (taken) and
+ * judged, on the thread that judges every test. */
+cJSON *anvil_engine_records(const struct anvil_engine *e, size_t i, char *err, size_t errlen);
+cJSON *anvil_engine_judge(struct anvil_engine *e, size_t i, cJSON *recs);
 
 /* Where each check goes as soon as it is final (judged and waived), so that
  * a test of a hundred thousand checks never holds them all: check() writes
