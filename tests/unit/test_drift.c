@@ -173,6 +173,39 @@ static void test_sixteen_nodes(void **state)
 	cJSON_Delete(inv);
 }
 
+/* Two hundred nodes: flattened and grouped on two threads; the entries in
+ * field order and the same sentences as on one. */
+static void test_two_hundred_nodes(void **state)
+{
+	cJSON *inv = cluster_of(200, "n%03d");
+	for (int g = 0; g < 8; g++) {
+		char p[64];
+		snprintf(p, sizeof(p), "gpus/%d/driver_version", g);
+		set(inv, "n007", p, cJSON_CreateString("550.54"));
+	}
+	set(inv, "n150", "os/version_id", cJSON_CreateString("11"));
+	set(inv, "n199", "memory/total_bytes", cJSON_CreateNumber(811748556800.0 * 0.9));
+	set(inv, "n001", "cpu/model", cJSON_CreateString("AMD EPYC 9554 64-Core Processor"));
+	cJSON *r = judge(inv, NULL);
+	static const char *const fields[] = { "cpu.model", "gpus.*.driver_version", "memory.total_bytes", "os.version_id" };
+	static const char *const hosts[] = { "n001", "n007", "n199", "n150" };
+	cJSON *drift = cJSON_GetObjectItemCaseSensitive(r, "drift");
+	assert_int_equal(cJSON_GetArraySize(drift), 4);
+	for (int i = 0; i < 4; i++) {
+		cJSON *e = cJSON_GetArrayItem(drift, i);
+		assert_string_equal(s(e, "field"), fields[i]);
+		cJSON *c = find_check(r, fields[i], "drift", "WARN");
+		assert_non_null(c);
+		assert_string_equal(s(c, "host"), hosts[i]);
+	}
+	assert_string_equal(s(find_check(r, "gpus.*.driver_version", "drift", "WARN"), "why"),
+			    "n007: GPU driver 550.54, 199 others 550.90");
+	assert_string_equal(s(cJSON_GetArrayItem(drift, 3), "majority_hosts"), "n[001-149,151-200]");
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "drift_summary"), "nodes")->valueint, 200);
+	cJSON_Delete(r);
+	cJSON_Delete(inv);
+}
+
 static void test_pinned(void **state)
 {
 	cJSON *inv = cluster_of(16, "gpu%02d");
@@ -290,6 +323,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_three_nodes_one_drifted),
 		cmocka_unit_test(test_sixteen_nodes),
+		cmocka_unit_test(test_two_hundred_nodes),
 		cmocka_unit_test(test_pinned),
 		cmocka_unit_test(test_config_tolerance_ignore_tie),
 		cmocka_unit_test(test_match_and_aliases),
