@@ -155,14 +155,45 @@ static void why_bad(const char *p, size_t n, size_t where, const char *what, cha
 }
 
 /* A line of the journal, where it is in the read buffer, and what the
- * strict check said of it. */
+ * strict check said of it; for a good one, also its "kind" and "test"
+ * and, for a record of the run's, its tree: found on the checking
+ * threads, not on the one that indexes the lines in order. */
 struct lref {
 	size_t at, len;
 	long line;
 	int bad;
 	size_t where;        /* bad: the byte offset of the error */
 	const char *what;    /* bad: what was expected there (NULL: a record) */
+	int plain;           /* kind and test_at/test_len are set (else: kind_and_test) */
+	char kind[32];
+	size_t test_at, test_len;   /* "test" as it is in the line: a string without escapes */
+	cJSON *meta;         /* a run, repair or inventory record, parsed (owned) */
 };
+
+/* "kind" and where "test" is, when it is a string without escapes (plain). */
+static void kind_and_test_span(const char *p, size_t n, struct lref *l)
+{
+	struct anvil_jscan_it it;
+	int have = 0;
+	l->plain = 1;
+	anvil_jscan_object(&it, p, p + n);
+	while (have != 3 && anvil_jscan_next(&it)) {
+		if (!(have & 1) && anvil_jscan_key_is(&it, "kind")) {
+			have |= 1;
+			if (anvil_jscan_string(it.val, it.vend, l->kind, sizeof(l->kind)))
+				l->kind[0] = '\0';
+		} else if (!(have & 2) && anvil_jscan_key_is(&it, "test")) {
+			have |= 2;
+			size_t vlen = (size_t)(it.vend - it.val);
+			if (*it.val == '"' && !memchr(it.val, '\\', vlen)) {
+				l->test_at = (size_t)(it.val + 1 - p);
+				l->test_len = vlen - 2;
+			} else {
+				l->plain = 0;
+			}
+		}
+	}
+}
 
 static void check_line(const char *buf, struct lref *l)
 {
@@ -170,12 +201,21 @@ static void check_line(const char *buf, struct lref *l)
 	size_t n = l->len;
 	l->what = NULL;
 	l->where = 0;
+	l->plain = 0;
+	l->kind[0] = '\0';
+	l->test_at = l->test_len = 0;
+	l->meta = NULL;
 	l->bad = anvil_jscan_check(p, n, &l->where, &l->what) != 0;
 	if (!l->bad && *anvil_jscan_ws(p, p + n) != '{' && !(n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)))
 		l->bad = 1;
+	if (l->bad)
+		return;
+	kind_and_test_span(p, n, l);
+	if (l->plain && is_meta_kind(l->kind))
+		l->meta = cJSON_ParseWithLength(p, n);
 }
 
-static int one_line(struct pass1 *p1, const char *p, const struct lref *l, uint64_t off)
+static int one_line(struct pass1 *p1, const char *p, struct lref *l, uint64_t off)
 {
 	struct anvil_jsource *s = p1->s;
 	size_t n = l->len;
@@ -194,10 +234,18 @@ static int one_line(struct pass1 *p1, const char *p, const struct lref *l, uint6
 		return 0;
 	}
 	char kind[32], test[512];
-	kind_and_test(p, n, kind, sizeof(kind), test, sizeof(test));
+	if (l->plain) {
+		memcpy(kind, l->kind, sizeof(kind));
+		/* as kind_and_test has it: an id too long for its buffer is none */
+		size_t tn = l->test_len < sizeof(test) ? l->test_len : 0;
+		memcpy(test, p + l->test_at, tn);
+		test[tn] = '\0';
+	} else {
+		kind_and_test(p, n, kind, sizeof(kind), test, sizeof(test));
+	}
 	s->count++;
 	if (is_meta_kind(kind)) {
-		cJSON *r = cJSON_ParseWithLength(p, n);
+		cJSON *r = l->plain ? l->meta : cJSON_ParseWithLength(p, n);
 		if (r)
 			cJSON_AddItemToArray(s->meta, r);
 	} else if (test[0] && is_test_kind(kind)) {
@@ -240,9 +288,13 @@ static int index_lines(struct pass1 *p1, const char *buf, struct lref *l, size_t
 	check_part(&mine);
 	if (threaded)
 		pthread_join(th, NULL);
-	for (size_t i = 0; i < n; i++)
-		if (one_line(p1, buf + l[i].at, &l[i], base + l[i].at))
+	for (size_t i = 0; i < n; i++) {
+		if (one_line(p1, buf + l[i].at, &l[i], base + l[i].at)) {
+			for (; i < n; i++)
+				cJSON_Delete(l[i].meta);
 			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -283,7 +335,7 @@ static int index_file(struct pass1 *p1)
 					lcap = lcap ? 2 * lcap : 4096;
 					l = realloc(l, lcap * sizeof(*l));
 				}
-				l[n++] = (struct lref){ start, end - start, line, 0, 0, NULL };
+				l[n++] = (struct lref){ .at = start, .len = end - start, .line = line };
 			}
 			start = nl ? end + 1 : have;
 			if (!nl)

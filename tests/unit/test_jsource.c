@@ -115,10 +115,63 @@ static void test_read_back(void **state)
 	rmdir(dir);
 }
 
+/* The index: each line's "kind" and "test" (found on the checking threads
+ * where "test" is a string without escapes, here where it is not), the
+ * run's records parsed, in journal order, wherever they are. */
+static void test_index(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/anvil-jsource-XXXXXX", path[600], err[512] = "", longid[700];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
+	memset(longid, 'x', 600);
+	longid[600] = '\0';
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"v\":1,\"seq\":0,\"kind\":\"run\",\"event\":\"start\",\"hosts\":[\"n1\"]}\n");
+	for (int i = 0; i < 30000; i++) {  /* about 8 MB: checked on two threads */
+		line(f, "big", i);
+		if (i % 7000 == 3) {
+			fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"inventory\",\"host\":\"n%d\",\"inventory\":{\"i\":%d}}\n", i, i, i);
+			fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"metric\",\"test\":\"esc\\u0061ped\",\"name\":\"m\",\"value\":%d}\n", i, i);
+			fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"metric\",\"test\":\"escaped\",\"name\":\"m\",\"value\":%d}\n", i, i);
+			fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"metric\",\"test\":7,\"name\":\"m\",\"value\":1}\n", i);
+			fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"metric\",\"test\":\"%s\",\"name\":\"m\",\"value\":1}\n", i, longid);
+			fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"m\\u0065tric\",\"test\":\"kinds\",\"name\":\"m\",\"value\":1}\n", i);
+		}
+	}
+	fprintf(f, "{\"v\":1,\"seq\":99999,\"kind\":\"run\",\"event\":\"end\"}\n");
+	fclose(f);
+	struct anvil_jsource *src = anvil_jsource_file(path, err, sizeof(err));
+	assert_non_null(src);
+	assert_int_equal(anvil_jsource_records_count(src), 30000 + 5 * 6 + 2);
+	/* big, escaped (both spellings), kinds (an escaped kind is still a metric); not 7 nor the long id */
+	assert_int_equal(anvil_jsource_ntests(src), 3);
+	assert_string_equal(anvil_jsource_test_id(src, 1), "escaped");
+	assert_string_equal(anvil_jsource_test_id(src, 2), "kinds");
+	cJSON *esc = anvil_jsource_test_records(src, anvil_jsource_find(src, "escaped"), err, sizeof(err));
+	assert_int_equal(cJSON_GetArraySize(esc), 10);
+	cJSON_Delete(esc);
+	const cJSON *meta = anvil_jsource_meta(src), *m;
+	assert_int_equal(cJSON_GetArraySize(meta), 2 + 5);
+	int k = 0;
+	cJSON_ArrayForEach(m, meta) {
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(m, "kind"));
+		assert_string_equal(kind, k == 0 || k == 6 ? "run" : "inventory");
+		if (k > 0 && k < 6)
+			assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "inventory"), "i")->valueint, 3 + 7000 * (k - 1));
+		k++;
+	}
+	anvil_jsource_free(src);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_back),
+		cmocka_unit_test(test_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
