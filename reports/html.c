@@ -649,7 +649,7 @@ static void signoff(struct strbuf *out, const cJSON *report)
 
 void anvil_report_html(const cJSON *report, struct strbuf *out)
 {
-	anvil_report_html_parts(report, NULL, 0, out);
+	anvil_report_html_parts(report, NULL, 0, NULL, out);
 }
 
 void anvil_html_drop_section_only(cJSON *t)
@@ -660,7 +660,7 @@ void anvil_html_drop_section_only(cJSON *t)
 }
 
 void anvil_report_html_parts(const cJSON *report, const struct strbuf *sections, size_t nsections,
-			     struct strbuf *out)
+			     const struct strbuf *inventory, struct strbuf *out)
 {
 	const cJSON *tests = cJSON_GetObjectItemCaseSensitive(report, "tests"), *t;
 	const cJSON *run = cJSON_GetObjectItemCaseSensitive(report, "run");
@@ -699,7 +699,10 @@ void anvil_report_html_parts(const cJSON *report, const struct strbuf *sections,
 			anvil_html_test_section(out, t, ti, profile);
 		ti++;
 	}
-	anvil_html_inventory(out, cJSON_GetObjectItemCaseSensitive(report, "inventory"));
+	if (inventory)
+		strbuf_add(out, inventory->buf ? inventory->buf : "", inventory->len);
+	else
+		anvil_html_inventory(out, cJSON_GetObjectItemCaseSensitive(report, "inventory"));
 	signoff(out, report);
 	strbuf_adds(out, "<footer>Made by anvil from the run's journal; <code>anvil report DIR</code> makes it again. "
 			 "This file is self-contained: no script, no network access.</footer>\n</main></body></html>\n");

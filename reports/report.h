@@ -45,9 +45,10 @@ void anvil_report_html(const cJSON *report, struct strbuf *out);
 /* The same, with the section of test i already drawn in sections[i] (for
  * i < nsections, where not empty) by anvil_html_test_section from that
  * test's whole view, which anvil_html_drop_section_only may then have cut
- * down to what the rest of the page and the table read. */
+ * down to what the rest of the page and the table read; and the inventory's
+ * section already drawn by anvil_html_inventory (NULL: drawn here). */
 void anvil_report_html_parts(const cJSON *report, const struct strbuf *sections, size_t nsections,
-			     struct strbuf *out);
+			     const struct strbuf *inventory, struct strbuf *out);
 /* Test t's section of the page: t is the index-th test; profile the run's. */
 void anvil_html_test_section(struct strbuf *out, const cJSON *t, int index, const cJSON *profile);
 /* Drops from a test's view what only its section of the page reads

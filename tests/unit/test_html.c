@@ -14,6 +14,7 @@
 #include "anvil_build_config.h"
 #include "reports/report.h"
 #include "reports/baseline.h"
+#include "reports/html_charts.h"
 #include "common/journal.h"
 #include <ctype.h>
 #include <math.h>
@@ -372,12 +373,21 @@ static void test_sections_drawn_ahead(void **state)
 		assert_null(cJSON_GetObjectItemCaseSensitive(t, "metrics"));
 		i++;
 	}
-	struct strbuf sb = STRBUF_INIT;
-	anvil_report_html_parts(slim, sec, n, &sb);
+	struct strbuf sb = STRBUF_INIT, inv = STRBUF_INIT;
+	anvil_report_html_parts(slim, sec, n, NULL, &sb);
 	assert_string_equal(strbuf_str(&sb), whole);
+	/* and with the inventory's section drawn ahead too (on a thread, by anvil report) */
+	const cJSON *inventory = cJSON_GetObjectItemCaseSensitive(slim, "inventory");
+	assert_true(cJSON_GetArraySize(inventory) > 0);
+	anvil_html_inventory(&inv, inventory);
+	assert_true(inv.len > 0);
+	strbuf_release(&sb);
+	anvil_report_html_parts(slim, sec, n, &inv, &sb);
+	assert_string_equal(strbuf_str(&sb), whole);
+	strbuf_release(&inv);
 	/* fewer sections than tests: the rest drawn with the page (from the slim tree) */
 	strbuf_release(&sb);
-	anvil_report_html_parts(r, sec, 1, &sb);
+	anvil_report_html_parts(r, sec, 1, NULL, &sb);
 	assert_string_equal(strbuf_str(&sb), whole);
 	strbuf_release(&sb);
 	for (i = 0; i < n; i++)
