@@ -238,9 +238,11 @@ static void pool_put(struct strbuf *sb)
 	strbuf_init(sb);
 }
 
+/* What an op holds in memory until it is done: its buffer (a copy from a
+ * spill's file holds none, and is no reason for a producer to wait). */
 static size_t op_bytes(const struct op *op)
 {
-	return op->kind == OP_COPY ? op->len : op->buf.len;
+	return op->buf.len;
 }
 
 static void *writer_main(void *arg)
