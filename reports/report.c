@@ -420,9 +420,9 @@ static int write_small(const char *dir, const char *name, struct strbuf *sb, cha
 }
 
 /* The inventory's section of the page, drawn on a thread of its own while
- * the end of report.json is written and the tests' views are read back
- * (a table of every node's inventory: a tenth of a second at a thousand
- * nodes). */
+ * the first tests are judged, when the judging thread leaves the second
+ * core idle at times (a table of every node's inventory: a tenth of a
+ * second or two at a thousand nodes). */
 struct inventory_job {
 	const cJSON *inventory;
 	struct strbuf html;
@@ -456,16 +456,17 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 	struct strbuf *sections = calloc(ntests + 1, sizeof(*sections));  /* zeroed: empty strbufs */
 	struct inventory_job inv = { NULL, STRBUF_INIT };
 	pthread_t inv_th;
-	int inv_drawing = 0;
+	inv.inventory = anvil_engine_inventory(e);  /* not changed until it is taken, after the tests */
+	int drawn = pthread_create(&inv_th, NULL, inventory_job_run, &inv) == 0;
 	int rc = stream_tests(e, view, &out, prom, sections, err, errlen);
+	if (drawn)
+		pthread_join(inv_th, NULL);
 	if (!rc) {
 		anvil_engine_summary(e, view);
 		cJSON *w = anvil_engine_waivers(e);
 		if (w)
 			cJSON_AddItemToObject(view, "waivers", w);
 		cJSON_AddItemToObject(view, "inventory", anvil_engine_take_inventory(e));
-		inv.inventory = anvil_jget(view, "inventory");
-		inv_drawing = pthread_create(&inv_th, NULL, inventory_job_run, &inv) == 0;
 		json_tail(&out.json, view, base);
 		if (base)
 			cJSON_AddItemToObject(view, "baseline", anvil_baseline_section(base, 0));
@@ -483,15 +484,9 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 		anvil_arena_on(ANVIL_ARENA_TEST);
 		anvil_jw_unraw(cJSON_GetObjectItemCaseSensitive(view, "tests"));
 		anvil_arena_on(0);
-		int drawn = inv_drawing;
-		if (inv_drawing)
-			pthread_join(inv_th, NULL);
-		inv_drawing = 0;
 		anvil_report_html_parts(view, sections, ntests, drawn ? &inv.html : NULL, &page);
 		rc = outputs_commit(&out, err, errlen);
 	}
-	if (inv_drawing)
-		pthread_join(inv_th, NULL);
 	strbuf_release(&inv.html);
 	outputs_abort(&out);
 	if (!rc)
