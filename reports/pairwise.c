@@ -381,10 +381,11 @@ static void slow_of(const struct pairs *p, const struct pair_fail *fails, int nf
 		    signed char *slow, const char **why)
 {
 	int n = p->n;
-	for (int i = 0; i < n * n; i++) {
-		slow[i] = i / n == i % n || !isfinite(v[i]) ? -1 : 0;
-		why[i] = NULL;
-	}
+	for (int a = 0; a < n; a++)
+		for (int b = 0, i = a * n; b < n; b++, i++) {
+			slow[i] = a == b || !isfinite(v[i]) ? -1 : 0;
+			why[i] = NULL;
+		}
 	for (int i = 0; i < nfails; i++) {
 		const struct pair_fail *f = &fails[i];
 		if (f->k != k)
@@ -402,17 +403,31 @@ struct verdict_line {
 	cJSON *metrics;  /* names; owned until put in the tree */
 };
 
-static void describe_node(struct strbuf *sb, const struct pairs *p, int k, const double *v,
-			  const signed char *slow, const struct anvil_culprit *c, int total)
+/* The median of metric k over every measured pair, and how many there are. */
+struct pair_median {
+	double med;
+	int all;
+};
+
+static struct pair_median median_of(const struct pairs *p, int k, const double *v)
 {
 	int n = p->n, all = 0;
-	double lo = INFINITY, hi = -INFINITY, *vals = malloc(sizeof(double) * (size_t)(n * n + 1));
-	for (int i = 0; i < n; i++)
+	double *vals = malloc(sizeof(double) * (size_t)(n * n + 1));
+	for (int i = 0; vals && i < n; i++)
 		for (int j = i + 1; j < n; j++)
 			if (isfinite(v[i * n + j]))
 				vals[all++] = v[i * n + j];
-	double med = anvil_pairwise_median(vals, all, p->higher[k]);
+	struct pair_median m = { vals ? anvil_pairwise_median(vals, all, p->higher[k]) : NAN, all };
 	free(vals);
+	return m;
+}
+
+static void describe_node(struct strbuf *sb, const struct pairs *p, int k, const double *v,
+			  const signed char *slow, const struct anvil_culprit *c, int total,
+			  const struct pair_median *m)
+{
+	int n = p->n, all = m->all;
+	double lo = INFINITY, hi = -INFINITY, med = m->med;
 	for (int j = 0; j < n; j++)
 		if (slow[c->a * n + j] == 1) {
 			lo = fmin(lo, v[c->a * n + j]);
@@ -522,10 +537,11 @@ static int slow_rows(cJSON *slow_tree, const struct pairs *p, int k, const signe
 {
 	int n = p->n, total = 0;
 	double *v = malloc(sizeof(double) * (size_t)(n * n + 1));
-	for (int i = 0; i < n * n; i++) {
-		total += i / n < i % n && slow[i] == 1;
-		v[i] = slow[i] < 0 ? NAN : slow[i];
-	}
+	for (int a = 0; a < n; a++)
+		for (int b = 0, i = a * n; b < n; b++, i++) {
+			total += a < b && slow[i] == 1;
+			v[i] = slow[i] < 0 ? NAN : slow[i];
+		}
 	add_rows(slow_tree, p->names[k], v, n, 0);
 	free(v);
 	return total;
@@ -600,7 +616,8 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 		}
 		slow_of(p, fails, nfails, k, v, slow, why);
 		int total = slow_rows(slow_tree, p, k, slow);
-		int nf = anvil_pairwise_culprits(n, slow, found, cap, &wide);
+		int nf = anvil_pairwise_culprits(n, slow, found, cap, &wide), have_med = 0;
+		struct pair_median med = { NAN, 0 };
 		if (wide)
 			cJSON_AddItemToArray(notes, widespread_note(p, k, slow, total));
 		for (int f = 0; f < nf; f++) {
@@ -612,10 +629,15 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 				l->metrics = cJSON_CreateArray();
 			}
 			cJSON_AddItemToArray(l->metrics, cJSON_CreateString(p->names[k]));
-			if (found[f].kind == ANVIL_CULPRIT_NODE)
-				describe_node(&l->why, p, k, v, slow, &found[f], total);
-			else
+			if (found[f].kind == ANVIL_CULPRIT_NODE) {
+				if (!have_med) {  /* one sort of every pair's figure, for however many nodes */
+					med = median_of(p, k, v);
+					have_med = 1;
+				}
+				describe_node(&l->why, p, k, v, slow, &found[f], total, &med);
+			} else {
 				describe_link(&l->why, p, k, why[found[f].a * n + found[f].b]);
+			}
 		}
 		free(v);
 	}
