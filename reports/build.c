@@ -312,6 +312,27 @@ static cJSON *test_new(const char *id, const char *runner, const char *scope)
 	return t;
 }
 
+/* "v", "seq", "kind", "test" or "runner": said once for the test, not in
+ * each of its records (the first letter first: a record of a thousand
+ * nodes' test is one of hundreds of thousands). */
+static int is_common_field(const char *k)
+{
+	switch (k[0]) {
+	case 'v':
+		return !k[1];
+	case 's':
+		return !strcmp(k, "seq");
+	case 'k':
+		return !strcmp(k, "kind");
+	case 't':
+		return !strcmp(k, "test");
+	case 'r':
+		return !strcmp(k, "runner");
+	default:
+		return 0;
+	}
+}
+
 /* One record of the test, owned: moved into the test without its common fields. */
 static void gather_record(cJSON *t, cJSON *rec)
 {
@@ -337,9 +358,7 @@ static void gather_record(cJSON *t, cJSON *rec)
 	/* the record's common fields, in one walk over its members */
 	for (cJSON *m = rec->child, *next; m; m = next) {
 		next = m->next;
-		const char *k = m->string;
-		if (k && (!strcmp(k, "v") || !strcmp(k, "seq") || !strcmp(k, "kind") || !strcmp(k, "test") ||
-			  !strcmp(k, "runner")))
+		if (m->string && is_common_field(m->string))
 			cJSON_Delete(cJSON_DetachItemViaPointer(rec, m));
 	}
 	/* A journal may have been edited: in the report tree "name" and "host"
