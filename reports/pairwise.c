@@ -588,10 +588,13 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 {
 	const cJSON *checks = anvil_jget(t, "checks");
 	int n = p->n, cap = n * n + 1, nlines = 0;
-	/* a line is a distinct culprit over all metrics: at most n nodes and
-	 * n(n-1)/2 links, fewer than cap */
-	struct verdict_line *lines = calloc((size_t)cap, sizeof(*lines));
-	struct anvil_culprit *found = calloc((size_t)cap, sizeof(*found));
+	/* a metric's culprits: at most n/2 nodes (more are widespread) and
+	 * max(1, n/2) links (the same); a line is a distinct culprit over all
+	 * metrics. Sized by that, not by the n*n cells: at a thousand nodes
+	 * those were 80 MB, zeroed, for a handful of culprits. */
+	int per_metric = n + 2, nmax = per_metric * (p->nnames > 0 ? p->nnames : 1);
+	struct verdict_line *lines = calloc((size_t)nmax, sizeof(*lines));
+	struct anvil_culprit *found = calloc((size_t)per_metric, sizeof(*found));
 	signed char *slow = malloc((size_t)cap);
 	const char **why = malloc(sizeof(char *) * (size_t)cap);
 	if (!lines || !found || !slow || !why) {
@@ -616,7 +619,7 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 		}
 		slow_of(p, fails, nfails, k, v, slow, why);
 		int total = slow_rows(slow_tree, p, k, slow);
-		int nf = anvil_pairwise_culprits(n, slow, found, cap, &wide), have_med = 0;
+		int nf = anvil_pairwise_culprits(n, slow, found, per_metric, &wide), have_med = 0;
 		struct pair_median med = { NAN, 0 };
 		if (wide)
 			cJSON_AddItemToArray(notes, widespread_note(p, k, slow, total));
