@@ -352,6 +352,16 @@ static int index_file(struct pass1 *p1)
 		s->torn = 1;
 		s->torn_line = p1->bad.line;
 	}
+	/* each test's lines in an array of their number: the doubling's slack
+	 * is megabytes at a thousand nodes, kept for the whole report */
+	for (size_t i = 0; !rc && i < s->ntests; i++) {
+		struct jtest *t = &s->tests[i];
+		struct line_ref *fit = t->n && t->n < t->cap ? realloc(t->lines, t->n * sizeof(*t->lines)) : NULL;
+		if (fit) {
+			t->lines = fit;
+			t->cap = t->n;
+		}
+	}
 	return rc;
 }
 
@@ -484,7 +494,8 @@ static cJSON *parse_record(const char *p, size_t n)
 			bulk_done = 1;
 			m = cJSON_CreateRaw("");
 			cJSON_free(m->valuestring);
-			m->valuestring = malloc((size_t)(it.vend - it.val) + 1);
+			/* from cJSON's allocator: the test's arena in anvil report */
+			m->valuestring = cJSON_malloc((size_t)(it.vend - it.val) + 1);
 			memcpy(m->valuestring, it.val, (size_t)(it.vend - it.val));
 			m->valuestring[it.vend - it.val] = '\0';
 		} else {
