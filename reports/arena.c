@@ -26,7 +26,7 @@
 #define CHUNK ((size_t)2 << 20)
 #define RESERVE ((size_t)64 << 30)
 #define NCHUNKS (RESERVE / CHUNK)
-#define HOT_KEEP ((size_t)128 << 20)   /* resident idle chunks kept (what a pairwise test takes) */
+#define HOT_KEEP ((size_t)64 << 20)    /* resident idle chunks kept */
 #define NREG 5
 #define SCRATCH 4   /* regions 0-3: the test's and the helper's of set 0, then of set 1 */
 #define NONE UINT32_MAX

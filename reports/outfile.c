@@ -26,8 +26,9 @@
 #include <unistd.h>
 
 #define FLUSH_AT (1u << 20)
-#define QUEUE_MAX ((size_t)16 << 20)   /* bytes handed and not yet written before producers wait */
-#define POOL_MAX 16
+#define SPILL_AT (256u << 10)   /* a spill's blocks go to its file from here: a score of them are filling at once */
+#define QUEUE_MAX ((size_t)8 << 20)    /* bytes handed and not yet written before producers wait */
+#define POOL_MAX 6
 #define STAGE ((size_t)4 << 20)        /* an output file's writes: whole stages but the last */
 #define STAGE_ALIGN 4096
 #define DIRECT_AFTER ((off_t)32 << 20)
@@ -466,7 +467,7 @@ static int temp_fd(void)
 
 void anvil_spill_flush(struct anvil_spill *sp, int force)
 {
-	if (!sp->buf.len || (!force && sp->buf.len < FLUSH_AT))
+	if (!sp->buf.len || (!force && sp->buf.len < SPILL_AT))
 		return;
 	if (sp->fd < 0)
 		sp->fd = temp_fd();

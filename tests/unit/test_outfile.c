@@ -55,7 +55,7 @@ static void order_case(int rounds, int writes, size_t wsize, int spills, size_t 
 			piece(&o.buf, &want, round * 100 + k, wsize + (size_t)k * 13);
 			anvil_outfile_flush(&o, 0);
 		}
-		/* set aside (through the spill's file: past 1 MiB), shorter each round */
+		/* set aside (through the spill's file: past 256 KiB), shorter each round */
 		held.len = 0;
 		for (int k = 0; k < spills - 10 * round; k++) {
 			piece(&sp.buf, &held, round * 1000 + k, ssize);
