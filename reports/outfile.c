@@ -69,12 +69,21 @@ static void set_failed(struct anvil_outfile *o, int e)
 	o->failed = 1;
 }
 
-/* 0, or the errno of the failed write */
+/* O_DIRECT off for fd (the file system, or where the file now stands,
+ * will not have it); 1 if it was on. */
+static int drop_direct(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl >= 0 && (fl & O_DIRECT) && fcntl(fd, F_SETFL, fl & ~O_DIRECT) == 0;
+}
+
+/* 0, or the errno of the failed write; where O_DIRECT is refused (EINVAL),
+ * on through the page cache from where it stopped */
 static int write_all(int fd, const char *p, size_t len, off_t off, int positioned)
 {
 	while (len) {
 		ssize_t w = positioned ? pwrite(fd, p, len, off) : write(fd, p, len);
-		if (w < 0 && errno == EINTR)
+		if (w < 0 && (errno == EINTR || (errno == EINVAL && drop_direct(fd))))
 			continue;
 		if (w <= 0)
 			return w < 0 ? errno : EIO;
@@ -94,17 +103,11 @@ static int stage_out(struct anvil_outfile *o, size_t n)
 {
 	int fl = fcntl(o->fd, F_GETFL);
 	int want = o->direct >= 0 && o->written >= DIRECT_AFTER && n % STAGE_ALIGN == 0;
-	if (fl >= 0 && want != !!(fl & O_DIRECT)) {
-		if (fcntl(o->fd, F_SETFL, want ? fl | O_DIRECT : fl & ~O_DIRECT) != 0 && want)
-			o->direct = -1;
-	}
-	int e = write_all(o->fd, o->stage, n, 0, 0);
-	if (e == EINVAL && want && o->direct >= 0) {
+	if (fl >= 0 && want != !!(fl & O_DIRECT) && fcntl(o->fd, F_SETFL, want ? fl | O_DIRECT : fl & ~O_DIRECT) != 0)
 		o->direct = -1;
-		if (fl >= 0)
-			fcntl(o->fd, F_SETFL, fl & ~O_DIRECT);
-		e = write_all(o->fd, o->stage, n, 0, 0);
-	}
+	int e = write_all(o->fd, o->stage, n, 0, 0);
+	if (want && ((fl = fcntl(o->fd, F_GETFL)) < 0 || !(fl & O_DIRECT)))
+		o->direct = -1;  /* refused: the page cache from now on */
 	o->written += (off_t)n;
 	o->staged = 0;
 	return e;
@@ -149,7 +152,7 @@ static int stage_copy(struct anvil_outfile *o, int src, off_t off, size_t len)
 	int e = bounce_room();
 	while (!e && len) {
 		ssize_t r = pread(src, bounce, len < STAGE ? len : STAGE, off);
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && (errno == EINTR || (errno == EINVAL && drop_direct(src))))
 			continue;
 		if (r <= 0)
 			return r < 0 ? errno : EIO;
@@ -177,11 +180,6 @@ static int spill_write(int fd, const char *p, size_t len, off_t off)
 		size_t n = len < STAGE ? len : STAGE;
 		memcpy(bounce, p, n);
 		e = write_all(fd, bounce, n, off, 1);
-		if (e == EINVAL) {  /* no O_DIRECT after all: through the page cache */
-			int fl = fcntl(fd, F_GETFL);
-			if (fl >= 0 && (fl & O_DIRECT) && fcntl(fd, F_SETFL, fl & ~O_DIRECT) == 0)
-				e = write_all(fd, bounce, n, off, 1);
-		}
 		p += n;
 		off += (off_t)n;
 		len -= n;
@@ -503,9 +501,7 @@ void anvil_spill_copy(struct anvil_spill *sp, struct anvil_outfile *o)
 	} else if (sp->total) {
 		/* into a buffer only: read back once the writer has it all, through the page cache */
 		drain();
-		int fl = fcntl(sp->fd, F_GETFL);
-		if (fl >= 0 && (fl & O_DIRECT))
-			fcntl(sp->fd, F_SETFL, fl & ~O_DIRECT);
+		drop_direct(sp->fd);
 		size_t at = 0;
 		strbuf_reserve(&o->buf, sp->total);
 		while (at < sp->total) {
