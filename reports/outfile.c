@@ -9,7 +9,7 @@
  * is written. Without a thread (none could be made) each write is made
  * where it is handed, as before.
  *
- * The writer writes whole 4 MiB stages (the last one aside), and past the
+ * The writer writes whole 1 MiB stages (the last one aside), and past the
  * first 32 MiB of a file, and in the spills' files, with O_DIRECT: at a
  * thousand nodes the page cache's part of it was still a sixth of all the
  * CPU time (new page-cache pages are dear on a VM whose fresh memory is
@@ -29,7 +29,7 @@
 #define SPILL_AT (256u << 10)   /* a spill's blocks go to its file from here: a score of them are filling at once */
 #define QUEUE_MAX ((size_t)8 << 20)    /* bytes handed and not yet written before producers wait */
 #define POOL_MAX 6
-#define STAGE ((size_t)4 << 20)        /* an output file's writes: whole stages but the last */
+#define STAGE ((size_t)1 << 20)        /* an output file's writes: whole stages but the last */
 #define STAGE_ALIGN 4096
 #define DIRECT_AFTER ((off_t)32 << 20)
 
