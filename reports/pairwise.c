@@ -187,6 +187,7 @@ struct pairs {
 	const char *units[MAX_NAMES];
 	int higher[MAX_NAMES];
 	int nnames;
+	double *mat[MAX_NAMES];     /* matrix_of(k), made once (NULL until then) */
 };
 
 static int host_index(const struct pairs *p, const char *h)
@@ -250,7 +251,7 @@ static void collect(struct pairs *p, const cJSON *metrics)
 
 /* The figure of every pair for metric k (n x n, NAN where not measured);
  * a pair measured twice keeps its worse figure. */
-static double *matrix_of(const struct pairs *p, int k)
+static double *matrix_make(const struct pairs *p, int k)
 {
 	int n = p->n;
 	double *v = malloc(sizeof(double) * (size_t)(n * n));
@@ -268,6 +269,15 @@ static double *matrix_of(const struct pairs *p, int k)
 		v[f->a * n + f->b] = v[f->b * n + f->a] = x;
 	}
 	return v;
+}
+
+/* Metric k's matrix, made once for the matrix tree and the culprits (the
+ * pairs' own: freed with them); NULL when out of memory. */
+static const double *matrix_of(struct pairs *p, int k)
+{
+	if (!p->mat[k])
+		p->mat[k] = matrix_make(p, k);
+	return p->mat[k];
 }
 
 /* ---- judging pairs against the median of all pairs ---------------------- */
@@ -532,18 +542,35 @@ static void add_rows(cJSON *obj, const char *name, const double *v, int n, int k
 	strbuf_release(&text);
 }
 
-/* The slow matrix of metric k as true/false/null rows; returns the slow pairs. */
+/* The slow matrix of metric k as true/false/null rows (in blocks as
+ * add_rows makes them: a block is slow when any of its pairs is, null when
+ * none was measured), straight from slow[]; returns the slow pairs. */
 static int slow_rows(cJSON *slow_tree, const struct pairs *p, int k, const signed char *slow)
 {
 	int n = p->n, total = 0;
-	double *v = malloc(sizeof(double) * (size_t)(n * n + 1));
+	int b = n > MAX_MATRIX ? (n + MAX_MATRIX - 1) / MAX_MATRIX : 1, nb = (n + b - 1) / b;
 	for (int a = 0; a < n; a++)
-		for (int b = 0, i = a * n; b < n; b++, i++) {
-			total += a < b && slow[i] == 1;
-			v[i] = slow[i] < 0 ? NAN : slow[i];
+		for (int c = a + 1; c < n; c++)
+			total += slow[a * n + c] == 1;
+	struct strbuf text = STRBUF_INIT;
+	strbuf_addch(&text, '[');
+	for (int bi = 0; bi < nb; bi++) {
+		strbuf_adds(&text, bi ? ", [" : "[");
+		for (int bj = 0; bj < nb; bj++) {
+			int cell = -1;  /* the block's worst: -1 none measured, 0 none slow, 1 slow */
+			for (int i = bi * b; i < (bi + 1) * b && i < n && cell < 1; i++)
+				for (int j = bj * b; j < (bj + 1) * b && j < n; j++)
+					if (slow[i * n + j] > cell)
+						cell = slow[i * n + j];
+			if (bj)
+				strbuf_add(&text, ", ", 2);
+			strbuf_adds(&text, cell < 0 ? "null" : cell ? "true" : "false");
 		}
-	add_rows(slow_tree, p->names[k], v, n, 0);
-	free(v);
+		strbuf_addch(&text, ']');
+	}
+	strbuf_addch(&text, ']');
+	cJSON_AddRawToObject(slow_tree, p->names[k], strbuf_str(&text));
+	strbuf_release(&text);
 	return total;
 }
 
@@ -584,7 +611,7 @@ static void put_culprit(cJSON *t, cJSON *culprits, const struct pairs *p, struct
 
 /* Culprits of every pair metric, merged: a node slow on bandwidth and on
  * latency is one culprit with two reasons. */
-static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
+static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 {
 	const cJSON *checks = anvil_jget(t, "checks");
 	int n = p->n, cap = n * n + 1, nlines = 0;
@@ -610,7 +637,7 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 	int nfails;
 	struct pair_fail *fails = fails_of(p, checks, &nfails);
 	for (int k = 0; k < p->nnames; k++) {
-		double *v = matrix_of(p, k);
+		const double *v = matrix_of(p, k);
 		int wide;
 		if (!v) {
 			anvil_check_new_at(anvil_jget(t, "checks"), anvil_jstr(t, "id"), "culprit",
@@ -642,7 +669,6 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 				describe_link(&l->why, p, k, why[found[f].a * n + found[f].b]);
 			}
 		}
-		free(v);
 	}
 	cJSON *culprits = cJSON_AddArrayToObject(t, "culprits");
 	for (int i = 0; i < nlines; i++)
@@ -654,7 +680,7 @@ static void add_culprits(cJSON *t, const struct pairs *p, cJSON *matrix)
 	free(fails);
 }
 
-static cJSON *matrix_tree(const struct pairs *p)
+static cJSON *matrix_tree(struct pairs *p)
 {
 	int n = p->n, b = n > MAX_MATRIX ? (n + MAX_MATRIX - 1) / MAX_MATRIX : 1;
 	cJSON *mx = cJSON_CreateObject(), *hosts = cJSON_AddArrayToObject(mx, "hosts");
@@ -674,15 +700,23 @@ static cJSON *matrix_tree(const struct pairs *p)
 	cJSON *ms = cJSON_AddObjectToObject(mx, "metrics"), *units = cJSON_AddObjectToObject(mx, "units");
 	cJSON *better = cJSON_AddObjectToObject(mx, "better");
 	for (int k = 0; k < p->nnames; k++) {
-		double *v = matrix_of(p, k);
+		const double *v = matrix_of(p, k);
 		if (!v)
 			continue;
 		add_rows(ms, p->names[k], v, n, p->higher[k] ? 1 : -1);
 		cJSON_AddStringToObject(units, p->names[k], p->units[k]);
 		cJSON_AddStringToObject(better, p->names[k], p->higher[k] ? "higher" : "lower");
-		free(v);
 	}
 	return mx;
+}
+
+static void pairs_release(struct pairs *p)
+{
+	free(p->hosts);
+	free(p->figs);
+	for (int k = 0; k < MAX_NAMES; k++)
+		free(p->mat[k]);
+	anvil_keymap_release(&p->index);
 }
 
 int anvil_pairwise_is_pairs(const cJSON *t)
@@ -712,9 +746,7 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 				   NULL, NULL, ANVIL_V_SKIP, why);
 	}
 	if (!mine || !p.nnames || p.n > MAX_PAIR_NODES) {
-		free(p.hosts);
-		free(p.figs);
-		anvil_keymap_release(&p.index);
+		pairs_release(&p);
 		return mine;
 	}
 	cJSON *matrix = matrix_tree(&p);
@@ -728,8 +760,6 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 				judge_peers_rule(t, &p, rule);
 		add_culprits(t, &p, matrix);
 	}
-	free(p.hosts);
-	free(p.figs);
-	anvil_keymap_release(&p.index);
+	pairs_release(&p);
 	return 1;
 }
