@@ -579,24 +579,6 @@ static void *read_half(void *arg)
 	return NULL;
 }
 
-/* b's elements after a's (cJSON keeps the last element in child->prev). */
-static void append_all(cJSON *a, cJSON *b)
-{
-	cJSON *first = b->child;
-	if (!first)
-		return;
-	cJSON *last = first->prev;
-	if (!a->child) {
-		a->child = first;
-	} else {
-		cJSON *alast = a->child->prev;
-		alast->next = first;
-		first->prev = alast;
-		a->child->prev = last;
-	}
-	b->child = NULL;
-}
-
 cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char *err, size_t errlen)
 {
 	const struct jtest *t = &s->tests[i];
@@ -630,7 +612,7 @@ cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char 
 			snprintf(err, errlen, "%s", h.err);
 			rc = -1;
 		}
-		append_all(out, h.out);
+		anvil_jtree_append_all(out, h.out);
 		cJSON_Delete(h.out);
 	}
 	if (rc) {

@@ -105,3 +105,40 @@ void anvil_jtree_name_to(cJSON *item, const struct anvil_jscan_it *it)
 		item->string = unescaped(it->key - 1, it->key + it->klen + 1);
 	}
 }
+
+/* cJSON keeps an array's last element in child->prev. */
+void anvil_jtree_append_all(cJSON *a, cJSON *b)
+{
+	cJSON *first = b->child;
+	if (!first)
+		return;
+	cJSON *last = first->prev;
+	if (!a->child) {
+		a->child = first;
+	} else {
+		cJSON *alast = a->child->prev;
+		alast->next = first;
+		first->prev = alast;
+		a->child->prev = last;
+	}
+	b->child = NULL;
+}
+
+cJSON *anvil_jtree_split(cJSON *a, int at)
+{
+	cJSON *b = cJSON_CreateArray(), *c = a->child;
+	for (int i = 0; c && i < at; i++)
+		c = c->next;
+	if (!c)
+		return b;
+	cJSON *last = a->child->prev;
+	if (c == a->child) {
+		a->child = NULL;
+	} else {
+		c->prev->next = NULL;
+		a->child->prev = c->prev;
+	}
+	c->prev = last;
+	b->child = c;
+	return b;
+}

@@ -22,5 +22,9 @@ cJSON *anvil_jtree_value(const struct anvil_jscan_it *it);
  * cJSON's memory, or for the names every record has a constant string
  * (cJSON_StringIsConst: cJSON never frees or overwrites it). */
 void anvil_jtree_name_to(cJSON *item, const struct anvil_jscan_it *it);
+/* b's elements moved to the end of a (b left empty): no walk of either. */
+void anvil_jtree_append_all(cJSON *a, cJSON *b);
+/* a's elements from the at-th on moved into a new array (a keeps the first at). */
+cJSON *anvil_jtree_split(cJSON *a, int at);
 
 #endif

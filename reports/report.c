@@ -8,6 +8,7 @@
 #include "reports/engine.h"
 #include "reports/jsource.h"
 #include "reports/jwrite.h"
+#include "reports/jtree.h"
 #include "reports/render.h"
 #include "reports/html_charts.h"
 #include "reports/jget.h"
@@ -435,6 +436,42 @@ static void *inventory_job_run(void *arg)
 	return NULL;
 }
 
+/* The second half of the tests' views read back, on a thread of its own,
+ * into the helper region of the set the first half goes to. */
+struct unraw_job {
+	cJSON *tests;
+	int set;
+};
+
+static void *unraw_job_run(void *arg)
+{
+	struct unraw_job *j = arg;
+	anvil_arena_set(j->set);
+	anvil_arena_on(ANVIL_ARENA_HELPER);
+	anvil_jw_unraw(j->tests);
+	anvil_arena_on(0);
+	return NULL;
+}
+
+/* The tests' views, kept as text, back as trees (in the arena until the
+ * page is drawn): two halves on two threads. */
+static void unraw_views(cJSON *tests)
+{
+	int n = cJSON_GetArraySize(tests);
+	struct unraw_job j = { anvil_jtree_split(tests, n / 2), anvil_arena_which_set() };
+	pthread_t th;
+	int threaded = n >= 2 && pthread_create(&th, NULL, unraw_job_run, &j) == 0;
+	anvil_arena_on(ANVIL_ARENA_TEST);
+	anvil_jw_unraw(tests);
+	if (!threaded)
+		anvil_jw_unraw(j.tests);
+	anvil_arena_on(0);
+	if (threaded)
+		pthread_join(th, NULL);
+	anvil_jtree_append_all(tests, j.tests);
+	cJSON_Delete(j.tests);
+}
+
 static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *profile,
 		      struct anvil_baseline *base, FILE *table, char *err, size_t errlen)
 {
@@ -481,9 +518,7 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 		anvil_outfile_flush(&out.json, 1);
 		anvil_outfile_flush(&out.junit, 1);
 		anvil_outfile_flush(&out.prom, 1);
-		anvil_arena_on(ANVIL_ARENA_TEST);
-		anvil_jw_unraw(cJSON_GetObjectItemCaseSensitive(view, "tests"));
-		anvil_arena_on(0);
+		unraw_views(cJSON_GetObjectItemCaseSensitive(view, "tests"));
 		anvil_report_html_parts(view, sections, ntests, drawn ? &inv.html : NULL, &page);
 		rc = outputs_commit(&out, err, errlen);
 	}

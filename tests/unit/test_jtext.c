@@ -15,6 +15,7 @@
 #include "reports/jscan.h"
 #include "reports/jwrite.h"
 #include "reports/keymap.h"
+#include "reports/jtree.h"
 
 static void test_dtoa(void **state)
 {
@@ -200,6 +201,37 @@ static void test_keymap(void **state)
 	anvil_keymap_release(&m);
 }
 
+/* An array split at every place and put back together is the same array,
+ * its last element where cJSON keeps it (child->prev). */
+static void test_split_append(void **state)
+{
+	(void)state;
+	for (int n = 0; n <= 5; n++) {
+		for (int at = 0; at <= n + 1; at++) {
+			cJSON *a = cJSON_CreateArray();
+			for (int i = 0; i < n; i++)
+				cJSON_AddItemToArray(a, cJSON_CreateNumber(i));
+			cJSON *b = anvil_jtree_split(a, at);
+			int keep = at < n ? at : n;
+			assert_int_equal(cJSON_GetArraySize(a), keep);
+			assert_int_equal(cJSON_GetArraySize(b), n - keep);
+			if (keep)
+				assert_ptr_equal(a->child->prev, cJSON_GetArrayItem(a, keep - 1));
+			if (n - keep)
+				assert_int_equal((int)b->child->valuedouble, keep);
+			cJSON_AddItemToArray(b, cJSON_CreateNumber(n));  /* b is a whole array of its own */
+			anvil_jtree_append_all(a, b);
+			assert_null(b->child);
+			assert_int_equal(cJSON_GetArraySize(a), n + 1);
+			for (int i = 0; i <= n; i++)
+				assert_int_equal((int)cJSON_GetArrayItem(a, i)->valuedouble, i);
+			assert_int_equal((int)a->child->prev->valuedouble, n);
+			cJSON_Delete(a);
+			cJSON_Delete(b);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_jscan_walk),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_keymap),
+		cmocka_unit_test(test_split_append),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
