@@ -1,6 +1,7 @@
 /* cJSON trees from checked JSON text; see jtree.h. */
 #include "reports/jtree.h"
 #include "reports/jscan.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,57 @@ static char *unescaped(const char *val, const char *vend)
 }
 
 /* The value [p, end), exactly (as the iterators give it). */
+/* A checked JSON number. Most of a journal's (up to 15-16 significant
+ * digits, a small exponent) are a whole number of at most 2^53 times or
+ * over a power of ten up to 10^22, both exact in a double, so one IEEE
+ * multiplication or division rounds the value correctly (Clinger's fast
+ * path): that, and strtod for the rest. */
+static double number(const char *p, const char *end)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+					1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	const char *q = p;
+	int neg = q < end && *q == '-', digits = 0, e10 = 0;
+	uint64_t sig = 0;
+	q += neg;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		if (digits || *q != '0')
+			digits++;
+		if (digits <= 19)
+			sig = sig * 10 + (uint64_t)(*q - '0');
+		else
+			e10++;
+	}
+	if (q < end && *q == '.')
+		for (q++; q < end && *q >= '0' && *q <= '9'; q++) {
+			if (digits || *q != '0')
+				digits++;
+			if (digits <= 19) {
+				sig = sig * 10 + (uint64_t)(*q - '0');
+				e10--;
+			}
+		}
+	if (q < end && (*q == 'e' || *q == 'E')) {
+		int eneg = 0, ex = 0;
+		q++;
+		if (q < end && (*q == '+' || *q == '-'))
+			eneg = *q++ == '-';
+		for (; q < end && *q >= '0' && *q <= '9'; q++)
+			ex = ex < 10000 ? ex * 10 + (*q - '0') : ex;
+		e10 += eneg ? -ex : ex;
+	}
+	if (digits <= 19 && sig <= ((uint64_t)1 << 53) && e10 >= -22 && e10 <= 22) {
+		double v = (double)sig;
+		v = e10 >= 0 ? v * pow10[e10] : v / pow10[-e10];
+		return neg ? -v : v;
+	}
+	char num[64];  /* a checked number is shorter; the text need not end in a NUL */
+	size_t n = (size_t)(end - p) < sizeof(num) ? (size_t)(end - p) : sizeof(num) - 1;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	return strtod(num, NULL);
+}
+
 static cJSON *build(const char *p, const char *end)
 {
 	struct anvil_jscan_it it;
@@ -53,13 +105,8 @@ static cJSON *build(const char *p, const char *end)
 		return cJSON_CreateFalse();
 	case 'n':
 		return cJSON_CreateNull();
-	default: {
-		char num[64];  /* a checked number is shorter; the text need not end in a NUL */
-		size_t n = (size_t)(end - p) < sizeof(num) ? (size_t)(end - p) : sizeof(num) - 1;
-		memcpy(num, p, n);
-		num[n] = '\0';
-		return cJSON_CreateNumber(strtod(num, NULL));
-	}
+	default:
+		return cJSON_CreateNumber(number(p, end));
 	}
 }
 

@@ -232,6 +232,42 @@ static void test_split_append(void **state)
 	}
 }
 
+/* Numbers made into trees: bit for bit what strtod makes of them, in every
+ * shape a journal has (fast path or not). */
+static void test_numbers(void **state)
+{
+	(void)state;
+	static const char *const fixed[] = { "0", "-0", "0.0", "-0.0", "1", "-1", "1e22", "1e23", "9007199254740992",
+					     "9007199254740993", "123456789012345678901234567890", "0.1", "0.30000000000000004",
+					     "5e-324", "2.2250738585072014e-308", "1.7976931348623157e308", "1e400", "-1e-400",
+					     "1E+2", "1e-22", "1e-23", "49.89419506487635", "1790000946.0", "0.000000000000000000001",
+					     "12345678901234567890", "1234567890123456789.5", "4.35e-05" };
+	char buf[64];
+	unsigned long x = 88172645463325252UL;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed) + 200000; i++) {
+		const char *text = buf;
+		if (i < sizeof(fixed) / sizeof(*fixed)) {
+			text = fixed[i];
+		} else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			double d;
+			uint64_t bits = x;
+			memcpy(&d, &bits, sizeof(d));
+			if (!isfinite(d))
+				d = (double)(x >> 11) / 1e3;
+			static const char *const fmt[] = { "%.17g", "%.15g", "%.6f", "%.3e", "%.16g", "%.0f", "%.10g" };
+			snprintf(buf, sizeof(buf), fmt[x % 7], (x >> 3) % 3 ? d : d * 1e-300 * (double)((x >> 5) % 1000));
+			if (strchr(buf, 'n') || strchr(buf, 'i') || strlen(buf) > 40)
+				continue;
+		}
+		cJSON *t = anvil_jtree(text, text + strlen(text));
+		double want = strtod(text, NULL), got = t->valuedouble;
+		if (memcmp(&want, &got, sizeof(want)))
+			fail_msg("%s: %.17g, strtod %.17g", text, got, want);
+		cJSON_Delete(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_keymap),
 		cmocka_unit_test(test_split_append),
+		cmocka_unit_test(test_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
