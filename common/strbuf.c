@@ -1,4 +1,5 @@
 #include "common/strbuf.h"
+#include "common/fmt.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	size_t room = sb->cap - sb->len;
 	va_list cp;
 	va_copy(cp, ap);
-	int n = vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, cp);
+	int n = anvil_vfmt(room ? sb->buf + sb->len : NULL, room, fmt, cp);
 	va_end(cp);
 	if (n < 0) {
 		if (room)
@@ -49,7 +50,7 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	}
 	if ((size_t)n >= room) {
 		strbuf_reserve(sb, (size_t)n);
-		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+		anvil_vfmt(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	}
 	sb->len += (size_t)n;
 }

@@ -1,6 +1,7 @@
 /* Journal records → the report tree (report.json's content), judged, one
  * test at a time (see engine.h); the rules themselves are in rules.c. */
 #include "anvil_build_config.h"
+#include "common/fmt.h"
 #include "reports/engine.h"
 #include "reports/arena.h"
 #include "reports/report.h"
@@ -124,7 +125,7 @@ static void gather_meta(struct anvil_engine *e)
 			gather_run(e, rec);
 		} else if (!strcmp(kind, "repair")) {
 			char note[200];
-			snprintf(note, sizeof(note), "journal line %.0f was cut short by a crash mid-write; the run was resumed after it",
+			anvil_fmt(note, sizeof(note), "journal line %.0f was cut short by a crash mid-write; the run was resumed after it",
 				 anvil_jnum(rec, "torn_line"));
 			cJSON_AddItemToArray(e->notes, cJSON_CreateString(note));
 		} else if (!strcmp(kind, "inventory") && anvil_jstr(rec, "host")) {
@@ -177,7 +178,7 @@ struct anvil_engine *anvil_engine_new(struct anvil_jsource *src, const struct an
 	e->notes = cJSON_CreateArray();
 	gather_meta(e);
 	if (!e->start) {
-		snprintf(err, errlen, "%s%s%s: no run start record, the first record of every run (is this an anvil run directory?)",
+		anvil_fmt(err, errlen, "%s%s%s: no run start record, the first record of every run (is this an anvil run directory?)",
 			 o->run_dir ? o->run_dir : "", o->run_dir ? "/" : "", ANVIL_JOURNAL_NAME);
 		anvil_engine_free(e);
 		return NULL;
@@ -200,7 +201,7 @@ struct anvil_engine *anvil_engine_new(struct anvil_jsource *src, const struct an
 	long torn_line;
 	if (anvil_jsource_torn(src, &torn_line)) {
 		char note[200];
-		snprintf(note, sizeof(note), "the journal's last line (%ld) was cut short, as by a crash mid-write; it was ignored", torn_line);
+		anvil_fmt(note, sizeof(note), "the journal's last line (%ld) was cut short, as by a crash mid-write; it was ignored", torn_line);
 		cJSON_AddItemToArray(e->notes, cJSON_CreateString(note));
 	}
 	if (*anvil_peaks_problems(e->peaks))
@@ -393,7 +394,7 @@ static void judge_runner_checks(cJSON *t)
 	cJSON_ArrayForEach(rc, anvil_jget(t, "runner_checks")) {
 		int ok = cJSON_IsTrue(anvil_jget(rc, "ok"));
 		char why[600];
-		snprintf(why, sizeof(why), "%s", anvil_jstr(rc, "why") ? anvil_jstr(rc, "why") :
+		anvil_fmt(why, sizeof(why), "%s", anvil_jstr(rc, "why") ? anvil_jstr(rc, "why") :
 			 ok ? "the runner's own check passed" : "the runner's own check failed");
 		cJSON *c = anvil_check_new(checks, anvil_jstr(t, "id"), anvil_jstr(rc, "name") ? anvil_jstr(rc, "name") : "check",
 					   "runner", rc, ok ? ANVIL_V_PASS : ANVIL_V_FAIL, why);
@@ -413,16 +414,16 @@ static void judge_status(cJSON *t)
 		return;
 	if (!strcmp(status, "skipped")) {
 		v = ANVIL_V_SKIP;
-		snprintf(text, sizeof(text), "skipped: %s", why ? why : "no reason recorded");
+		anvil_fmt(text, sizeof(text), "skipped: %s", why ? why : "no reason recorded");
 	} else if (!strcmp(status, "not run")) {
 		v = ANVIL_V_NOT_RUN;
-		snprintf(text, sizeof(text), "not run: the journal has no result for this test (the run ended before it)");
+		anvil_fmt(text, sizeof(text), "not run: the journal has no result for this test (the run ended before it)");
 	} else if (!strcmp(status, "timeout")) {
 		v = ANVIL_V_FAIL;
-		snprintf(text, sizeof(text), "timeout: %s", why ? why : "exceeded its timeout");
+		anvil_fmt(text, sizeof(text), "timeout: %s", why ? why : "exceeded its timeout");
 	} else {
 		v = ANVIL_V_ERROR;
-		snprintf(text, sizeof(text), "harness error: %s", why ? why : "no reason recorded");
+		anvil_fmt(text, sizeof(text), "harness error: %s", why ? why : "no reason recorded");
 	}
 	anvil_check_new(anvil_jget(t, "checks"), anvil_jstr(t, "id"), "status", "status", NULL, v, text);
 }

@@ -9,6 +9,7 @@
  * nodes and live only while one field is judged.
  */
 #include "reports/drift.h"
+#include "common/fmt.h"
 #include "common/hostlist.h"
 #include "common/inventory_flat.h"
 #include "common/par.h"
@@ -107,7 +108,7 @@ static void index_pattern(const char *field, char *out, size_t len)
 		if (*field)
 			strbuf_addch(&sb, *field++);
 	}
-	snprintf(out, len, "%s", strbuf_str(&sb));
+	anvil_fmt(out, len, "%s", strbuf_str(&sb));
 	strbuf_release(&sb);
 }
 
@@ -233,7 +234,7 @@ static void add_derived(cJSON *flat, const cJSON *inv)
 	for (int i = 0; i < 2; i++) {
 		const cJSON *a = cJSON_GetObjectItemCaseSensitive(inv, lists[i]);
 		char key[32];
-		snprintf(key, sizeof(key), "%s.count", lists[i]);
+		anvil_fmt(key, sizeof(key), "%s.count", lists[i]);
 		if (cJSON_IsArray(a) && !cJSON_GetObjectItemCaseSensitive(flat, key))
 			cJSON_AddNumberToObject(flat, key, cJSON_GetArraySize(a));
 	}
@@ -243,9 +244,9 @@ static void add_derived(cJSON *flat, const cJSON *inv)
 		const cJSON *gen = cJSON_GetObjectItemCaseSensitive(g, "pcie_max_gen");
 		const cJSON *width = cJSON_GetObjectItemCaseSensitive(g, "pcie_max_width");
 		char key[48], val[48];
-		snprintf(key, sizeof(key), "gpus.%d.pcie", i++);
+		anvil_fmt(key, sizeof(key), "gpus.%d.pcie", i++);
 		if (cJSON_IsNumber(gen) && cJSON_IsNumber(width) && !cJSON_GetObjectItemCaseSensitive(flat, key)) {
-			snprintf(val, sizeof(val), "Gen%g x%g", gen->valuedouble, width->valuedouble);
+			anvil_fmt(val, sizeof(val), "Gen%g x%g", gen->valuedouble, width->valuedouble);
 			cJSON_AddStringToObject(flat, key, val);
 		}
 	}
@@ -356,18 +357,18 @@ static char **all_fields(const struct node *nodes, int nn, const struct expect *
 static void value_text(const cJSON *v, char *buf, size_t len)
 {
 	if (!v)
-		snprintf(buf, len, "(absent)");
+		anvil_fmt(buf, len, "(absent)");
 	else if (cJSON_IsString(v))
-		snprintf(buf, len, "%s", v->valuestring);
+		anvil_fmt(buf, len, "%s", v->valuestring);
 	else if (cJSON_IsNumber(v) && fabs(v->valuedouble) < 1e15 &&
 		 v->valuedouble == (double)(long long)v->valuedouble)
-		snprintf(buf, len, "%lld", (long long)v->valuedouble);
+		anvil_fmt(buf, len, "%lld", (long long)v->valuedouble);
 	else if (cJSON_IsNumber(v))
-		snprintf(buf, len, "%.17g", v->valuedouble);
+		anvil_fmt(buf, len, "%.17g", v->valuedouble);
 	else if (cJSON_IsBool(v))
-		snprintf(buf, len, "%s", cJSON_IsTrue(v) ? "true" : "false");
+		anvil_fmt(buf, len, "%s", cJSON_IsTrue(v) ? "true" : "false");
 	else
-		snprintf(buf, len, "null");
+		anvil_fmt(buf, len, "null");
 }
 
 struct group {
@@ -400,7 +401,7 @@ static struct group *group_for(struct grouping *gr, const char *text, const cJSO
 			return &gr->g[i];
 	struct group *g = &gr->g[gr->n++];
 	memset(g, 0, sizeof(*g));
-	snprintf(g->text, sizeof(g->text), "%s", text);
+	anvil_fmt(g->text, sizeof(g->text), "%s", text);
 	g->value = v;
 	g->hosts = calloc((size_t)nn, sizeof(char *));
 	return g;
@@ -543,13 +544,13 @@ static void show_value(const struct group *g, const struct group *maj, char *buf
 		int lack = words_missing(maj->text, g->text, "without ", &sb);
 		int extra = words_missing(g->text, maj->text, lack ? ", with extra " : "with extra ", &sb);
 		if (lack || extra) {
-			snprintf(buf, len, "%.*s%s", SHOW_MAX, strbuf_str(&sb), sb.len > SHOW_MAX ? "..." : "");
+			anvil_fmt(buf, len, "%.*s%s", SHOW_MAX, strbuf_str(&sb), sb.len > SHOW_MAX ? "..." : "");
 			strbuf_release(&sb);
 			return;
 		}
 		strbuf_release(&sb);  /* the same words in another order: show the value */
 	}
-	snprintf(buf, len, "%.*s%s", SHOW_MAX, t, strlen(t) > SHOW_MAX ? "..." : "");
+	anvil_fmt(buf, len, "%.*s%s", SHOW_MAX, t, strlen(t) > SHOW_MAX ? "..." : "");
 }
 
 /* "node07: GPU driver 550.54, 15 others 550.90" */
@@ -569,7 +570,7 @@ static void drift_sentence(const struct grouping *gr, const char *label, struct 
 	}
 	show_value(maj, NULL, v, sizeof(v));
 	if (cJSON_IsString(maj->value) && word_count(maj->text) >= 4)
-		snprintf(v, sizeof(v), "the full list (%d words)", word_count(maj->text));
+		anvil_fmt(v, sizeof(v), "the full list (%d words)", word_count(maj->text));
 	if (gr->tie) {
 		char *h = hosts_text(maj);
 		strbuf_addf(sb, "; %s: %s (no majority)", h ? h : "?", v);
@@ -632,7 +633,7 @@ static cJSON *new_check(cJSON *checks, const char *name, const char *rule, const
 			const char *verdict, const char *why)
 {
 	char id[1024];
-	snprintf(id, sizeof(id), "%s/%s/%s@%s", TEST_ID, name, rule, hosts);
+	anvil_fmt(id, sizeof(id), "%s/%s/%s@%s", TEST_ID, name, rule, hosts);
 	cJSON *c = cJSON_CreateObject();
 	cJSON_AddStringToObject(c, "id", id);
 	cJSON_AddStringToObject(c, "test", TEST_ID);
@@ -787,9 +788,9 @@ static int pin_broken(const struct node *nd, const struct pin *p, const struct e
 			strbuf_adds(&which, ", ...");
 	}
 	if (!seen)
-		snprintf(out, len, "absent");
+		anvil_fmt(out, len, "absent");
 	else if (bad && bad < seen && strlen(out) + which.len + 4 < len)
-		snprintf(out + strlen(out), len - strlen(out), " (%s)", strbuf_str(&which));
+		anvil_fmt(out + strlen(out), len - strlen(out), " (%s)", strbuf_str(&which));
 	strbuf_release(&which);
 	return !seen || bad;
 }
@@ -815,14 +816,14 @@ static void judge_pin(const struct node *nodes, int nn, const struct pin *p, con
 	const char *label = label_of(p->field);
 	for (int i = 0; i < gr.n; i++) {
 		char *h = hosts_text(&gr.g[i]);
-		snprintf(why, sizeof(why), "%s: %s %.200s, expected %.200s (pinned in the cluster config)",
+		anvil_fmt(why, sizeof(why), "%s: %s %.200s, expected %.200s (pinned in the cluster config)",
 			 h ? h : "?", label, gr.g[i].text, want);
 		new_check(checks, p->field, "pinned", h ? h : "?", "FAIL", why);
 		free(h);
 	}
 	if (ngood) {
 		char *h = anvil_hostlist_compress(good, (size_t)ngood);
-		snprintf(why, sizeof(why), "%s: %s %.200s, as pinned in the cluster config", h ? h : "?",
+		anvil_fmt(why, sizeof(why), "%s: %s %.200s, as pinned in the cluster config", h ? h : "?",
 			 label, want);
 		new_check(checks, p->field, "pinned", h ? h : "?", "PASS", why);
 		free(h);

@@ -11,6 +11,7 @@
  * long lists are cut to the flagged rows and say what they left out;
  * report.json and junit.xml keep everything. */
 #include "reports/report.h"
+#include "common/fmt.h"
 #include "reports/html_charts.h"
 #include "reports/html_util.h"
 #include "reports/ops.h"
@@ -381,14 +382,14 @@ static void facts(struct strbuf *out, const cJSON *report)
 	strbuf_adds(out, "<dl class=facts>");
 	fact(out, "cluster", s(run, "cluster")[0] ? s(run, "cluster") : "(no cluster config)");
 	fact(out, "profile", s(run, "profile"));
-	snprintf(buf, sizeof(buf), "%.0f node(s), %.0f rank(s)", anvil_html_num(first, "nodes"),
+	anvil_fmt(buf, sizeof(buf), "%.0f node(s), %.0f rank(s)", anvil_html_num(first, "nodes"),
 		 anvil_html_num(first, "ranks"));
 	fact(out, "scale", first ? buf : "");
 	fact(out, "started", s(first, "started"));
 	fact(out, "ended", s(run, "end"));
 	fact(out, "run directory", s(run, "dir"));
 	fact(out, "report generated", s(report, "generated"));
-	snprintf(buf, sizeof(buf), "anvil %s", s(report, "anvil_version"));
+	anvil_fmt(buf, sizeof(buf), "anvil %s", s(report, "anvil_version"));
 	fact(out, "made by", buf);
 	strbuf_adds(out, "</dl>\n");
 	if (cJSON_GetArraySize(parts) > 1) {

@@ -8,6 +8,7 @@
  * Figures of a node-pair matrix are left to the heatmap.
  * Who owns what: the tree is only read; all else is freed here. */
 #include "reports/html_util.h"
+#include "common/fmt.h"
 #include "reports/report.h"
 #include "reports/svg.h"
 #include <math.h>
@@ -221,7 +222,7 @@ static void table(struct strbuf *out, const struct bars *c)
 	size_t *rows = malloc((c->n + 1) * sizeof(size_t)), hidden, hidden_flag;
 	size_t nrows = table_rows(c, rows, &hidden, &hidden_flag);
 	char what[160];
-	snprintf(what, sizeof(what), "Data: %s", c->name);
+	anvil_fmt(what, sizeof(what), "Data: %s", c->name);
 	anvil_html_data_open(out, what, nrows);
 	strbuf_adds(out, "<thead><tr><th>figure</th><th>");
 	anvil_html_text(out, c->name);

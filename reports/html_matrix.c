@@ -12,6 +12,7 @@
  * checks of that metric on (host, labels.peer).
  * Who owns what: the tree is only read; all else is freed here. */
 #include "reports/html_util.h"
+#include "common/fmt.h"
 #include "reports/svg.h"
 #include <math.h>
 #include <stdio.h>
@@ -162,7 +163,7 @@ static void culprits(struct strbuf *out, const cJSON *test, const cJSON *mx)
 static void full_table(struct strbuf *out, const struct heat *h)
 {
 	char what[160];
-	snprintf(what, sizeof(what), "Data: %s matrix", h->name);
+	anvil_fmt(what, sizeof(what), "Data: %s matrix", h->name);
 	anvil_html_data_open(out, what, h->n);
 	strbuf_adds(out, "<thead><tr><th></th>");
 	for (size_t j = 0; j < h->n; j++) {
@@ -226,7 +227,7 @@ static void node_table(struct strbuf *out, const struct heat *h)
 	sort_heat = h;
 	anvil_sort(r, h->n, sizeof(*r), cmp_node_row);
 	shown = h->n < ANVIL_HTML_MAX_ROWS ? h->n : ANVIL_HTML_MAX_ROWS;
-	snprintf(what, sizeof(what), "Data: %s per node, worst first", h->name);
+	anvil_fmt(what, sizeof(what), "Data: %s per node, worst first", h->name);
 	anvil_html_data_open(out, what, shown);
 	strbuf_adds(out, "<thead><tr><th>node</th><th>pairs</th><th>slow</th><th>min</th><th>median</th>"
 			 "<th>max</th></tr></thead><tbody>\n");
@@ -246,7 +247,7 @@ static void node_table(struct strbuf *out, const struct heat *h)
 	anvil_html_data_close(out);
 	if (nslow) {
 		size_t listed = 0;
-		snprintf(what, sizeof(what), "Slow pairs of %s", h->name);
+		anvil_fmt(what, sizeof(what), "Slow pairs of %s", h->name);
 		anvil_html_data_open(out, what, nslow < MAX_SLOW_ROWS ? nslow : MAX_SLOW_ROWS);
 		strbuf_adds(out, "<thead><tr><th>pair</th><th>value</th></tr></thead><tbody>\n");
 		for (size_t i = 0; i < h->n && listed < MAX_SLOW_ROWS; i++)

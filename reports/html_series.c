@@ -13,6 +13,7 @@
  * Who owns what: the tree is only read; everything allocated here is freed
  * before the function returns. */
 #include "reports/html_util.h"
+#include "common/fmt.h"
 #include "reports/report.h"
 #include "reports/svg.h"
 #include <math.h>
@@ -353,7 +354,7 @@ static void draw(struct strbuf *out, const struct chart *c, const size_t *order)
 		const struct line *ln = &c->lines[order[k]];
 		size_t len = strlen(ln->label) + 16;
 		labels[k] = malloc(len);
-		snprintf(labels[k], len, "%s%s", ln->label, role_suffix(ln->role));
+		anvil_fmt(labels[k], len, "%s%s", ln->label, role_suffix(ln->role));
 		sl[k] = (struct anvil_svg_line){ labels[k], ln->x, ln->y, ln->n };
 		for (size_t j = 0; j < ln->n; j++)
 			if (isfinite(ln->y[j]) && ln->y[j] > 0)
@@ -445,7 +446,7 @@ static void sweep_table(struct strbuf *out, const struct chart *c, const size_t 
 	double *grid = value_grid(c);
 	int fleet = c->drawn < c->n;
 	char what[200];
-	snprintf(what, sizeof(what), "Data: %s by %s", c->col, c->g->xname[0] ? c->g->xname : "x");
+	anvil_fmt(what, sizeof(what), "Data: %s by %s", c->col, c->g->xname[0] ? c->g->xname : "x");
 	anvil_html_data_open(out, what, c->nxs);
 	strbuf_adds(out, "<thead><tr>");
 	strbuf_adds(out, "<th>");
@@ -520,7 +521,7 @@ static void time_table(struct strbuf *out, const struct chart *c, const size_t *
 {
 	int fleet = c->drawn < c->n;
 	char what[200];
-	snprintf(what, sizeof(what), "Data: %s per line", c->col);
+	anvil_fmt(what, sizeof(what), "Data: %s per line", c->col);
 	anvil_html_data_open(out, what, c->drawn + (size_t)fleet);
 	strbuf_adds(out, "<thead><tr><th>line</th><th>samples</th><th>min</th><th>mean</th><th>max</th>"
 			 "<th>last</th></tr></thead><tbody>\n");
@@ -544,7 +545,7 @@ static void time_table(struct strbuf *out, const struct chart *c, const size_t *
 		all.mean = anvil_html_median(means, k);
 		free(means);
 		char who[64];
-		snprintf(who, sizeof(who), "all %zu lines (mean: their median)", c->n);
+		anvil_fmt(who, sizeof(who), "all %zu lines (mean: their median)", c->n);
 		stats_row(out, c, who, "", all, "fleet");
 	}
 	strbuf_adds(out, "</tbody>");

@@ -1,5 +1,6 @@
 /* Shared pieces of the report.html writers: see html_util.h. */
 #include "reports/html_util.h"
+#include "common/fmt.h"
 #include "reports/report.h"
 #include <ctype.h>
 #include <math.h>
@@ -332,7 +333,7 @@ void anvil_html_bounds_of(const cJSON *test, const cJSON *profile, const char *m
 		return;
 	double w = rule_num(profile, test, metric, chosen, "warn"), ref = NAN;
 	if (!strcmp(chosen, "absolute")) {
-		snprintf(b->limit_label, sizeof(b->limit_label), "%s", b->lower ? "maximum" : "minimum");
+		anvil_fmt(b->limit_label, sizeof(b->limit_label), "%s", b->lower ? "maximum" : "minimum");
 		b->warn = w;
 		return;
 	}
@@ -340,12 +341,12 @@ void anvil_html_bounds_of(const cJSON *test, const cJSON *profile, const char *m
 	double frac = rule_num(profile, test, metric, chosen, b->lower ? "max" : "min");
 	if (!strcmp(chosen, "peers") && isfinite(frac))
 		/* each node's limit is frac x the median of the others: the line is the lowest of them */
-		snprintf(b->limit_label, sizeof(b->limit_label), "%.0f%% of peers", 100 * frac);
+		anvil_fmt(b->limit_label, sizeof(b->limit_label), "%.0f%% of peers", 100 * frac);
 	else if (isfinite(ref) && ref != 0)
-		snprintf(b->limit_label, sizeof(b->limit_label), "%.0f%% of %s", 100 * b->limit / ref,
+		anvil_fmt(b->limit_label, sizeof(b->limit_label), "%.0f%% of %s", 100 * b->limit / ref,
 			 !strcmp(chosen, "peak") ? "peak" : "median");
 	else
-		snprintf(b->limit_label, sizeof(b->limit_label), "%s", b->lower ? "ceiling" : "floor");
+		anvil_fmt(b->limit_label, sizeof(b->limit_label), "%s", b->lower ? "ceiling" : "floor");
 	b->warn = w * ref;
 }
 

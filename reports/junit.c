@@ -7,6 +7,7 @@
  * skipped; WARN passes (its sentence is in the suite's system-out, with
  * every other check's). */
 #include "reports/report.h"
+#include "common/fmt.h"
 #include "reports/render.h"
 #include <math.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@ static const char *s(const cJSON *o, const char *k)
 /* "2026-11-21T12:00:00Z" -> "2026-11-21T12:00:00": the schema's dateTime has no zone. */
 static void schema_time(const char *iso, char *out, size_t len)
 {
-	snprintf(out, len, "%.19s", iso && strlen(iso) >= 19 ? iso : "1970-01-01T00:00:00");
+	anvil_fmt(out, len, "%.19s", iso && strlen(iso) >= 19 ? iso : "1970-01-01T00:00:00");
 }
 
 static void attr(struct strbuf *sb, const char *name, const char *value)
@@ -39,8 +40,8 @@ void anvil_junit_begin(struct anvil_junit *j, const cJSON *report, struct anvil_
 	const char *host = cJSON_GetStringValue(cJSON_GetArrayItem(anvil_jget(part, "hosts"), 0));
 	memset(j, 0, sizeof(*j));
 	schema_time(*s(part, "started") ? s(part, "started") : s(report, "generated"), j->timestamp, sizeof(j->timestamp));
-	snprintf(j->hostname, sizeof(j->hostname), "%s", host && *host ? host : "localhost");
-	snprintf(j->package, sizeof(j->package), "anvil.%s", *s(run, "profile") ? s(run, "profile") : "run");
+	anvil_fmt(j->hostname, sizeof(j->hostname), "%s", host && *host ? host : "localhost");
+	anvil_fmt(j->package, sizeof(j->package), "anvil.%s", *s(run, "profile") ? s(run, "profile") : "run");
 	strbuf_adds(&o->buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 }
 

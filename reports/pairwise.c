@@ -16,6 +16,7 @@
  * matrix is html_charts.c's job; this file only provides the data.
  */
 #include "reports/pairwise.h"
+#include "common/fmt.h"
 #include "reports/report.h"
 #include "reports/rules.h"
 #include "reports/jwrite.h"
@@ -335,13 +336,13 @@ static void judge_peers_rule(cJSON *t, const struct pairs *p, const cJSON *rule)
 		enum anvil_verdict v;
 		if (!isfinite(value)) {
 			v = ANVIL_V_ERROR;
-			snprintf(why, sizeof(why), "%s was not measured (no value)", name);
+			anvil_fmt(why, sizeof(why), "%s was not measured (no value)", name);
 		} else if (n < 2) {
 			v = ANVIL_V_SKIP;
-			snprintf(why, sizeof(why), "only one pair measured %s: no other pair to compare it with", name);
+			anvil_fmt(why, sizeof(why), "only one pair measured %s: no other pair to compare it with", name);
 		} else {
 			v = judge_fraction(frac, rule, p->higher[k], &limit);
-			snprintf(why, sizeof(why), "%.4g %s is %.1f%% of the median of all %d pairs (%.4g %s); %s %.0f%%",
+			anvil_fmt(why, sizeof(why), "%.4g %s is %.1f%% of the median of all %d pairs (%.4g %s); %s %.0f%%",
 				 value, unit, 100 * frac, n, med, unit, p->higher[k] ? "floor" : "ceiling", 100 * limit);
 		}
 		const char *rwhy = anvil_jstr(rule, "why");
@@ -688,7 +689,7 @@ static cJSON *matrix_tree(struct pairs *p)
 		char range[600];
 		int last = i + b - 1 < n - 1 ? i + b - 1 : n - 1;
 		if (b > 1)
-			snprintf(range, sizeof(range), "%s\u2013%s", p->hosts[i], p->hosts[last]);
+			anvil_fmt(range, sizeof(range), "%s\u2013%s", p->hosts[i], p->hosts[last]);
 		cJSON_AddItemToArray(hosts, cJSON_CreateString(b > 1 ? range : p->hosts[i]));
 	}
 	if (b > 1) {
@@ -740,7 +741,7 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 	int mine = p.nnames > 0 || (runner && !strcmp(runner, "mpi-pairwise"));
 	if (mine && p.n > MAX_PAIR_NODES) {
 		char why[160];
-		snprintf(why, sizeof(why), "%d nodes in node pairs, more than the %d the pair matrix and its culprits "
+		anvil_fmt(why, sizeof(why), "%d nodes in node pairs, more than the %d the pair matrix and its culprits "
 			 "are built for: pairs are judged one by one only", p.n, MAX_PAIR_NODES);
 		anvil_check_new_at(anvil_jget(t, "checks"), anvil_jstr(t, "id"), "matrix", "pairs",
 				   NULL, NULL, ANVIL_V_SKIP, why);

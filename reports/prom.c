@@ -8,6 +8,7 @@
  * label); verdicts as state sets (one sample per verdict, 1 for the one
  * that holds) per test and for the run, and as a severity code per check. */
 #include "reports/report.h"
+#include "common/fmt.h"
 #include "reports/render.h"
 #include "reports/dtoa.h"
 #include <ctype.h>
@@ -216,7 +217,7 @@ static void emit_ranked(struct anvil_prom *p, enum family_id f, const cJSON *rec
 			return;
 		}
 		char r[32];
-		snprintf(r, sizeof(r), "%.0f", rv);
+		anvil_fmt(r, sizeof(r), "%.0f", rv);
 		int first = 0;
 		label(l, "rank", r, &first);
 		if (!hashset_add(&p->seen[f], hash_bytes(l->buf, l->len)))

@@ -2,6 +2,7 @@
  * absolute (bounds), peers (fraction of the median of the others) and mad
  * (robust outliers by the modified z-score of Iglewicz and Hoaglin). */
 #include "reports/rules.h"
+#include "common/fmt.h"
 #include "reports/peaks.h"
 #include "reports/peers.h"
 #include "reports/keymap.h"
@@ -142,18 +143,18 @@ static int peak_for(const struct anvil_judge *j, const char *key, const cJSON *i
 		double v;
 		char why[400];
 		if (anvil_peaks_get(j->peaks, key + 8, node, gpu, &v, why, sizeof(why))) {
-			snprintf(src, len, "node %s: %s", node->string, why);
+			anvil_fmt(src, len, "node %s: %s", node->string, why);
 			return -1;
 		}
 		sum += v;
 		n++;
 	}
 	if (!n) {
-		snprintf(src, len, "no node inventory in the journal to sum %s over", key + 8);
+		anvil_fmt(src, len, "no node inventory in the journal to sum %s over", key + 8);
 		return -1;
 	}
 	*value = sum;
-	snprintf(src, len, "sum of %s over %d node(s)", key + 8, n);
+	anvil_fmt(src, len, "sum of %s over %d node(s)", key + 8, n);
 	return 0;
 }
 
@@ -171,7 +172,7 @@ static void judge_absolute(const cJSON *rule, const cJSON *m, struct verdict_out
 	double value = anvil_jnum(m, "value"), mn = anvil_jnum(rule, "min"), mx = anvil_jnum(rule, "max");
 	int lower = anvil_jstr(m, "better") && !strcmp(anvil_jstr(m, "better"), "lower");
 	o->v = bound(value, mn, mx, anvil_jnum(rule, "warn"), lower, &o->limit);
-	snprintf(o->why, sizeof(o->why), "%s = %.4g %s; %s %.4g %s%s", name, value, unit,
+	anvil_fmt(o->why, sizeof(o->why), "%s = %.4g %s; %s %.4g %s%s", name, value, unit,
 		 isfinite(mn) && (!lower || !isfinite(mx)) ? "minimum" : "maximum", o->limit, unit,
 		 o->v == ANVIL_V_WARN ? " (under the warning level)" : "");
 }
@@ -190,7 +191,7 @@ static int peak_memo(const struct anvil_judge *j, const char *key, const cJSON *
 	if (!j->peaks_seen)
 		return peak_for(j, key, inv, gpu, value, src, len);
 	char k[600];
-	int n = snprintf(k, sizeof(k), "%s%c%p%c%s", key, 0, (const void *)inv, 0, gpu ? gpu : "");
+	int n = anvil_fmt(k, sizeof(k), "%s%c%p%c%s", key, 0, (const void *)inv, 0, gpu ? gpu : "");
 	struct peak_memo *pm = anvil_keymap_get(j->peaks_seen, k, (size_t)n);
 	if (!pm) {
 		pm = malloc(sizeof(*pm));
@@ -198,7 +199,7 @@ static int peak_memo(const struct anvil_judge *j, const char *key, const cJSON *
 		anvil_keymap_put(j->peaks_seen, k, (size_t)n, pm);
 	}
 	*value = pm->value;
-	snprintf(src, len, "%s", pm->src);
+	anvil_fmt(src, len, "%s", pm->src);
 	return pm->rc;
 }
 
@@ -225,13 +226,13 @@ static void judge_peak(const struct anvil_judge *j, const cJSON *rule, const cJS
 	const char *gpu = anvil_jstr(anvil_jget(m, "labels"), "gpu_name");
 	if (peak_memo(j, anvil_jstr(rule, "peak"), inv, gpu, &ref, src, sizeof(src))) {
 		o->v = ANVIL_V_SKIP;
-		snprintf(o->why, sizeof(o->why), "no peak to judge %s by: %s", name, src);
+		anvil_fmt(o->why, sizeof(o->why), "no peak to judge %s by: %s", name, src);
 		return;
 	}
 	double frac = value / ref;
 	o->v = bound(frac, mn, anvil_jnum(rule, "max"), anvil_jnum(rule, "warn"), 0, &o->limit);
 	o->limit *= ref;
-	snprintf(o->why, sizeof(o->why), "%.4g %s is %.1f%% of the %.4g %s peak (%s); the floor is %.0f%%",
+	anvil_fmt(o->why, sizeof(o->why), "%.4g %s is %.1f%% of the %.4g %s peak (%s); the floor is %.0f%%",
 		 value, unit, 100 * frac, ref, unit, src, 100 * (isfinite(mn) ? mn : 0));
 	o->extra = cJSON_CreateObject();
 	o->extra_name = "peak";
@@ -250,13 +251,13 @@ static void judge_peers(const struct anvil_peers *px, const cJSON *rule, const c
 	double ref = v ? anvil_median_without(v, n, value) : NAN;
 	if (!v || n < 2) {
 		o->v = ANVIL_V_SKIP;
-		snprintf(o->why, sizeof(o->why), "no other node or GPU has %s to compare with", name);
+		anvil_fmt(o->why, sizeof(o->why), "no other node or GPU has %s to compare with", name);
 		return;
 	}
 	double frac = value / ref;
 	o->v = bound(frac, lower ? NAN : mn, lower ? mx : NAN, anvil_jnum(rule, "warn"), lower, &o->limit);
 	o->limit *= ref;
-	snprintf(o->why, sizeof(o->why), "%.4g %s is %.1f%% of the median of %zu peer(s) (%.4g %s); %s %.0f%%",
+	anvil_fmt(o->why, sizeof(o->why), "%.4g %s is %.1f%% of the median of %zu peer(s) (%.4g %s); %s %.0f%%",
 		 value, unit, 100 * frac, n - 1, ref, unit, lower ? "ceiling" : "floor", 100 * (lower ? mx : mn));
 	o->extra = cJSON_CreateObject();
 	o->extra_name = "peers";
@@ -280,7 +281,7 @@ static void judge_mad(const struct anvil_peers *px, const cJSON *rule, const cJS
 		k = ANVIL_MAD_K;
 	if (anvil_peers_mad(px, m, &s) || s.n < 3) {
 		o->v = ANVIL_V_SKIP;
-		snprintf(o->why, sizeof(o->why), "%s: the outlier rule needs the figure from at least 3 nodes or GPUs, "
+		anvil_fmt(o->why, sizeof(o->why), "%s: the outlier rule needs the figure from at least 3 nodes or GPUs, "
 			 "this test has %zu", name, anvil_peers_mad(px, m, &s) ? (size_t)0 : s.n);
 		return;
 	}
@@ -291,7 +292,7 @@ static void judge_mad(const struct anvil_peers *px, const cJSON *rule, const cJS
 	o->v = bad > k ? ANVIL_V_FAIL : isfinite(warn) && bad > warn ? ANVIL_V_WARN : ANVIL_V_PASS;
 	int below = dir > 0 || (dir == 0 && z < 0);
 	o->limit = s.median + (below ? -k : k) * unit_z;
-	snprintf(o->why, sizeof(o->why), "%.4g %s has a modified z-score of %.2f against the median %.4g %s of "
+	anvil_fmt(o->why, sizeof(o->why), "%.4g %s has a modified z-score of %.2f against the median %.4g %s of "
 		 "%zu figure(s) (%s %.3g); %s %s%.1f is an outlier",
 		 value, unit, z, s.median, unit, s.n, s.mad > 0 ? "MAD" : "MAD 0, mean absolute deviation",
 		 s.mad > 0 ? s.mad : s.meanad, dir ? "a score beyond" : "a score beyond +/-",
@@ -315,7 +316,7 @@ static void judge_metric(const struct anvil_judge *j, const struct anvil_peers *
 	struct verdict_out o = { ANVIL_V_PASS, NAN, "", NULL, NULL };
 	if (!isfinite(value)) {
 		o.v = ANVIL_V_ERROR;
-		snprintf(o.why, sizeof(o.why), "%s was not measured (no value)", name);
+		anvil_fmt(o.why, sizeof(o.why), "%s was not measured (no value)", name);
 	} else if (!strcmp(kind, "absolute")) {
 		judge_absolute(rule, m, &o);
 	} else if (!strcmp(kind, "peak")) {
@@ -370,7 +371,7 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 		const char *bad = rule_unusable(rule);
 		if (bad) {
 			char why[300];
-			snprintf(why, sizeof(why), "a check of %s in the profile cannot be judged: %s", id, bad);
+			anvil_fmt(why, sizeof(why), "a check of %s in the profile cannot be judged: %s", id, bad);
 			anvil_check_new(checks, id, anvil_jstr(rule, "metric") ? anvil_jstr(rule, "metric") : "?",
 					anvil_jstr(rule, "rule") ? anvil_jstr(rule, "rule") : "?", NULL, ANVIL_V_ERROR, why);
 			if (after_rule)
@@ -391,7 +392,7 @@ void anvil_rules_judge(const struct anvil_judge *j, cJSON *t, const cJSON *profi
 		}
 		if (!hits) {
 			char why[300];
-			snprintf(why, sizeof(why), "the profile checks %s%s of %s, but the test recorded no such figure: nothing to judge",
+			anvil_fmt(why, sizeof(why), "the profile checks %s%s of %s, but the test recorded no such figure: nothing to judge",
 				 anvil_jstr(rule, "metric"), anvil_jget(rule, "labels") ? " (with the labels given)" : "", id);
 			anvil_check_new(checks, id, anvil_jstr(rule, "metric"), anvil_jstr(rule, "rule"), NULL, ANVIL_V_SKIP, why);
 		}

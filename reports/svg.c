@@ -5,6 +5,7 @@
  * must not depend on the machine that renders it). No element carries an id,
  * so any number of charts can share one page. */
 #include "reports/svg.h"
+#include "common/fmt.h"
 #include "common/strbuf.h"
 #include <ctype.h>
 #include <math.h>
@@ -221,7 +222,7 @@ static struct svg_n svg_px(double v)
 		r.s[o] = '\0';
 		return r;
 	}
-	snprintf(r.s, sizeof(r.s), "%.1f", v);
+	anvil_fmt(r.s, sizeof(r.s), "%.1f", v);
 	svg_fix_point(r.s);
 	len = strlen(r.s);
 	if (len > 2 && !strcmp(r.s + len - 2, ".0"))
@@ -238,7 +239,7 @@ static struct svg_n svg_val(double v)
 		return (struct svg_n){ "n/a" };
 	if (v == 0)
 		v = 0;
-	snprintf(r.s, sizeof(r.s), "%.4g", v);
+	anvil_fmt(r.s, sizeof(r.s), "%.4g", v);
 	svg_fix_point(r.s);
 	return r;
 }
@@ -252,7 +253,7 @@ static struct svg_n svg_fixed(double v, int dec)
 		return svg_val(v);
 	if (fabs(v) < 0.5 * pow(10, -dec))
 		v = 0; /* no "-0.0" */
-	snprintf(r.s, sizeof(r.s), "%.*f", dec, v);
+	anvil_fmt(r.s, sizeof(r.s), "%.*f", dec, v);
 	svg_fix_point(r.s);
 	return r;
 }
@@ -271,7 +272,7 @@ static struct svg_n svg_si(double v)
 			v /= 1e3, k++;
 	if (fabs(v) < 1e-9)
 		v = 0; /* 0.1 + 0.2 - 0.3 style dust on a tick at zero */
-	snprintf(r.s, sizeof(r.s), k < 0 ? "%.4g" : "%.4g%c", v, k < 0 ? 0 : sfx[k]);
+	anvil_fmt(r.s, sizeof(r.s), k < 0 ? "%.4g" : "%.4g%c", v, k < 0 ? 0 : sfx[k]);
 	svg_fix_point(r.s);
 	return r;
 }
@@ -287,7 +288,7 @@ static struct svg_n svg_bytes(double v)
 		return (struct svg_n){ "" };
 	while (fabs(v) >= 1024 && u < 6)
 		v /= 1024, u++;
-	snprintf(r.s, sizeof(r.s), "%.4g %s", v, unit[u]);
+	anvil_fmt(r.s, sizeof(r.s), "%.4g %s", v, unit[u]);
 	svg_fix_point(r.s);
 	return r;
 }
@@ -1402,7 +1403,7 @@ static void svg_dist_draw(struct strbuf *out, const struct svg_bars *c)
 	struct svg_axis xa = { 0 }, ya = { 0 };
 	struct svg_frame f = { .w = SVG_W, .h = 420 };
 	struct strbuf desc = STRBUF_INIT;
-	struct svg_hl hl[SVG_MAX_HL];
+	struct svg_hl hl[SVG_MAX_HL] = { 0 };
 	size_t m, nhl = svg_bars_hls(c, hl);
 	double hlw = svg_hl_w(hl, nhl, ax->y_unit), hx1 = f.w - (nhl ? 8 + hlw : 20);
 	struct svg_rank *r = svg_rank(c, &m);
@@ -1512,7 +1513,7 @@ static const char *svg_heat_name(const struct svg_heat *h, size_t i, struct svg_
 {
 	if (h->labels && h->labels[i])
 		return h->labels[i];
-	snprintf(buf->s, sizeof(buf->s), "%zu", i);
+	anvil_fmt(buf->s, sizeof(buf->s), "%zu", i);
 	return buf->s;
 }
 
