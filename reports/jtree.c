@@ -20,7 +20,6 @@ static char *unescaped(const char *val, const char *vend)
 	return out;
 }
 
-/* The value [p, end), exactly (as the iterators give it). */
 /* A checked JSON number. Most of a journal's (up to 15-16 significant
  * digits, a small exponent) are a whole number of at most 2^53 times or
  * over a power of ten up to 10^22, both exact in a double, so one IEEE
@@ -72,6 +71,7 @@ static double number(const char *p, const char *end)
 	return strtod(num, NULL);
 }
 
+/* The value [p, end), exactly (as the iterators give it). */
 static cJSON *build(const char *p, const char *end)
 {
 	struct anvil_jscan_it it;
