@@ -485,24 +485,41 @@ static cJSON *parse_record(const char *p, size_t n)
 				   it.vend - it.val == 6 && !memcmp(it.val, "\"info\"", 6) ? "info" : "";
 	int bulk_done = !bulk_key || !*bulk_key;
 	cJSON *rec = cJSON_CreateObject();
-	anvil_jscan_object(&it, p, p + n);
-	while (anvil_jscan_next(&it)) {
-		if (anvil_jscan_key_is(&it, "v") || anvil_jscan_key_is(&it, "seq") || anvil_jscan_key_is(&it, "test"))
-			continue;
-		cJSON *m;
-		if (!bulk_done && anvil_jscan_key_is(&it, bulk_key) && *it.val == (*bulk_key == 'r' ? '[' : '{')) {
+	/* the members walked by hand, each value built as it is passed (one
+	 * pass over the text, where the iterator's skip and then the build
+	 * were two) */
+	const char *end = p + n, *q = anvil_jscan_ws(p, end);
+	q = q < end && *q == '{' ? anvil_jscan_ws(q + 1, end) : end;
+	while (q < end && *q == '"') {
+		const char *kend = anvil_jscan_skip(q, end), *val;
+		it.key = q + 1;
+		it.klen = kend - q >= 2 ? (size_t)(kend - q) - 2 : 0;
+		q = anvil_jscan_ws(kend, end);
+		val = anvil_jscan_ws(q + 1, end);  /* past the ':' */
+		cJSON *m = NULL;
+		if (anvil_jscan_key_is(&it, "v") || anvil_jscan_key_is(&it, "seq") || anvil_jscan_key_is(&it, "test")) {
+			q = anvil_jscan_skip(val, end);
+		} else if (!bulk_done && anvil_jscan_key_is(&it, bulk_key) && *val == (*bulk_key == 'r' ? '[' : '{')) {
 			bulk_done = 1;
+			q = anvil_jscan_skip(val, end);
 			m = cJSON_CreateRaw("");
 			cJSON_free(m->valuestring);
 			/* from cJSON's allocator: the test's arena in anvil report */
-			m->valuestring = cJSON_malloc((size_t)(it.vend - it.val) + 1);
-			memcpy(m->valuestring, it.val, (size_t)(it.vend - it.val));
-			m->valuestring[it.vend - it.val] = '\0';
+			m->valuestring = cJSON_malloc((size_t)(q - val) + 1);
+			memcpy(m->valuestring, val, (size_t)(q - val));
+			m->valuestring[q - val] = '\0';
 		} else {
-			m = anvil_jtree_value(&it);
+			m = anvil_jtree_parse(val, end, &q);
 		}
-		anvil_jtree_name_to(m, &it);
-		cJSON_AddItemToArray(rec, m);
+		if (q <= val)
+			q = val + 1;  /* not a value (the line was checked): a byte on */
+		if (m) {
+			anvil_jtree_name_to(m, &it);
+			cJSON_AddItemToArray(rec, m);
+		}
+		q = anvil_jscan_ws(q, end);
+		if (q < end && *q == ',')
+			q = anvil_jscan_ws(q + 1, end);
 	}
 	return rec;
 }

@@ -71,54 +71,87 @@ static double number(const char *p, const char *end)
 	return strtod(num, NULL);
 }
 
-/* The value [p, end), exactly (as the iterators give it). */
-static cJSON *build(const char *p, const char *end)
+/* The value at p built, and *next the byte after it: one pass over the
+ * text (walking an object's members with the iterators and building each
+ * value after would scan each nested value twice). Every call moves on by
+ * at least a byte, so text that is not valid still ends. */
+static cJSON *parse(const char *p, const char *end, const char **next)
 {
-	struct anvil_jscan_it it;
 	cJSON *item;
-	if (p >= end)
+	const char *e;
+	if (p >= end) {
+		*next = end;
 		return cJSON_CreateNull();
+	}
 	switch (*p) {
 	case '{':
 		item = cJSON_CreateObject();
-		anvil_jscan_object(&it, p, end);
-		while (anvil_jscan_next(&it)) {
-			cJSON *m = build(it.val, it.vend);
+		p = anvil_jscan_ws(p + 1, end);
+		while (p < end && *p == '"') {
+			const char *kend = anvil_jscan_skip(p, end);
+			struct anvil_jscan_it it = { .key = p + 1, .klen = kend - p >= 2 ? (size_t)(kend - p) - 2 : 0 };
+			p = anvil_jscan_ws(kend, end);
+			p = anvil_jscan_ws(p + 1, end);  /* past the ':' */
+			cJSON *m = parse(p, end, &p);
 			anvil_jtree_name_to(m, &it);
 			cJSON_AddItemToArray(item, m);  /* linked as it is: the name is set */
+			p = anvil_jscan_ws(p, end);
+			if (p < end && *p == ',')
+				p = anvil_jscan_ws(p + 1, end);
 		}
+		*next = p < end ? p + 1 : end;  /* past the '}' */
 		return item;
 	case '[':
 		item = cJSON_CreateArray();
-		anvil_jscan_array(&it, p, end);
-		while (anvil_jscan_next_elem(&it))
-			cJSON_AddItemToArray(item, build(it.val, it.vend));
+		p = anvil_jscan_ws(p + 1, end);
+		while (p < end && *p != ']') {
+			cJSON_AddItemToArray(item, parse(p, end, &p));
+			p = anvil_jscan_ws(p, end);
+			if (p < end && *p == ',')
+				p = anvil_jscan_ws(p + 1, end);
+		}
+		*next = p < end ? p + 1 : end;
 		return item;
 	case '"':
+		e = anvil_jscan_skip(p, end);
 		item = cJSON_CreateNull();
 		item->type = cJSON_String;
-		item->valuestring = unescaped(p, end);
+		item->valuestring = unescaped(p, e);
+		*next = e;
 		return item;
 	case 't':
+		*next = end - p > 4 ? p + 4 : end;
 		return cJSON_CreateTrue();
 	case 'f':
+		*next = end - p > 5 ? p + 5 : end;
 		return cJSON_CreateFalse();
 	case 'n':
+		*next = end - p > 4 ? p + 4 : end;
 		return cJSON_CreateNull();
 	default:
-		return cJSON_CreateNumber(number(p, end));
+		e = anvil_jscan_skip(p, end);
+		if (e == p)
+			e = p + 1;  /* not a value: a byte on */
+		*next = e;
+		return cJSON_CreateNumber(number(p, e));
 	}
+}
+
+cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next)
+{
+	return parse(p, end, next);
 }
 
 cJSON *anvil_jtree(const char *p, const char *end)
 {
-	p = anvil_jscan_ws(p, end);
-	return build(p, anvil_jscan_skip(p, end));
+	const char *next;
+	return parse(anvil_jscan_ws(p, end), end, &next);
 }
 
 cJSON *anvil_jtree_value(const struct anvil_jscan_it *it)
 {
-	return build(it->val, it->vend);
+	const char *next;
+	return parse(it->val, it->vend, &next);
 }
 
 /* Names in every record and series: pointed to, not copied (a tenth of a

@@ -16,6 +16,9 @@ struct anvil_jscan_it;
 
 /* The value that starts at p (after white space) and ends by end. */
 cJSON *anvil_jtree(const char *p, const char *end);
+/* The value that starts at p (no white space before it), and in *next
+ * the byte after it: for walking the members of an object by hand. */
+cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next);
 /* The value at an iterator (anvil_jscan_next or _next_elem). */
 cJSON *anvil_jtree_value(const struct anvil_jscan_it *it);
 /* item->string: the member name at an object iterator, unescaped, in

@@ -268,6 +268,32 @@ static void test_numbers(void **state)
 	}
 }
 
+/* Text that is not valid JSON still gives a tree and ends (each step of the
+ * one-pass builder moves on): random runs of JSON's own characters. */
+static void test_jtree_any_text(void **state)
+{
+	(void)state;
+	static const char alphabet[] = "{}[]\":,-+.eE0123456789truefalsn \\u\t";
+	char text[48];
+	unsigned long x = 2463534242UL;
+	for (int i = 0; i < 50000; i++) {
+		size_t n = (size_t)(i % 47);
+		for (size_t k = 0; k < n; k++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			text[k] = alphabet[x % (sizeof(alphabet) - 1)];
+		}
+		cJSON *t = anvil_jtree(text, text + n);
+		assert_non_null(t);
+		cJSON_Delete(t);
+	}
+	/* and valid text as cJSON reads it */
+	const char *ok = "{\"a\": [1, -2.5e3, \"x\\\"y\", true, false, null, {}], \"b\": {\"c\": []}}";
+	cJSON *t = anvil_jtree(ok, ok + strlen(ok)), *want = cJSON_Parse(ok);
+	assert_true(cJSON_Compare(t, want, 1));
+	cJSON_Delete(t);
+	cJSON_Delete(want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_keymap),
 		cmocka_unit_test(test_split_append),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_jtree_any_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
