@@ -24,7 +24,7 @@
  * it when touched again: faulting in a test's regions afresh was a sixth
  * of the judging thread's time. */
 #define CHUNK ((size_t)2 << 20)
-#define RESERVE ((size_t)64 << 30)
+#define RESERVE ((size_t)64 << 30)   /* the most address space asked for (less where a limit refuses it) */
 #define NCHUNKS (RESERVE / CHUNK)
 #define HOT_KEEP ((size_t)64 << 20)    /* resident idle chunks kept */
 #define NREG 5
@@ -33,6 +33,8 @@
 
 /* The reservation: fixed once made, read by any thread. */
 static char *base;
+static size_t reserved;
+static uint32_t nchunks;
 /* the pool (pool.mu): chunks never handed out start at fresh; the idle
  * ones are on the hot list (resident) or the cold one (given back) */
 static struct {
@@ -73,7 +75,7 @@ static uint32_t chunk_get(void)
 	} else if (pool.cold != NONE) {
 		c = pool.cold;
 		pool.cold = pool.next[c];
-	} else if (pool.fresh < NCHUNKS) {
+	} else if (pool.fresh < nchunks) {
 		c = pool.fresh++;
 	}
 	pthread_mutex_unlock(&pool.mu);
@@ -106,7 +108,7 @@ static uint32_t chunks_fresh(size_t k)
 {
 	pthread_mutex_lock(&pool.mu);
 	uint32_t c = NONE;
-	if (NCHUNKS - pool.fresh >= k) {
+	if (nchunks - pool.fresh >= k) {
 		c = pool.fresh;
 		pool.fresh += (uint32_t)k;
 	}
@@ -143,7 +145,7 @@ static void *arena_malloc(size_t n)
 		struct region *r = &reg[region_of(on)];
 		size_t need = (n + 15) & ~(size_t)15;
 		char *p = NULL;
-		if (need < n || need > RESERVE) {
+		if (need < n || need > reserved) {
 			p = NULL;
 		} else if (need > CHUNK) {
 			p = region_big(r, need);
@@ -170,7 +172,7 @@ static void *arena_malloc(size_t n)
 
 static void arena_free(void *p)
 {
-	if (base && (char *)p >= base && (char *)p < base + RESERVE)
+	if (base && (char *)p >= base && (char *)p < base + reserved)
 		return;  /* the reset frees it */
 	free(p);
 }
@@ -196,12 +198,18 @@ int anvil_arena_install(void)
 		 * are faulted in 2 MiB at a time, not 4 KiB (a fault is dear
 		 * in a virtual machine: a tenth of anvil report's time at 1024
 		 * nodes went to faulting in the regions page by page) */
-		size_t huge = (size_t)2 << 20;
-		void *m = mmap(NULL, RESERVE + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		size_t huge = (size_t)2 << 20, r = RESERVE;
+		void *m = MAP_FAILED;
+		/* a limit on address space (ulimit -v, a tool such as valgrind)
+		 * may refuse 64 GiB: a quarter, down to 1 GiB, will do */
+		for (; m == MAP_FAILED && r >= ((size_t)1 << 30); r /= 4)
+			m = mmap(NULL, r + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (m == MAP_FAILED)
 			return -1;
+		reserved = r * 4;
+		nchunks = (uint32_t)(reserved / CHUNK);
 		base = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
-		madvise(base, RESERVE, MADV_HUGEPAGE);
+		madvise(base, reserved, MADV_HUGEPAGE);
 	}
 	cJSON_Hooks h = { arena_malloc, arena_free };
 	cJSON_InitHooks(&h);
