@@ -85,26 +85,6 @@ static void add_line(struct jtest *t, uint64_t off, uint32_t len)
 	t->lines[t->n++] = (struct line_ref){ off, len };
 }
 
-/* "kind" and "test" of a valid record, unescaped (empty when absent or not strings). */
-static void kind_and_test(const char *p, size_t n, char *kind, size_t klen, char *test, size_t tlen)
-{
-	struct anvil_jscan_it it;
-	kind[0] = test[0] = '\0';
-	int have = 0;
-	anvil_jscan_object(&it, p, p + n);
-	while (have != 3 && anvil_jscan_next(&it)) {
-		if (!(have & 1) && anvil_jscan_key_is(&it, "kind")) {
-			have |= 1;
-			if (anvil_jscan_string(it.val, it.vend, kind, klen))
-				kind[0] = '\0';
-		} else if (!(have & 2) && anvil_jscan_key_is(&it, "test")) {
-			have |= 2;
-			if (anvil_jscan_string(it.val, it.vend, test, tlen))
-				test[0] = '\0';
-		}
-	}
-}
-
 /* A bad line waits for what follows: a repair record naming it, the end of
  * the file (a torn tail), or anything else (a corrupted journal). */
 struct pending {
@@ -164,18 +144,16 @@ struct lref {
 	int bad;
 	size_t where;        /* bad: the byte offset of the error */
 	const char *what;    /* bad: what was expected there (NULL: a record) */
-	int plain;           /* kind and test_at/test_len are set (else: kind_and_test) */
-	char kind[32];
-	size_t test_at, test_len;   /* "test" as it is in the line: a string without escapes */
+	char kind[32];       /* "kind", unescaped (empty when absent or not a string) */
+	size_t test_at, test_len;   /* "test" as it is in the line, quotes and escapes and all (len 0: none) */
 	cJSON *meta;         /* a run, repair or inventory record, parsed (owned) */
 };
 
-/* "kind" and where "test" is, when it is a string without escapes (plain). */
-static void kind_and_test_span(const char *p, size_t n, struct lref *l)
+/* "kind", and where "test" is (one_line unescapes it where it is a string). */
+static void kind_and_test(const char *p, size_t n, struct lref *l)
 {
 	struct anvil_jscan_it it;
 	int have = 0;
-	l->plain = 1;
 	anvil_jscan_object(&it, p, p + n);
 	while (have != 3 && anvil_jscan_next(&it)) {
 		if (!(have & 1) && anvil_jscan_key_is(&it, "kind")) {
@@ -184,13 +162,8 @@ static void kind_and_test_span(const char *p, size_t n, struct lref *l)
 				l->kind[0] = '\0';
 		} else if (!(have & 2) && anvil_jscan_key_is(&it, "test")) {
 			have |= 2;
-			size_t vlen = (size_t)(it.vend - it.val);
-			if (*it.val == '"' && !memchr(it.val, '\\', vlen)) {
-				l->test_at = (size_t)(it.val + 1 - p);
-				l->test_len = vlen - 2;
-			} else {
-				l->plain = 0;
-			}
+			l->test_at = (size_t)(it.val - p);
+			l->test_len = (size_t)(it.vend - it.val);
 		}
 	}
 }
@@ -201,7 +174,6 @@ static void check_line(const char *buf, struct lref *l)
 	size_t n = l->len;
 	l->what = NULL;
 	l->where = 0;
-	l->plain = 0;
 	l->kind[0] = '\0';
 	l->test_at = l->test_len = 0;
 	l->meta = NULL;
@@ -210,8 +182,8 @@ static void check_line(const char *buf, struct lref *l)
 		l->bad = 1;
 	if (l->bad)
 		return;
-	kind_and_test_span(p, n, l);
-	if (l->plain && is_meta_kind(l->kind))
+	kind_and_test(p, n, l);
+	if (is_meta_kind(l->kind))
 		l->meta = cJSON_ParseWithLength(p, n);
 }
 
@@ -233,22 +205,16 @@ static int one_line(struct pass1 *p1, const char *p, struct lref *l, uint64_t of
 		p1->has_bad = 1;
 		return 0;
 	}
-	char kind[32], test[512];
-	if (l->plain) {
-		memcpy(kind, l->kind, sizeof(kind));
-		/* as kind_and_test has it: an id too long for its buffer is none */
-		size_t tn = l->test_len < sizeof(test) ? l->test_len : 0;
-		memcpy(test, p + l->test_at, tn);
-		test[tn] = '\0';
-	} else {
-		kind_and_test(p, n, kind, sizeof(kind), test, sizeof(test));
-	}
+	/* the id unescaped (cut at 511 bytes; empty when it is not a string) */
+	char test[512];
+	if (!l->test_len || anvil_jscan_string(p + l->test_at, p + l->test_at + l->test_len, test, sizeof(test)))
+		test[0] = '\0';
 	s->count++;
-	if (is_meta_kind(kind)) {
-		cJSON *r = l->plain ? l->meta : cJSON_ParseWithLength(p, n);
-		if (r)
-			cJSON_AddItemToArray(s->meta, r);
-	} else if (test[0] && is_test_kind(kind)) {
+	if (is_meta_kind(l->kind)) {
+		if (l->meta)
+			cJSON_AddItemToArray(s->meta, l->meta);
+		l->meta = NULL;
+	} else if (test[0] && is_test_kind(l->kind)) {
 		add_line(test_for(s, test), off, (uint32_t)n);
 	}
 	return 0;
