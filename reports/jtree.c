@@ -71,11 +71,10 @@ static double number(const char *p, const char *end)
 	return strtod(num, NULL);
 }
 
-/* The value at p built, and *next the byte after it: one pass over the
- * text (walking an object's members with the iterators and building each
- * value after would scan each nested value twice). Every call moves on by
- * at least a byte, so text that is not valid still ends. */
-static cJSON *parse(const char *p, const char *end, const char **next)
+/* One pass over the text (walking an object's members with the iterators
+ * and building each value after would scan each nested value twice). Every
+ * call moves on by at least a byte, so text that is not valid still ends. */
+cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next)
 {
 	cJSON *item;
 	const char *e;
@@ -92,7 +91,7 @@ static cJSON *parse(const char *p, const char *end, const char **next)
 			struct anvil_jscan_it it = { .key = p + 1, .klen = kend - p >= 2 ? (size_t)(kend - p) - 2 : 0 };
 			p = anvil_jscan_ws(kend, end);
 			p = anvil_jscan_ws(p + 1, end);  /* past the ':' */
-			cJSON *m = parse(p, end, &p);
+			cJSON *m = anvil_jtree_parse(p, end, &p);
 			anvil_jtree_name_to(m, &it);
 			cJSON_AddItemToArray(item, m);  /* linked as it is: the name is set */
 			p = anvil_jscan_ws(p, end);
@@ -105,7 +104,7 @@ static cJSON *parse(const char *p, const char *end, const char **next)
 		item = cJSON_CreateArray();
 		p = anvil_jscan_ws(p + 1, end);
 		while (p < end && *p != ']') {
-			cJSON_AddItemToArray(item, parse(p, end, &p));
+			cJSON_AddItemToArray(item, anvil_jtree_parse(p, end, &p));
 			p = anvil_jscan_ws(p, end);
 			if (p < end && *p == ',')
 				p = anvil_jscan_ws(p + 1, end);
@@ -137,21 +136,10 @@ static cJSON *parse(const char *p, const char *end, const char **next)
 	}
 }
 
-cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next)
-{
-	return parse(p, end, next);
-}
-
 cJSON *anvil_jtree(const char *p, const char *end)
 {
 	const char *next;
-	return parse(anvil_jscan_ws(p, end), end, &next);
-}
-
-cJSON *anvil_jtree_value(const struct anvil_jscan_it *it)
-{
-	const char *next;
-	return parse(it->val, it->vend, &next);
+	return anvil_jtree_parse(anvil_jscan_ws(p, end), end, &next);
 }
 
 /* Names in every record and series: pointed to, not copied (a tenth of a

@@ -1,7 +1,7 @@
 /*
  * A cJSON tree straight from JSON text that is known to be valid (checked
  * by anvil_jscan_check, or written by anvil itself): the tree cJSON_Parse
- * would make (numbers through strtod, strings unescaped, members in order),
+ * would make (numbers as strtod reads them, strings unescaped, members in order),
  * without cJSON's second scan, its comparison of every value with "null",
  * "false" and "true" first and its locale lookup for every number. Used for
  * the journal's records (reports/jsource.c) and the report's text kept
@@ -19,9 +19,7 @@ cJSON *anvil_jtree(const char *p, const char *end);
 /* The value that starts at p (no white space before it), and in *next
  * the byte after it: for walking the members of an object by hand. */
 cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next);
-/* The value at an iterator (anvil_jscan_next or _next_elem). */
-cJSON *anvil_jtree_value(const struct anvil_jscan_it *it);
-/* item->string: the member name at an object iterator, unescaped, in
+/* item->string: the member name at an object iterator (its key, klen), unescaped, in
  * cJSON's memory, or for the names every record has a constant string
  * (cJSON_StringIsConst: cJSON never frees or overwrites it). */
 void anvil_jtree_name_to(cJSON *item, const struct anvil_jscan_it *it);
