@@ -498,29 +498,41 @@ static struct verdict_line *find_line(struct verdict_line *lines, int nlines, co
 	return NULL;
 }
 
-/* Block b x b of the n x n matrix v at (bi, bj): the worst figure, or for
- * the slow matrix (kind 0) 1 when any pair is slow; NAN when nothing was
- * measured. kind 1: higher is better, -1: lower is better. */
-static double block_of(const double *v, int n, int b, int bi, int bj, int kind)
+/* What a matrix's cells are: metric figures (v; kind 1: higher is better,
+ * -1: lower is better) or the slow flags (slow: -1 not measured, 0, 1). */
+struct cells {
+	const double *v;
+	const signed char *slow;
+	int kind;
+};
+
+/* Block b x b at (bi, bj) as JSON: the worst figure (null when none was
+ * measured), or for the flags true when any pair is slow, false when none
+ * is, null when none was measured. */
+static void block_text(struct strbuf *text, const struct cells *c, int n, int b, int bi, int bj)
 {
+	if (c->slow) {
+		int cell = -1;
+		for (int i = bi * b; i < (bi + 1) * b && i < n && cell < 1; i++)
+			for (int j = bj * b; j < (bj + 1) * b && j < n; j++)
+				if (c->slow[i * n + j] > cell)
+					cell = c->slow[i * n + j];
+		strbuf_adds(text, cell < 0 ? "null" : cell ? "true" : "false");
+		return;
+	}
 	double out = NAN;
 	for (int i = bi * b; i < (bi + 1) * b && i < n; i++)
 		for (int j = bj * b; j < (bj + 1) * b && j < n; j++) {
-			double x = v[i * n + j];
-			if (isnan(x))
-				continue;
-			if (!kind)                    /* slow: 1 when any pair is */
-				out = isnan(out) ? x : fmax(out, x);
-			else if (isnan(out) || (kind > 0 ? x < out : x > out))
+			double x = c->v[i * n + j];
+			if (!isnan(x) && (isnan(out) || (c->kind > 0 ? x < out : x > out)))
 				out = x;
 		}
-	return out;
+	anvil_jw_number(text, out);
 }
 
 /* The rows as JSON text (a raw item: a million cells as tree nodes would
- * take most of a gigabyte); with blocks above MAX_MATRIX nodes. slow: cells
- * are true/false/null. */
-static void add_rows(cJSON *obj, const char *name, const double *v, int n, int kind)
+ * take most of a gigabyte); with blocks above MAX_MATRIX nodes. */
+static void add_rows(cJSON *obj, const char *name, int n, const struct cells *c)
 {
 	int b = n > MAX_MATRIX ? (n + MAX_MATRIX - 1) / MAX_MATRIX : 1, nb = (n + b - 1) / b;
 	struct strbuf text = STRBUF_INIT;
@@ -528,13 +540,9 @@ static void add_rows(cJSON *obj, const char *name, const double *v, int n, int k
 	for (int i = 0; i < nb; i++) {
 		strbuf_adds(&text, i ? ", [" : "[");
 		for (int j = 0; j < nb; j++) {
-			double x = b == 1 ? v[i * n + j] : block_of(v, n, b, i, j, kind);
 			if (j)
 				strbuf_add(&text, ", ", 2);
-			if (kind || isnan(x))
-				anvil_jw_number(&text, x);
-			else
-				strbuf_adds(&text, x > 0 ? "true" : "false");
+			block_text(&text, c, n, b, i, j);
 		}
 		strbuf_addch(&text, ']');
 	}
@@ -543,35 +551,15 @@ static void add_rows(cJSON *obj, const char *name, const double *v, int n, int k
 	strbuf_release(&text);
 }
 
-/* The slow matrix of metric k as true/false/null rows (in blocks as
- * add_rows makes them: a block is slow when any of its pairs is, null when
- * none was measured), straight from slow[]; returns the slow pairs. */
+/* The slow matrix of metric k as true/false/null rows, straight from the
+ * flags; returns the slow pairs. */
 static int slow_rows(cJSON *slow_tree, const struct pairs *p, int k, const signed char *slow)
 {
 	int n = p->n, total = 0;
-	int b = n > MAX_MATRIX ? (n + MAX_MATRIX - 1) / MAX_MATRIX : 1, nb = (n + b - 1) / b;
 	for (int a = 0; a < n; a++)
 		for (int c = a + 1; c < n; c++)
 			total += slow[a * n + c] == 1;
-	struct strbuf text = STRBUF_INIT;
-	strbuf_addch(&text, '[');
-	for (int bi = 0; bi < nb; bi++) {
-		strbuf_adds(&text, bi ? ", [" : "[");
-		for (int bj = 0; bj < nb; bj++) {
-			int cell = -1;  /* the block's worst: -1 none measured, 0 none slow, 1 slow */
-			for (int i = bi * b; i < (bi + 1) * b && i < n && cell < 1; i++)
-				for (int j = bj * b; j < (bj + 1) * b && j < n; j++)
-					if (slow[i * n + j] > cell)
-						cell = slow[i * n + j];
-			if (bj)
-				strbuf_add(&text, ", ", 2);
-			strbuf_adds(&text, cell < 0 ? "null" : cell ? "true" : "false");
-		}
-		strbuf_addch(&text, ']');
-	}
-	strbuf_addch(&text, ']');
-	cJSON_AddRawToObject(slow_tree, p->names[k], strbuf_str(&text));
-	strbuf_release(&text);
+	add_rows(slow_tree, p->names[k], n, &(struct cells){ NULL, slow, 0 });
 	return total;
 }
 
@@ -704,7 +692,7 @@ static cJSON *matrix_tree(struct pairs *p)
 		const double *v = matrix_of(p, k);
 		if (!v)
 			continue;
-		add_rows(ms, p->names[k], v, n, p->higher[k] ? 1 : -1);
+		add_rows(ms, p->names[k], n, &(struct cells){ v, NULL, p->higher[k] ? 1 : -1 });
 		cJSON_AddStringToObject(units, p->names[k], p->units[k]);
 		cJSON_AddStringToObject(better, p->names[k], p->higher[k] ? "higher" : "lower");
 	}
