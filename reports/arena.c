@@ -63,7 +63,7 @@ static int region_of(int which)
 	return which == ANVIL_ARENA_SCRATCH ? SCRATCH : 2 * set + (which == ANVIL_ARENA_HELPER);
 }
 
-/* A chunk for r (resident ones first), or NONE when the reservation is spent. */
+/* A chunk for a region (resident ones first), or NONE when the reservation is spent. */
 static uint32_t chunk_get(void)
 {
 	pthread_mutex_lock(&pool.mu);
@@ -82,7 +82,8 @@ static uint32_t chunk_get(void)
 	return c;
 }
 
-/* A region's chunks back to the pool: resident while the pool keeps fewer than keep bytes. */
+/* A region's chunks back to the pool: resident while the pool holds fewer
+ * than keep bytes of idle ones, the rest given back to the system. */
 static void chunks_put(uint32_t head, size_t keep)
 {
 	pthread_mutex_lock(&pool.mu);

@@ -45,7 +45,7 @@ void anvil_arena_reset_set(int set);
 /* Everything in the scratch region is gone. */
 void anvil_arena_reset_scratch(void);
 /* Everything allocated from the arena (every region) is gone; its pages
- * beyond the first few MiB go back to the system. */
+ * beyond 64 MiB of idle ones go back to the system. */
 void anvil_arena_reset(void);
 /* The same, and every page of it goes back to the system. */
 void anvil_arena_release(void);
