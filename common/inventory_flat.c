@@ -3,6 +3,7 @@
  * check and report.html's inventory table (reports/ must not depend on
  * bench/). Pure: no I/O, no globals. */
 #include "common/inventory_flat.h"
+#include "common/strbuf.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,16 +78,20 @@ static void flatten_into(cJSON *out, const char *key, const cJSON *it)
 			return;
 		}
 	}
+	/* the keys through strbuf_addf, not asprintf: every printf of anvil
+	 * takes glibc's slow path (common/fmt.h), and a thousand nodes'
+	 * inventories are hundreds of thousands of keys */
+	struct strbuf sub = STRBUF_INIT;
 	int i = 0;
 	for (const cJSON *c = it->child; c; c = c->next, i++) {
-		char *sub;
-		int rc = cJSON_IsArray(it) ? asprintf(&sub, "%s.%d", key, i)
-					   : asprintf(&sub, "%s.%s", key, c->string ? c->string : "");
-		if (rc < 0)
-			continue;
-		flatten_into(out, sub, c);
-		free(sub);
+		sub.len = 0;
+		if (cJSON_IsArray(it))
+			strbuf_addf(&sub, "%s.%d", key, i);
+		else
+			strbuf_addf(&sub, "%s.%s", key, c->string ? c->string : "");
+		flatten_into(out, strbuf_str(&sub), c);
 	}
+	strbuf_release(&sub);
 }
 
 cJSON *anvil_inventory_flatten(const cJSON *inv)
