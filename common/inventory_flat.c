@@ -3,6 +3,7 @@
  * check and report.html's inventory table (reports/ must not depend on
  * bench/). Pure: no I/O, no globals. */
 #include "common/inventory_flat.h"
+#include "common/fmt.h"
 #include "common/strbuf.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,19 +14,19 @@ static int is_scalar(const cJSON *it)
 	return !cJSON_IsObject(it) && !cJSON_IsArray(it);
 }
 
-static void scalar_text(const cJSON *it, char *buf, size_t len)
+void anvil_inventory_scalar_text(const cJSON *it, char *buf, size_t len)
 {
 	if (cJSON_IsString(it))
-		snprintf(buf, len, "%s", it->valuestring);
+		anvil_fmt(buf, len, "%s", it->valuestring);
 	else if (cJSON_IsNumber(it) && it->valuedouble > -1e15 && it->valuedouble < 1e15 &&
 		 it->valuedouble == (double)(long long)it->valuedouble)
-		snprintf(buf, len, "%lld", (long long)it->valuedouble);
+		anvil_fmt(buf, len, "%lld", (long long)it->valuedouble);
 	else if (cJSON_IsNumber(it))
-		snprintf(buf, len, "%.17g", it->valuedouble);
+		anvil_fmt(buf, len, "%.17g", it->valuedouble);
 	else if (cJSON_IsBool(it))
-		snprintf(buf, len, "%s", cJSON_IsTrue(it) ? "true" : "false");
+		anvil_fmt(buf, len, "%s", cJSON_IsTrue(it) ? "true" : "false");
 	else
-		snprintf(buf, len, "null");
+		anvil_fmt(buf, len, "null");
 }
 
 /* A list of scalars as one space-joined string; NULL if it holds containers. */
@@ -42,7 +43,7 @@ static char *join_scalars(const cJSON *arr)
 			free(s);
 			return NULL;
 		}
-		scalar_text(it, item, sizeof(item));
+		anvil_inventory_scalar_text(it, item, sizeof(item));
 		size_t n = strlen(item);
 		if (len + n + 2 > cap) {
 			while (len + n + 2 > cap)

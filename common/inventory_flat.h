@@ -17,4 +17,9 @@
  */
 cJSON *anvil_inventory_flatten(const cJSON *inv);
 
+/* A scalar as the flattening writes it in a joined list (and the drift
+ * check shows and compares it): a string as it is, a whole number below
+ * 1e15 without a point, other numbers as %.17g, true/false, else "null". */
+void anvil_inventory_scalar_text(const cJSON *it, char *buf, size_t len);
+
 #endif

@@ -356,19 +356,10 @@ static char **all_fields(const struct node *nodes, int nn, const struct expect *
 
 static void value_text(const cJSON *v, char *buf, size_t len)
 {
-	if (!v)
-		anvil_fmt(buf, len, "(absent)");
-	else if (cJSON_IsString(v))
-		anvil_fmt(buf, len, "%s", v->valuestring);
-	else if (cJSON_IsNumber(v) && fabs(v->valuedouble) < 1e15 &&
-		 v->valuedouble == (double)(long long)v->valuedouble)
-		anvil_fmt(buf, len, "%lld", (long long)v->valuedouble);
-	else if (cJSON_IsNumber(v))
-		anvil_fmt(buf, len, "%.17g", v->valuedouble);
-	else if (cJSON_IsBool(v))
-		anvil_fmt(buf, len, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	if (v)
+		anvil_inventory_scalar_text(v, buf, len);
 	else
-		anvil_fmt(buf, len, "null");
+		anvil_fmt(buf, len, "(absent)");
 }
 
 struct group {
