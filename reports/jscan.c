@@ -295,7 +295,9 @@ static int check_array(struct chk *c, int depth)
 
 static int check_value(struct chk *c, int depth)
 {
-	if (depth > MAX_DEPTH)
+	/* depth: the objects and arrays around the value; the parser counts
+	 * the value itself as a level too */
+	if (depth >= MAX_DEPTH)
 		return fail(c, "less nesting (at most 64 levels)");
 	if (c->p >= c->end)
 		return fail(c, "a value (object, array, string, number, true, false or null)");
@@ -313,8 +315,151 @@ static int check_value(struct chk *c, int depth)
 	}
 }
 
+/* ---- the quick look: most lines in one pass, the rest to the full check ---- */
+
+/* The journal's lines are plain: ASCII names and strings without escapes,
+ * numbers without exponents, a few levels of objects and arrays. This
+ * accepts only such text (valid under the full check below, which answers
+ * for everything else: escapes, UTF-8, exponents, a 65th key, an error and
+ * where it is), with the place it stands in a register instead of in struct
+ * chk: the strict check was most of reading a journal. NULL: not such text,
+ * or not valid. */
+static const unsigned char ws_byte[256] = { [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1 };
+
+#define QUICK_WS(p, end) while ((p) < (end) && ws_byte[(unsigned char)*(p)]) (p)++
+
+static inline int is_digit(char ch)
+{
+	return (unsigned char)(ch - '0') < 10;
+}
+
+/* p at the opening quote: past the closing one. */
+static inline const char *quick_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++)
+		if (str_special[(unsigned char)*p])
+			return *p == '"' ? p + 1 : NULL;
+	return NULL;
+}
+
+static inline const char *quick_number(const char *p, const char *end)
+{
+	const char *start = p;
+	if (*p == '-' && ++p >= end)
+		return NULL;
+	if (*p == '0') {
+		p++;
+	} else if (is_digit(*p)) {
+		while (++p < end && is_digit(*p))
+			;
+	} else {
+		return NULL;
+	}
+	if (p < end && *p == '.') {
+		if (++p >= end || !is_digit(*p))
+			return NULL;
+		while (++p < end && is_digit(*p))
+			;
+	}
+	if ((p < end && (*p == 'e' || *p == 'E')) || p - start >= MAX_NUMBER)
+		return NULL;
+	return p;
+}
+
+static const char *quick_value(const char *p, const char *end, int depth);
+
+static const char *quick_object(const char *p, const char *end, int depth)
+{
+	const char *key[KEYS_LISTED];
+	size_t klen[KEYS_LISTED];
+	int nkeys = 0;
+	p++;
+	QUICK_WS(p, end);
+	if (p < end && *p == '}')
+		return p + 1;
+	for (;;) {
+		if (p >= end || *p != '"' || nkeys == KEYS_LISTED)
+			return NULL;
+		const char *k = p + 1;
+		if (!(p = quick_string(p, end)))
+			return NULL;
+		size_t kl = (size_t)(p - k - 1);
+		for (int i = 0; i < nkeys; i++)  /* (the first byte: "host", "name", "rank" and "unit" are as long) */
+			if (klen[i] == kl && key[i][0] == k[0] && !memcmp(key[i], k, kl))
+				return NULL;
+		key[nkeys] = k;
+		klen[nkeys++] = kl;
+		QUICK_WS(p, end);
+		if (p >= end || *p != ':')
+			return NULL;
+		p++;
+		QUICK_WS(p, end);
+		if (!(p = quick_value(p, end, depth + 1)))
+			return NULL;
+		QUICK_WS(p, end);
+		if (p < end && *p == '}')
+			return p + 1;
+		if (p >= end || *p != ',')
+			return NULL;
+		p++;
+		QUICK_WS(p, end);
+	}
+}
+
+static const char *quick_array(const char *p, const char *end, int depth)
+{
+	p++;
+	QUICK_WS(p, end);
+	if (p < end && *p == ']')
+		return p + 1;
+	if (depth + 1 >= MAX_DEPTH)  /* the elements: a level too deep */
+		return NULL;
+	for (;;) {
+		if (p >= end)
+			return NULL;
+		/* series rows: arrays of numbers are most of a journal's bytes */
+		p = *p == '-' || is_digit(*p) ? quick_number(p, end) : quick_value(p, end, depth + 1);
+		if (!p)
+			return NULL;
+		QUICK_WS(p, end);
+		if (p < end && *p == ']')
+			return p + 1;
+		if (p >= end || *p != ',')
+			return NULL;
+		p++;
+		QUICK_WS(p, end);
+	}
+}
+
+static const char *quick_literal(const char *p, const char *end, const char *word, size_t n)
+{
+	return (size_t)(end - p) >= n && !memcmp(p, word, n) ? p + n : NULL;
+}
+
+static const char *quick_value(const char *p, const char *end, int depth)
+{
+	if (depth >= MAX_DEPTH || p >= end)
+		return NULL;
+	switch (*p) {
+	case '{': return quick_object(p, end, depth);
+	case '[': return quick_array(p, end, depth);
+	case '"': return quick_string(p, end);
+	case 't': return quick_literal(p, end, "true", 4);
+	case 'f': return quick_literal(p, end, "false", 5);
+	case 'n': return quick_literal(p, end, "null", 4);
+	default: return quick_number(p, end);
+	}
+}
+
 int anvil_jscan_check(const char *p, size_t n, size_t *where, const char **what)
 {
+	const char *q = p, *end = p + n;
+	QUICK_WS(q, end);
+	if ((q = quick_value(q, end, 0))) {
+		QUICK_WS(q, end);
+		if (q == end)
+			return 0;
+	}
 	struct chk c = { p, p + n, NULL, 0 };
 	if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		c.p += 3;  /* a byte-order mark, as common/json.c allows */

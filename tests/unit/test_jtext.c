@@ -16,6 +16,7 @@
 #include "reports/jwrite.h"
 #include "reports/keymap.h"
 #include "reports/jtree.h"
+#include "common/json.h"
 
 static void test_dtoa(void **state)
 {
@@ -85,7 +86,18 @@ static void test_jscan_check(void **state)
 	char deep[2000];
 	memset(deep, '[', sizeof(deep) - 1);
 	deep[sizeof(deep) - 1] = '\0';
-	bad(deep, 65, "nesting");
+	bad(deep, 64, "nesting");  /* the 65th level, where the parser stops too */
+	deep[130] = '\0';
+	memset(deep + 65, ']', 65);
+	bad(deep, 64, "nesting");  /* also when the 65th is empty */
+	deep[128] = '\0';
+	memset(deep + 64, ']', 64);
+	if (anvil_jscan_check(deep, strlen(deep), &at, &what))
+		fail_msg("64 levels refused at %zu: %s", at, what);
+	deep[129] = '\0';
+	memmove(deep + 65, deep + 64, 64);
+	deep[64] = '1';
+	bad(deep, 64, "nesting");  /* a number in 64 arrays is the 65th level, as the parser counts */
 	/* as strict as common/json.c: duplicate keys (also past the first 64), UTF-8, \u0000, surrogates, range */
 	bad("{\"a\": 1, \"b\": 2, \"a\": 3}", 17, "key not already");
 	bad("{\"a\": 1, \"\\u0061\": 2}", 9, "key not already");
@@ -106,6 +118,99 @@ static void test_jscan_check(void **state)
 		fail_msg("a duplicate key past the first 64 was accepted");
 	strbuf_release(&big);
 	assert_int_equal(anvil_jscan_check("\xEF\xBB\xBF{}", 5, &at, &what), 0);   /* a byte-order mark, as json.c */
+}
+
+/* A random JSON value much like a journal line (objects of a few plain
+ * names, arrays of numbers), with now and then what only the full check
+ * knows: escapes, UTF-8, exponents, long numbers, deep nesting, a repeated
+ * name. */
+static uint64_t rnd_state = 0x9E3779B97F4A7C15ULL;
+
+static unsigned rnd(unsigned n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (unsigned)(rnd_state % n);
+}
+
+static void gen_value(struct strbuf *sb, int depth)
+{
+	static const char *const scalars[] = {
+		"0", "-0", "12", "-3.25", "1790000946.0", "1e5", "-2.5E-3", "1e999", "01", "1.", "-", "true", "false",
+		"null", "nul", "\"a\"", "\"node0001\"", "\"\"", "\"\\n\"", "\"\\u00e9\"", "\"\\u0000\"", "\"\\ud800\"",
+		"\"\xc3\xa9\"", "\"\xc3\x28\"", "\"a\tb\"", "12345678901234567890123456789012345678901234567890123456789012345",
+	};
+	static const char *const names[] = { "host", "rank", "name", "unit", "t", "labels", "\\u0068ost", "" };
+	unsigned r = rnd(depth > 6 ? 2 : 10);
+	if (r < 2) {
+		strbuf_adds(sb, scalars[rnd(sizeof(scalars) / sizeof(*scalars))]);
+	} else if (r < 6) {
+		strbuf_addch(sb, '{');
+		for (unsigned i = 0, n = rnd(14); i < n; i++) {
+			strbuf_addf(sb, "%s\"%s%s\":%s", i ? "," : "", names[rnd(sizeof(names) / sizeof(*names))],
+				    rnd(3) ? "" : "x", rnd(8) ? "" : " ");
+			if (rnd(3))
+				strbuf_addf(sb, rnd(2) ? "%u" : "\"v%u\"", rnd(100));
+			else
+				gen_value(sb, depth + 1);
+		}
+		strbuf_addch(sb, '}');
+	} else if (r < 9) {
+		strbuf_addch(sb, '[');
+		for (unsigned i = 0, n = rnd(6); i < n; i++) {
+			if (i)
+				strbuf_adds(sb, rnd(8) ? "," : " , ");
+			if (rnd(3))
+				strbuf_addf(sb, "%d.%u", (int)rnd(2000) - 1000, rnd(100));
+			else
+				gen_value(sb, depth + 1);
+		}
+		strbuf_addch(sb, ']');
+	} else {
+		for (int i = 0; i < 63 + (int)rnd(4); i++)
+			strbuf_addch(sb, '[');
+		strbuf_adds(sb, rnd(2) ? "1" : "");
+		for (int i = 0; i < 63 + (int)rnd(4); i++)
+			strbuf_addch(sb, ']');
+	}
+}
+
+/* The check (its quick look, and the full check where that says no)
+ * accepts exactly what common/json.c's parser accepts. */
+static void test_jscan_against_parser(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	char perr[512];
+	int agreed[2] = { 0, 0 };
+	for (int i = 0; i < 300000; i++) {
+		sb.len = 0;
+		gen_value(&sb, 0);
+		for (unsigned m = rnd(4) == 0 ? 1 + rnd(2) : 0; m && sb.len; m--) {  /* a byte changed, dropped or added */
+			size_t at = rnd((unsigned)sb.len);
+			static const char bytes[] = "{}[],:\"\\ 0-.e";
+			switch (rnd(3)) {
+			case 0: sb.buf[at] = bytes[rnd(sizeof(bytes) - 1)]; break;
+			case 1: memmove(sb.buf + at, sb.buf + at + 1, sb.len - at); sb.len--; break;
+			default: strbuf_addch(&sb, 0); memmove(sb.buf + at + 1, sb.buf + at, sb.len - at - 1); sb.buf[at] = bytes[rnd(sizeof(bytes) - 1)];
+			}
+		}
+		size_t at;
+		const char *what;
+		struct anvil_json_doc doc;
+		int ours = anvil_jscan_check(sb.buf, sb.len, &at, &what) == 0;
+		int theirs = anvil_json_parse(sb.buf, sb.len, "", &doc, perr, sizeof(perr)) == 0;
+		if (theirs)
+			anvil_json_doc_release(&doc);
+		if (ours != theirs)
+			fail_msg("the check %s, the parser %s: %.*s", ours ? "accepted" : "refused", theirs ? "accepted" : "refused",
+				 (int)sb.len, sb.buf);
+		agreed[ours]++;
+	}
+	/* both kinds of text were seen often */
+	assert_true(agreed[0] > 30000 && agreed[1] > 30000);
+	strbuf_release(&sb);
 }
 
 static void test_jscan_walk(void **state)
@@ -299,6 +404,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dtoa),
 		cmocka_unit_test(test_jscan_check),
+		cmocka_unit_test(test_jscan_against_parser),
 		cmocka_unit_test(test_jscan_walk),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_keymap),
