@@ -382,6 +382,14 @@ void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks)
 	label(&p->line, "test", s(t, "id"), &first);
 	const cJSON *d = anvil_jget(t, "duration_s");
 	emit(p, F_TEST_DURATION, NULL, cJSON_IsNumber(d) ? d->valuedouble : NAN);
+	/* Every line of a test starts with its test label, so no series of a
+	 * later test is one of this test's: the sets start empty for each test
+	 * (a set the size of the whole run missed the cache at every line) */
+	for (int k = 0; k < F_COUNT; k++)
+		if (p->seen[k].n) {
+			memset(p->seen[k].v, 0, p->seen[k].cap * sizeof(*p->seen[k].v));
+			p->seen[k].n = 0;
+		}
 }
 
 static void help_type(struct strbuf *out, const char *name, const char *help)

@@ -30,7 +30,9 @@ void anvil_junit_end(struct anvil_junit *j, struct anvil_outfile *o);
  * lines together). */
 struct anvil_prom;
 struct anvil_prom *anvil_prom_new(void);
-/* A test's figures, its verdict and duration, and with checks its checks. */
+/* A test's figures, its verdict and duration, and with checks its checks;
+ * the last call for a test (a repeated series is looked for within the
+ * test: every line carries its test label). */
 void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks);
 /* One check of test t (for checks written as they come). */
 void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c);
