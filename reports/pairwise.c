@@ -188,7 +188,7 @@ struct pairs {
 	const char *units[MAX_NAMES];
 	int higher[MAX_NAMES];
 	int nnames;
-	double *mat[MAX_NAMES];     /* matrix_of(k), made once (NULL until then) */
+	double *mat[MAX_NAMES];     /* matrix_of(k) (NULL until then, and after matrix_done) */
 };
 
 static int host_index(const struct pairs *p, const char *h)
@@ -272,13 +272,21 @@ static double *matrix_make(const struct pairs *p, int k)
 	return v;
 }
 
-/* Metric k's matrix, made once for the matrix tree and the culprits (the
- * pairs' own: freed with them); NULL when out of memory. */
+/* Metric k's matrix (the pairs' own until matrix_done); NULL when out of memory. */
 static const double *matrix_of(struct pairs *p, int k)
 {
 	if (!p->mat[k])
 		p->mat[k] = matrix_make(p, k);
 	return p->mat[k];
+}
+
+/* One metric's matrix at a time: at a thousand nodes each is 8 MB, and a
+ * test of six metrics held 50 MB while it was judged (made again for the
+ * culprits, which is cheaper than holding them: one pass over the pairs). */
+static void matrix_done(struct pairs *p, int k)
+{
+	free(p->mat[k]);
+	p->mat[k] = NULL;
 }
 
 /* ---- judging pairs against the median of all pairs ---------------------- */
@@ -658,6 +666,7 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 				describe_link(&l->why, p, k, why[found[f].a * n + found[f].b]);
 			}
 		}
+		matrix_done(p, k);
 	}
 	cJSON *culprits = cJSON_AddArrayToObject(t, "culprits");
 	for (int i = 0; i < nlines; i++)
@@ -693,6 +702,7 @@ static cJSON *matrix_tree(struct pairs *p)
 		if (!v)
 			continue;
 		add_rows(ms, p->names[k], n, &(struct cells){ v, NULL, p->higher[k] ? 1 : -1 });
+		matrix_done(p, k);
 		cJSON_AddStringToObject(units, p->names[k], p->units[k]);
 		cJSON_AddStringToObject(better, p->names[k], p->higher[k] ? "higher" : "lower");
 	}
