@@ -585,6 +585,13 @@ cJSON *anvil_engine_records(const struct anvil_engine *e, size_t i, char *err, s
 	return at == (size_t)-1 ? cJSON_CreateArray() : anvil_jsource_test_records(e->src, at, err, errlen);
 }
 
+uint64_t anvil_engine_records_bytes(const struct anvil_engine *e, size_t i)
+{
+	const char *id = e->order[i];
+	size_t at = is_drift(e, id) ? (size_t)-1 : anvil_jsource_find(e->src, id);
+	return at == (size_t)-1 ? 0 : anvil_jsource_test_bytes(e->src, at);
+}
+
 cJSON *anvil_engine_judge(struct anvil_engine *e, size_t i, cJSON *recs)
 {
 	const char *id = e->order[i];

@@ -8,6 +8,7 @@
 #ifndef ANVIL_ENGINE_H
 #define ANVIL_ENGINE_H
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 #include "reports/report.h"
 
@@ -49,6 +50,8 @@ cJSON *anvil_engine_test(struct anvil_engine *e, size_t i, char *err, size_t err
  * judged, on the thread that judges every test. */
 cJSON *anvil_engine_records(const struct anvil_engine *e, size_t i, char *err, size_t errlen);
 cJSON *anvil_engine_judge(struct anvil_engine *e, size_t i, cJSON *recs);
+/* How large test i's records are (anvil_jsource_test_bytes; 0 for none). */
+uint64_t anvil_engine_records_bytes(const struct anvil_engine *e, size_t i);
 
 /* Where each check goes as soon as it is final (judged and waived), so that
  * a test of a hundred thousand checks never holds them all: check() writes

@@ -562,6 +562,17 @@ static void *read_half(void *arg)
 	return NULL;
 }
 
+uint64_t anvil_jsource_test_bytes(const struct anvil_jsource *s, size_t i)
+{
+	const struct jtest *t = &s->tests[i];
+	if (t->recs)
+		return (uint64_t)t->n * 256;
+	uint64_t bytes = 0;
+	for (size_t k = 0; k < t->n; k++)
+		bytes += t->lines[k].len;
+	return bytes;
+}
+
 cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char *err, size_t errlen)
 {
 	const struct jtest *t = &s->tests[i];
@@ -574,9 +585,7 @@ cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char 
 	/* A large test is read in two halves (by bytes) on two threads: parsing
 	 * is most of a thousand nodes' read-back. The second half's trees come
 	 * from the arena's helper region while the caller's come from the test's. */
-	uint64_t bytes = 0;
-	for (size_t k = 0; k < t->n; k++)
-		bytes += t->lines[k].len;
+	uint64_t bytes = anvil_jsource_test_bytes(s, i);
 	size_t mid = t->n;
 	if (bytes >= PARALLEL_BYTES) {
 		uint64_t half = 0;

@@ -16,6 +16,7 @@
 #ifndef ANVIL_JSOURCE_H
 #define ANVIL_JSOURCE_H
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 
 struct anvil_jsource;
@@ -45,5 +46,8 @@ size_t anvil_jsource_find(const struct anvil_jsource *s, const char *id);
 /* Test i's records in journal order, as a new array the caller deletes;
  * NULL with err when the file cannot be read back. */
 cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char *err, size_t errlen);
+/* How much test i's records are: their bytes in the journal (records
+ * mode: 256 a record, a guess). */
+uint64_t anvil_jsource_test_bytes(const struct anvil_jsource *s, size_t i);
 
 #endif

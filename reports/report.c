@@ -139,8 +139,8 @@ static int outputs_commit(struct outputs *out, char *err, size_t errlen)
  * text, JUnit testcases and system-out lines set aside, the Prometheus
  * lines queued, and in the tree only what the view keeps: every check while
  * the test has at most ANVIL_VIEW_MAX_CHECKS, then the ones that did not
- * pass. One per set of arena regions (a test is judged into one while the
- * test before it is written out from the other). */
+ * pass. One a test (a test is judged into its own while those before it
+ * are written out from theirs). */
 struct sunk {
 	struct anvil_spill json, cases, lines;
 	struct strbuf prom;   /* anvil_prom_check_later's queue */
@@ -258,12 +258,38 @@ static void junit_test(struct anvil_junit *ju, const cJSON *t, const cJSON *coun
 	strbuf_adds(&o->buf, "</system-out>\n    <system-err></system-err>\n  </testsuite>\n");
 }
 
+/* A test of less journal text than this is judged in malloc'd memory, not
+ * in a set of arena regions, so that it does not wait for a set: a score of
+ * small tests (NCCL's without GPUs, MPI's, the inventory) each waited for
+ * the large test before them to be written out, and the large test after
+ * them with them. */
+#define SMALL_TEST ((uint64_t)2 << 20)
+
 /* A judged test on its way out: written to report.json (on a thread of its
  * own), junit.xml and the Prometheus families, cut down to its view and
- * kept as text, its arena regions then emptied, and the records of the
- * test after the next read back into them. On a thread while the next
- * test is judged. */
+ * kept as text, its arena set (if it has one) then emptied, and the records
+ * of a later test read back into the set. On the writing-out thread, in
+ * order, while the judging thread goes on. A job with no test only reads
+ * records. */
 struct out_job {
+	cJSON *t;               /* the test, or NULL */
+	size_t i;
+	int set;                /* the arena set t (and the records read) are in; -1: malloc */
+	struct sunk k;          /* t's checks, as the sink wrote them */
+	size_t read_i;          /* then this test's records are read into the set (n: none) */
+	cJSON *recs;            /* they, or NULL with err */
+	char err[512];
+	int done;               /* under the queue's lock */
+	int owned;              /* the writing-out thread frees it when done (no one waits for it) */
+	struct out_job *next;
+};
+
+/* The jobs, and what they write to. */
+struct outq {
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct out_job *head, *tail;  /* head: the job being run, then those waiting */
+	int quit;
 	struct anvil_engine *e;
 	struct outputs *out;
 	struct anvil_junit *ju;
@@ -271,31 +297,34 @@ struct out_job {
 	cJSON *tests;           /* the view's */
 	const cJSON *profile;   /* the view's run.profile_doc */
 	struct strbuf *sections;   /* each test's section of the page */
-	cJSON *t;
-	struct sunk *k;
-	int set;
-	size_t i;
-	size_t next;            /* then this test's records are read into the set (none: past the last) */
-	cJSON *recs;            /* they, or NULL with err */
-	char err[512];
 };
 
-static void *out_job_run(void *arg)
+static void job_free(struct out_job *o)
 {
-	struct out_job *o = arg;
+	if (o) {
+		sunk_release(&o->k);
+		free(o);
+	}
+}
+
+static void write_out(struct outq *q, struct out_job *o)
+{
 	cJSON *t = o->t;
-	anvil_arena_set(o->set);
-	anvil_arena_on(ANVIL_ARENA_TEST);
+	int arena = o->set >= 0;
+	if (arena) {
+		anvil_arena_set(o->set);
+		anvil_arena_on(ANVIL_ARENA_TEST);
+	}
 	/* counts are the view's, not report.json's: out of the tree while it is written */
 	cJSON *counts = anvil_engine_sunk(t) ? cJSON_DetachItemFromObjectCaseSensitive(t, "check_counts") : NULL;
-	struct json_job job = { &o->out->json, t, counts ? &o->k->json : NULL, o->i == 0 };
+	struct json_job job = { &q->out->json, t, counts ? &o->k.json : NULL, o->i == 0 };
 	pthread_t th;
 	int threaded = pthread_create(&th, NULL, json_job_run, &job) == 0;
 	if (!threaded)
 		json_job_run(&job);
-	junit_test(o->ju, t, counts, o->k, &o->out->junit);
-	anvil_prom_checks(o->prom, &o->k->prom);
-	anvil_prom_test(o->prom, t, !counts);
+	junit_test(q->ju, t, counts, &o->k, &q->out->junit);
+	anvil_prom_checks(q->prom, &o->k.prom);
+	anvil_prom_test(q->prom, t, !counts);
 	if (threaded)
 		pthread_join(th, NULL);
 	if (counts)
@@ -305,89 +334,204 @@ static void *out_job_run(void *arg)
 	 * arena and without what only the section reads, as text until the
 	 * page is drawn (parsed again by report_dir) */
 	anvil_arena_on(0);
-	anvil_html_test_section(&o->sections[o->i], t, (int)o->i, o->profile);
+	anvil_html_test_section(&q->sections[o->i], t, (int)o->i, q->profile);
 	anvil_html_drop_section_only(t);
 	struct strbuf vt = STRBUF_INIT;
 	anvil_jw_compact(&vt, t);
 	cJSON *raw = cJSON_CreateRaw("");
 	cJSON_free(raw->valuestring);
 	raw->valuestring = strbuf_detach(&vt);
-	cJSON_AddItemToArray(o->tests, raw);
+	cJSON_AddItemToArray(q->tests, raw);
 	cJSON_Delete(t);
-	anvil_arena_reset_set(o->set);
-	/* the set is free: the records of the test after next, read while the next is judged */
-	if (o->next < anvil_engine_ntests(o->e)) {
+	o->t = NULL;
+	if (arena)
+		anvil_arena_reset_set(o->set);
+}
+
+static void job_run(struct outq *q, struct out_job *o)
+{
+	if (o->t)
+		write_out(q, o);
+	if (o->read_i < anvil_engine_ntests(q->e)) {
+		anvil_arena_set(o->set);
 		anvil_arena_on(ANVIL_ARENA_TEST);
-		o->recs = anvil_engine_records(o->e, o->next, o->err, sizeof(o->err));
+		o->recs = anvil_engine_records(q->e, o->read_i, o->err, sizeof(o->err));
 		anvil_arena_on(0);
 	}
+}
+
+static void *out_worker(void *arg)
+{
+	struct outq *q = arg;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->head && !q->quit)
+			pthread_cond_wait(&q->work, &q->mu);
+		struct out_job *o = q->head;
+		if (!o)
+			break;
+		pthread_mutex_unlock(&q->mu);
+		job_run(q, o);
+		pthread_mutex_lock(&q->mu);
+		q->head = o->next;
+		if (!q->head)
+			q->tail = NULL;
+		o->done = 1;
+		if (o->owned)
+			job_free(o);
+		pthread_cond_broadcast(&q->done);
+	}
+	pthread_mutex_unlock(&q->mu);
 	return NULL;
 }
 
-/* Every test: judged (its checks written as they come) into one set of
- * arena regions, then written out and kept as the view on a second thread
- * while the next is judged into the other set. One test is written out at
- * a time, in order. Reading a test's records back (half the time of
- * judging it at a thousand nodes) is the second thread's too: test i+2's
- * once test i is written out, so that the judging thread only judges. */
+/* A job to the writing-out thread (threaded), or run at once. */
+static void job_push(struct outq *q, struct out_job *o, int threaded)
+{
+	if (!threaded) {
+		job_run(q, o);
+		o->done = 1;
+		if (o->owned)
+			job_free(o);
+		return;
+	}
+	pthread_mutex_lock(&q->mu);
+	if (q->tail)
+		q->tail->next = o;
+	else
+		q->head = o;
+	q->tail = o;
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void job_wait(struct outq *q, struct out_job *o)
+{
+	pthread_mutex_lock(&q->mu);
+	while (!o->done)
+		pthread_cond_wait(&q->done, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static struct out_job *job_new(size_t i, int set, size_t none)
+{
+	struct out_job *o = calloc(1, sizeof(*o));
+	if (o) {
+		o->i = i;
+		o->set = set;
+		o->read_i = none;
+		sunk_init(&o->k);
+	}
+	return o;
+}
+
+/* Big test i's records, into its set: read by the job that last had the
+ * set (which is then freed), or here. NULL with err. */
+static cJSON *big_records(struct outq *q, struct out_job **owner, int set, size_t i, char *err, size_t errlen)
+{
+	struct out_job *prev = *owner;
+	*owner = NULL;
+	if (prev) {
+		job_wait(q, prev);  /* the set is free once its last job is done */
+		int read = prev->read_i == i;
+		cJSON *recs = prev->recs;
+		if (read && !recs)
+			snprintf(err, errlen, "%s", prev->err);
+		if (!read)
+			cJSON_Delete(recs);
+		job_free(prev);
+		if (read)
+			return recs;
+	}
+	anvil_arena_set(set);
+	anvil_arena_on(ANVIL_ARENA_TEST);
+	cJSON *recs = anvil_engine_records(q->e, i, err, errlen);
+	anvil_arena_on(0);
+	return recs;
+}
+
+/* Every test, judged (its checks written as they come) and handed to the
+ * writing-out thread, which writes the tests out one at a time, in order,
+ * while the next are judged. A large test is judged into one of two sets of
+ * arena regions, the large tests taking turns; the job that writes one out
+ * then reads the records of the large test after the next into its set
+ * (reading a test back is half the time of judging it at a thousand nodes),
+ * so that the judging thread only judges. A small test is judged in
+ * malloc'd memory and waits for nothing. */
 static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out, struct anvil_prom *prom,
 			struct strbuf *sections, char *err, size_t errlen)
 {
-	const cJSON *profile = anvil_jget(anvil_jget(view, "run"), "profile_doc");
 	struct anvil_junit ju;
-	struct sunk k[2];      /* the test being judged fills one, the one written out reads the other */
-	struct out_job job;
-	pthread_t th;
-	int running = 0;
-	sunk_init(&k[0]);
-	sunk_init(&k[1]);
-	cJSON *tests = cJSON_GetObjectItemCaseSensitive(view, "tests");
+	size_t n = anvil_engine_ntests(e), nbig = 0, b = 0;
+	struct outq q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0,
+			  e, out, &ju, prom, cJSON_GetObjectItemCaseSensitive(view, "tests"),
+			  anvil_jget(anvil_jget(view, "run"), "profile_doc"), sections };
+	size_t *big = malloc((n + 1) * sizeof(*big));  /* the large tests, in order */
+	if (!big) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (anvil_engine_records_bytes(e, i) >= SMALL_TEST)
+			big[nbig++] = i;
+	struct out_job *owner[2] = { NULL, NULL };  /* the last job on each set */
 	json_head(&out->json, view);
 	anvil_junit_begin(&ju, view, &out->junit);
 	int rc = 0, was_set = anvil_arena_which_set();
-	size_t n = anvil_engine_ntests(e);
-	cJSON *recs = NULL;    /* test i's records, when the job before read them */
-	for (size_t i = 0; i < n; i++) {
-		int set = (int)(i & 1);
-		k[set].n = k[set].kept = 0;
-		struct anvil_engine_sink sink = { sink_check, &k[set] };
-		anvil_engine_set_sink(e, &sink);
-		anvil_arena_set(set);
-		anvil_arena_on(ANVIL_ARENA_TEST);  /* the test's tree, dropped at once when it is done */
-		if (!recs)
-			recs = anvil_engine_records(e, i, err, errlen);
-		cJSON *t = recs ? anvil_engine_judge(e, i, recs) : NULL;
-		recs = NULL;
-		anvil_arena_on(0);
-		if (running) {  /* the test before, from the other set, and the next one's records */
-			pthread_join(th, NULL);
-			running = 0;
-			if (job.next == i + 1 && i + 1 < n && !(recs = job.recs) && t) {
-				snprintf(err, errlen, "%s", job.err);
-				cJSON_Delete(t);
-				t = NULL;
-			}
-		}
-		if (!t) {
-			cJSON_Delete(recs);
-			anvil_arena_reset_set(set);
-			anvil_arena_reset_set(!set);
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, out_worker, &q) == 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		int is_big = b < nbig && big[b] == i, set = is_big ? (int)(b & 1) : -1;
+		struct out_job *o = job_new(i, set, n);
+		if (!o) {
+			snprintf(err, errlen, "out of memory");
 			rc = -1;
 			break;
 		}
-		job = (struct out_job){ e, out, &ju, prom, tests, profile, sections, t, &k[set], set, i, i + 2, NULL, "" };
-		running = pthread_create(&th, NULL, out_job_run, &job) == 0;
-		if (!running) {
-			job.next = n;  /* no thread: read where it is judged */
-			out_job_run(&job);
+		cJSON *recs;
+		if (is_big) {
+			if (b == 0 && nbig > 1 && (owner[1] = job_new(n, 1, big[1])))
+				job_push(&q, owner[1], threaded);  /* the second one's records, meanwhile */
+			recs = big_records(&q, &owner[set], set, i, err, errlen);
+			o->read_i = b + 2 < nbig ? big[b + 2] : n;
+			b++;
+		} else {
+			recs = anvil_engine_records(e, i, err, errlen);
 		}
+		if (!recs) {
+			job_free(o);
+			rc = -1;
+			break;
+		}
+		struct anvil_engine_sink sink = { sink_check, &o->k };
+		anvil_engine_set_sink(e, &sink);
+		if (is_big) {
+			anvil_arena_set(set);
+			anvil_arena_on(ANVIL_ARENA_TEST);  /* the test's tree, dropped at once when it is done */
+		}
+		o->t = anvil_engine_judge(e, i, recs);
+		anvil_arena_on(0);
+		if (is_big)
+			owner[set] = o;
+		else
+			o->owned = 1;
+		job_push(&q, o, threaded);
 	}
-	if (running)
+	if (threaded) {  /* every job done, then the thread ends */
+		pthread_mutex_lock(&q.mu);
+		q.quit = 1;
+		pthread_cond_signal(&q.work);
+		pthread_mutex_unlock(&q.mu);
 		pthread_join(th, NULL);
+	}
+	for (int s = 0; s < 2; s++) {
+		if (owner[s])
+			cJSON_Delete(owner[s]->recs);
+		job_free(owner[s]);
+	}
+	free(big);
 	anvil_arena_set(was_set);
 	anvil_arena_release();  /* the pages the tests kept for the next: not needed now */
-	sunk_release(&k[0]);
-	sunk_release(&k[1]);
 	anvil_engine_set_sink(e, NULL);
 	if (rc)
 		return rc;
