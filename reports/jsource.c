@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,40 +221,116 @@ static int one_line(struct pass1 *p1, const char *p, struct lref *l, uint64_t of
 	return 0;
 }
 
-/* The strict check of lines [from, to), on a second thread. */
-struct check_part {
+/* The strict check of a batch of lines, shared out a block of lines at a
+ * time to whichever thread asks: the one that reads and indexes helps once
+ * its own part is done. */
+#define CHECK_BLOCK 256
+
+struct check_job {
 	const char *buf;
 	struct lref *l;
-	size_t from, to;
+	size_t n;
+	atomic_size_t next;
 };
 
-static void *check_part(void *arg)
+static void check_blocks(struct check_job *j)
 {
-	struct check_part *c = arg;
-	for (size_t i = c->from; i < c->to; i++)
-		check_line(c->buf, &c->l[i]);
+	size_t i;
+	while ((i = atomic_fetch_add(&j->next, CHECK_BLOCK)) < j->n) {
+		size_t end = i + CHECK_BLOCK < j->n ? i + CHECK_BLOCK : j->n;
+		for (; i < end; i++)
+			check_line(j->buf, &j->l[i]);
+	}
+}
+
+static void *check_thread(void *arg)
+{
+	check_blocks(arg);
 	return NULL;
 }
 
-/* Lines l[0..n) of buf checked (the strict check is most of reading a
- * journal: a large batch on two threads, split by bytes), then indexed in order. */
+/* One of the two buffers the journal is read into, and its lines. */
+struct slot {
+	char *buf;
+	size_t cap, have;
+	size_t start;       /* past the last whole line: the rest goes to the other buffer */
+	uint64_t base;      /* the file offset of buf[0] */
+	struct lref *l;
+	size_t n, lcap;
+	int eof;
+	struct check_job job;
+	pthread_t th;
+	int threaded;
+};
+
+/* The slot filled from the journal: carry (the line the other buffer ended
+ * in the middle of) first, then reads until a whole line is there or the
+ * file ends; its lines found. 0, or the errno of the failed read. */
+static int fill_slot(struct slot *d, int fd, const char *carry, size_t carry_len, long *line)
+{
+	while (carry_len >= d->cap) {
+		d->cap *= 2;
+		d->buf = realloc(d->buf, d->cap);
+	}
+	memcpy(d->buf, carry, carry_len);
+	d->have = carry_len;
+	d->n = d->start = 0;
+	do {
+		if (d->have == d->cap) {
+			d->cap *= 2;
+			d->buf = realloc(d->buf, d->cap);
+		}
+		ssize_t r = read(fd, d->buf + d->have, d->cap - d->have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return errno;
+		d->eof = r == 0;
+		d->have += (size_t)r;
+		/* the complete lines read (and at the end, a last one without its newline) */
+		for (;;) {
+			char *nl = memchr(d->buf + d->start, '\n', d->have - d->start);
+			if (!nl && !(d->eof && d->start < d->have))
+				break;
+			size_t end = nl ? (size_t)(nl - d->buf) : d->have;
+			++*line;
+			if (end > d->start) {
+				if (d->n == d->lcap) {
+					d->lcap = d->lcap ? 2 * d->lcap : 4096;
+					d->l = realloc(d->l, d->lcap * sizeof(*d->l));
+				}
+				d->l[d->n++] = (struct lref){ .at = d->start, .len = end - d->start, .line = *line };
+			}
+			d->start = nl ? end + 1 : d->have;
+			if (!nl)
+				break;
+		}
+	} while (!d->n && !d->eof);
+	return 0;
+}
+
+/* The slot's lines checked on a second thread (which the caller helps
+ * with check_done). */
+static void check_start(struct slot *d)
+{
+	d->job.buf = d->buf;
+	d->job.l = d->l;
+	d->job.n = d->n;
+	atomic_init(&d->job.next, 0);
+	d->threaded = pthread_create(&d->th, NULL, check_thread, &d->job) == 0;
+}
+
+static void check_done(struct slot *d)
+{
+	check_blocks(&d->job);
+	if (d->threaded)
+		pthread_join(d->th, NULL);
+	d->threaded = 0;
+}
+
+/* Checked lines l[0..n) of buf indexed in order; -1 (with p1->err) stops. */
 static int index_lines(struct pass1 *p1, const char *buf, struct lref *l, size_t n, uint64_t base)
 {
-	size_t bytes = 0, mid = n;
-	for (size_t i = 0; i < n; i++)
-		bytes += l[i].len;
-	if (bytes >= PARALLEL_BYTES) {
-		size_t half = 0;
-		for (mid = 0; mid < n && half < bytes / 2; mid++)
-			half += l[mid].len;
-	}
-	struct check_part part = { buf, l, mid, n };
-	pthread_t th;
-	int threaded = mid < n && pthread_create(&th, NULL, check_part, &part) == 0;
-	struct check_part mine = { buf, l, 0, threaded ? mid : n };
-	check_part(&mine);
-	if (threaded)
-		pthread_join(th, NULL);
 	for (size_t i = 0; i < n; i++) {
 		if (one_line(p1, buf + l[i].at, &l[i], base + l[i].at)) {
 			for (; i < n; i++)
@@ -264,56 +341,52 @@ static int index_lines(struct pass1 *p1, const char *buf, struct lref *l, size_t
 	return 0;
 }
 
+/* The journal read into two buffers in turn: while the lines of one are
+ * checked (the strict check is most of reading a journal), the next part is
+ * read into the other and the lines before indexed, in order; the reading
+ * thread then helps check. */
 static int index_file(struct pass1 *p1)
 {
 	struct anvil_jsource *s = p1->s;
-	size_t cap = CHUNK, have = 0, lcap = 0;
-	char *buf = malloc(cap);
-	struct lref *l = NULL;
-	uint64_t base = 0;  /* file offset of buf[0] */
+	struct slot d[2];
+	memset(d, 0, sizeof(d));
+	for (int k = 0; k < 2; k++) {
+		d[k].cap = CHUNK;
+		d[k].buf = malloc(CHUNK);
+	}
 	long line = 0;
-	int eof = 0, rc = 0;
-	while (!eof && !rc) {
-		if (have == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
+	int cur = 0, rc = 0, e = fill_slot(&d[0], s->fd, NULL, 0, &line);
+	if (!e)
+		check_start(&d[0]);
+	while (!e) {
+		struct slot *c = &d[cur], *x = &d[!cur];
+		int more = !c->eof;
+		if (more) {  /* the next part, while c's lines are checked */
+			e = fill_slot(x, s->fd, c->buf + c->start, c->have - c->start, &line);
+			x->base = c->base + c->start;
 		}
-		ssize_t r = read(s->fd, buf + have, cap - have);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(p1->err, p1->errlen, "%s: cannot read: %s", s->path, strerror(errno));
-			rc = -1;
+		check_done(c);
+		if (more && !e)
+			check_start(x);
+		rc = index_lines(p1, c->buf, c->l, c->n, c->base);
+		if (rc || !more || e) {
+			if (more && !e) {  /* stopped early: the part checked meanwhile is not indexed */
+				check_done(x);
+				for (size_t i = 0; i < x->n; i++)
+					cJSON_Delete(x->l[i].meta);
+			}
 			break;
 		}
-		eof = r == 0;
-		have += (size_t)r;
-		/* the complete lines read (and at the end, a last one without its newline) */
-		size_t start = 0, n = 0;
-		for (;;) {
-			char *nl = memchr(buf + start, '\n', have - start);
-			if (!nl && !(eof && start < have))
-				break;
-			size_t end = nl ? (size_t)(nl - buf) : have;
-			line++;
-			if (end > start) {
-				if (n == lcap) {
-					lcap = lcap ? 2 * lcap : 4096;
-					l = realloc(l, lcap * sizeof(*l));
-				}
-				l[n++] = (struct lref){ .at = start, .len = end - start, .line = line };
-			}
-			start = nl ? end + 1 : have;
-			if (!nl)
-				break;
-		}
-		rc = index_lines(p1, buf, l, n, base);
-		memmove(buf, buf + start, have - start);
-		base += start;
-		have -= start;
+		cur = !cur;
 	}
-	free(buf);
-	free(l);
+	if (e) {
+		snprintf(p1->err, p1->errlen, "%s: cannot read: %s", s->path, strerror(e));
+		rc = -1;
+	}
+	for (int k = 0; k < 2; k++) {
+		free(d[k].buf);
+		free(d[k].l);
+	}
 	if (!rc && p1->has_bad) {
 		s->torn = 1;
 		s->torn_line = p1->bad.line;

@@ -174,11 +174,83 @@ static void test_index(void **state)
 	rmdir(dir);
 }
 
+/* A journal of several read buffers (16 MiB each), with a line longer than a
+ * buffer in the middle: every line indexed once, in order, with its right
+ * line number (a bad line past the first buffers is named by it). */
+static void test_index_buffers(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/anvil-jsource-XXXXXX", path[600], err[1024] = "";
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
+	for (int bad = 0; bad < 2; bad++) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		long n = 1;
+		fprintf(f, "{\"v\":1,\"seq\":0,\"kind\":\"run\",\"event\":\"start\",\"hosts\":[\"n1\"]}\n");
+		for (int i = 0; i < 150000; i++, n++) {
+			fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"metric\",\"test\":\"t%d\",\"host\":\"n%04d\",\"rank\":%d,"
+				"\"labels\":{\"gpu\":\"%d\"},\"name\":\"bw\",\"value\":%d,\"unit\":\"GB/s\",\"better\":\"higher\","
+				"\"samples\":[1.5,2.5,3.5,4.5,5.5,6.5,7.5,8.5,9.5,10.5,11.5,12.5,13.5,14.5,15.5,16.5,17.5,18.5]}\n",
+				i + 1, i % 3, i % 1000, i, i % 8, i);
+			if (i == 70000) {  /* 17 MiB in one line */
+				fprintf(f, "{\"v\":1,\"seq\":%d,\"kind\":\"info\",\"test\":\"t0\",\"host\":\"n1\",\"info\":{\"s\":\"", i);
+				for (int k = 0; k < 17 * 1024; k++)
+					fprintf(f, "%01024d", k);
+				fprintf(f, "\"}}\n");
+				n++;
+			}
+			if (bad && i == 120000)
+				fprintf(f, "{\"v\":1,\"kind\":\"metric\",\"test\":\"t0\" oops}\n"), n++;
+		}
+		fprintf(f, "{\"v\":1,\"seq\":999999,\"kind\":\"run\",\"event\":\"end\"}\n");
+		fclose(f);
+		struct anvil_jsource *src = anvil_jsource_file(path, err, sizeof(err));
+		if (bad) {
+			assert_null(src);
+			/* the bad line: after a run line, 120001 metrics and the long line */
+			if (!strstr(err, "journal.jsonl:120004:"))
+				fail_msg("%s", err);
+			continue;
+		}
+		assert_non_null(src);
+		assert_int_equal(anvil_jsource_records_count(src), 150000 + 1 + 2);
+		assert_int_equal(anvil_jsource_ntests(src), 3);
+		for (int t = 0; t < 3; t++) {
+			char id[8];
+			snprintf(id, sizeof(id), "t%d", t);
+			cJSON *recs = anvil_jsource_test_records(src, anvil_jsource_find(src, id), err, sizeof(err));
+			assert_non_null(recs);
+			assert_int_equal(cJSON_GetArraySize(recs), 50000 + (t == 0));
+			int want = t;
+			const cJSON *r;
+			cJSON_ArrayForEach(r, recs) {  /* in the journal's order, none twice */
+				const cJSON *v = cJSON_GetObjectItem(r, "value");
+				if (!v) {
+					assert_int_equal(want, 70002);  /* the long line, after value 70000 (t0's next is 70002) */
+					const cJSON *info = cJSON_GetObjectItem(r, "info");  /* kept as text */
+					assert_true(cJSON_IsRaw(info));
+					assert_int_equal(strlen(info->valuestring), 17 * 1024 * 1024 + strlen("{\"s\":\"\"}"));
+					continue;
+				}
+				assert_int_equal(v->valueint, want);
+				want += 3;
+			}
+			cJSON_Delete(recs);
+		}
+		assert_int_equal(cJSON_GetArraySize(anvil_jsource_meta(src)), 2);
+		anvil_jsource_free(src);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_back),
 		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_index_buffers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
