@@ -10,7 +10,7 @@
  * where it is handed, as before.
  *
  * The writer writes whole 1 MiB stages (the last one aside), and past the
- * first 32 MiB of a file, and in the spills' files, with O_DIRECT: at a
+ * first 2 MiB of a file, and in the spills' files, with O_DIRECT: at a
  * thousand nodes the page cache's part of it was still a sixth of all the
  * CPU time (new page-cache pages are dear on a VM whose fresh memory is
  * faulted in from the host), for files written once and seldom read. A
@@ -31,7 +31,7 @@
 #define POOL_MAX 6
 #define STAGE ((size_t)1 << 20)        /* an output file's writes: whole stages but the last */
 #define STAGE_ALIGN 4096
-#define DIRECT_AFTER ((off_t)32 << 20)
+#define DIRECT_AFTER ((off_t)2 << 20)
 
 enum op_kind { OP_WRITE, OP_PWRITE, OP_COPY, OP_CLOSE };
 

@@ -87,7 +87,7 @@ static void test_order(void **state)
 	order_case(3, 40, 70000, 30, 90001);
 }
 
-/* Past 32 MiB the writer goes around the page cache (O_DIRECT) in whole
+/* Past 2 MiB the writer goes around the page cache (O_DIRECT) in whole
  * stages: a file of 50 MB, pieces and spills of odd sizes, and its tail
  * (not a whole block) written at the commit. */
 static void test_large(void **state)
