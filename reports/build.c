@@ -129,10 +129,18 @@ static void gather_meta(struct anvil_engine *e)
 				 anvil_jnum(rec, "torn_line"));
 			cJSON_AddItemToArray(e->notes, cJSON_CreateString(note));
 		} else if (!strcmp(kind, "inventory") && anvil_jstr(rec, "host")) {
-			cJSON_DeleteItemFromObjectCaseSensitive(e->inventory, anvil_jstr(rec, "host"));
+			/* a host's last inventory, in the place of its last record (found
+			 * by the map: a search of the object for each of a thousand hosts
+			 * was a tenth of a second) */
+			const char *host = anvil_jstr(rec, "host");
+			cJSON *old = anvil_keymap_put(&e->by_host, host, strlen(host), NULL);
+			if (old)
+				cJSON_Delete(cJSON_DetachItemViaPointer(e->inventory, old));
 			cJSON *inv = anvil_jsource_meta_take(e->src, rec, "inventory");
-			if (inv)
-				cJSON_AddItemToObject(e->inventory, anvil_jstr(rec, "host"), inv);
+			if (inv) {
+				cJSON_AddItemToObject(e->inventory, host, inv);
+				anvil_keymap_put(&e->by_host, host, strlen(host), inv);
+			}
 		}
 	}
 	for (size_t i = 0; i < anvil_jsource_ntests(e->src); i++)
@@ -188,9 +196,6 @@ struct anvil_engine *anvil_engine_new(struct anvil_jsource *src, const struct an
 		e->cluster = NULL;
 	e->profile = o->profile ? o->profile : anvil_jget(e->start, "profile_doc");
 	e->peaks = anvil_peaks_load(o->hardware_dir, e->cluster);
-	const cJSON *inv;
-	cJSON_ArrayForEach(inv, e->inventory)
-		anvil_keymap_put(&e->by_host, inv->string, strlen(inv->string), (void *)inv);
 	e->judge = (struct anvil_judge){ e->peaks, e->inventory, &e->by_host, &e->peaks_seen };
 	e->base = o->base;
 	e->run_dir = strdup(o->run_dir ? o->run_dir : "");

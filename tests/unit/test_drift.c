@@ -318,6 +318,42 @@ static void test_from_journal(void **state)
 	cJSON_Delete(recs);
 }
 
+/* A host's inventory recorded again (a resumed run) replaces the first, in
+ * the place of its last record; a record without one takes the host out. */
+static void test_inventory_recorded_again(void **state)
+{
+	(void)state;
+	cJSON *recs = cJSON_Parse("[{\"kind\": \"run\", \"event\": \"start\", \"t\": 1, \"plan\": {\"tests\": []}, "
+				  "\"profile_doc\": {\"name\": \"p\", \"checks\": []}}]");
+	const char *hosts[] = { "a1", "a2", "a3", "a1", "a2" };
+	for (int i = 0; i < 5; i++) {
+		cJSON *rec = cJSON_CreateObject();
+		cJSON_AddStringToObject(rec, "kind", "inventory");
+		cJSON_AddStringToObject(rec, "host", hosts[i]);
+		if (i < 4) {
+			cJSON *inv = node_inv(hosts[i]);
+			cJSON_AddNumberToObject(inv, "record", i);
+			cJSON_AddItemToObject(rec, "inventory", inv);
+		}
+		cJSON_AddItemToArray(recs, rec);
+	}
+	char err[256];
+	cJSON *r = anvil_report_build(recs, NULL, "/nonexistent", "dir", 0, 0, err, sizeof(err));
+	assert_non_null(r);
+	const cJSON *inv = cJSON_GetObjectItemCaseSensitive(r, "inventory"), *h;
+	assert_int_equal(cJSON_GetArraySize(inv), 2);
+	const char *want[] = { "a3", "a1" };
+	const int rec[] = { 2, 3 };
+	int k = 0;
+	cJSON_ArrayForEach(h, inv) {
+		assert_string_equal(h->string, want[k]);
+		assert_int_equal(cJSON_GetObjectItemCaseSensitive(h, "record")->valueint, rec[k]);
+		k++;
+	}
+	cJSON_Delete(r);
+	cJSON_Delete(recs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_config_tolerance_ignore_tie),
 		cmocka_unit_test(test_match_and_aliases),
 		cmocka_unit_test(test_from_journal),
+		cmocka_unit_test(test_inventory_recorded_again),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
