@@ -219,15 +219,20 @@ static int name_index(const struct pairs *p, const char *name)
 
 static void collect(struct pairs *p, const cJSON *metrics)
 {
-	int cap = 2 * cJSON_GetArraySize(metrics) + 1;
+	int nmetrics = 0, hcap = 64;
 	const cJSON *m;
-	p->hosts = calloc((size_t)cap, sizeof(char *));
+	p->hosts = calloc((size_t)hcap, sizeof(char *));
 	cJSON_ArrayForEach(m, metrics) {
+		nmetrics++;
 		const char *h[2] = { anvil_jstr(m, "host"), peer_of(m) }, *name = anvil_jstr(m, "name");
 		if (!is_pair(m) || !name)
 			continue;
 		for (int e = 0; e < 2; e++)
 			if (host_index(p, h[e]) < 0) {
+				if (p->n == hcap) {
+					hcap *= 2;
+					p->hosts = realloc(p->hosts, (size_t)hcap * sizeof(char *));
+				}
 				p->hosts[p->n++] = h[e];
 				anvil_keymap_put(&p->index, h[e], strlen(h[e]), (void *)(uintptr_t)p->n);
 			}
@@ -240,7 +245,7 @@ static void collect(struct pairs *p, const cJSON *metrics)
 	}
 	anvil_sort(p->hosts, (size_t)p->n, sizeof(char *), cmp_host);
 	index_hosts(p);
-	p->figs = malloc(sizeof(*p->figs) * (size_t)cap);
+	p->figs = malloc(sizeof(*p->figs) * (size_t)(nmetrics + 1));
 	cJSON_ArrayForEach(m, metrics) {
 		int a = host_index(p, anvil_jstr(m, "host")), b = host_index(p, peer_of(m));
 		int k = anvil_jstr(m, "name") ? name_index(p, anvil_jstr(m, "name")) : -1;
