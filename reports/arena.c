@@ -171,9 +171,20 @@ static void *arena_malloc(size_t n)
 	return malloc(n);
 }
 
+int anvil_arena_owns(const void *p)
+{
+	return base && (const char *)p >= base && (const char *)p < base + reserved;
+}
+
+void anvil_arena_drop(cJSON *tree)
+{
+	if (tree && !anvil_arena_owns(tree))
+		cJSON_Delete(tree);
+}
+
 static void arena_free(void *p)
 {
-	if (base && (char *)p >= base && (char *)p < base + reserved)
+	if (anvil_arena_owns(p))
 		return;  /* the reset frees it */
 	free(p);
 }

@@ -17,6 +17,7 @@
 #ifndef ANVIL_ARENA_H
 #define ANVIL_ARENA_H
 #include <stddef.h>
+#include <cjson/cJSON.h>
 
 /* Hooks cJSON to the arena (reserving its address space on first use);
  * off until anvil_arena_on. Returns -1 (and cJSON stays on malloc) when no
@@ -51,5 +52,12 @@ void anvil_arena_reset(void);
 void anvil_arena_release(void);
 /* Bytes in use now. */
 size_t anvil_arena_used(void);
+/* Is p in the arena (freed by a reset, whatever is done with it)? */
+int anvil_arena_owns(const void *p);
+/* A detached tree dropped: left to the reset where it is the arena's (its
+ * nodes are, when its root is: the arena is on for the whole of a test),
+ * else cJSON_Delete: walking a test's dropped records only to free nothing
+ * was a cache miss a node. */
+void anvil_arena_drop(cJSON *tree);
 
 #endif

@@ -2,6 +2,7 @@
  * thousand nodes a test has hundreds of thousands of checks and figures:
  * the page shows the fleet (distributions) and the failing items, and
  * report.json keeps everything. */
+#include "reports/arena.h"
 #include "reports/render.h"
 #include "reports/report.h"
 #include "reports/jwrite.h"
@@ -157,7 +158,7 @@ static void abridge_checks(cJSON *t, int total, struct anvil_keymap *bad_figs, s
 		int r = rank_of(s(c, "verdict"));
 		int keep = r < cut || (r == cut && partial-- > 0);
 		if (!keep) {
-			cJSON_Delete(cJSON_DetachItemViaPointer(checks, c));
+			anvil_arena_drop(cJSON_DetachItemViaPointer(checks, c));
 			continue;
 		}
 		kept++;
@@ -185,7 +186,7 @@ static void abridge_metrics(cJSON *t, const struct anvil_keymap *bad_figs)
 		if (kept < ANVIL_VIEW_MAX_METRICS && anvil_keymap_get(bad_figs, key.buf, key.len))
 			kept++;
 		else
-			cJSON_Delete(cJSON_DetachItemViaPointer(metrics, m));
+			anvil_arena_drop(cJSON_DetachItemViaPointer(metrics, m));
 	}
 	note_abridged(t, "metrics", total, kept);
 	strbuf_release(&key);
@@ -203,7 +204,7 @@ static void abridge_records(cJSON *t, const char *what, const struct anvil_keyma
 		if (seen++ < KEEP_FIRST || anvil_keymap_get(bad_hosts, host, strlen(host)))
 			kept++;
 		else
-			cJSON_Delete(cJSON_DetachItemViaPointer(a, r));
+			anvil_arena_drop(cJSON_DetachItemViaPointer(a, r));
 	}
 	note_abridged(t, what, total, kept);
 }
