@@ -456,7 +456,8 @@ static cJSON *big_records(struct outq *q, struct out_job **owner, int set, size_
  * arena regions, the large tests taking turns; the job that writes one out
  * then reads the records of the large test after the next into its set
  * (reading a test back is half the time of judging it at a thousand nodes),
- * so that the judging thread only judges. A small test is judged in
+ * so that the judging thread only judges; it reads the first two large
+ * tests' records before anything else. A small test is judged in
  * malloc'd memory and waits for nothing. */
 static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out, struct anvil_prom *prom,
 			struct strbuf *sections, char *err, size_t errlen)
@@ -480,6 +481,10 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 	int rc = 0, was_set = anvil_arena_which_set();
 	pthread_t th;
 	int threaded = pthread_create(&th, NULL, out_worker, &q) == 0;
+	/* the first two large tests' records, read while the small tests before them are judged */
+	for (size_t k = 0; k < 2 && k < nbig; k++)
+		if ((owner[k] = job_new(n, (int)k, big[k])))
+			job_push(&q, owner[k], threaded);
 	for (size_t i = 0; i < n && !rc; i++) {
 		int is_big = b < nbig && big[b] == i, set = is_big ? (int)(b & 1) : -1;
 		struct out_job *o = job_new(i, set, n);
@@ -490,8 +495,6 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 		}
 		cJSON *recs;
 		if (is_big) {
-			if (b == 0 && nbig > 1 && (owner[1] = job_new(n, 1, big[1])))
-				job_push(&q, owner[1], threaded);  /* the second one's records, meanwhile */
 			recs = big_records(&q, &owner[set], set, i, err, errlen);
 			o->read_i = b + 2 < nbig ? big[b + 2] : n;
 			b++;
