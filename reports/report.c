@@ -279,7 +279,9 @@ struct out_job {
 	size_t read_i;          /* then this test's records are read into the set (n: none) */
 	cJSON *recs;            /* they, or NULL with err */
 	char err[512];
-	int done;               /* under the queue's lock */
+	int done;               /* under the queue's lock, as the next two */
+	int reading;            /* the writing-out thread is reading the records */
+	int wanted;             /* the judging thread waits for the set: it reads them itself */
 	int owned;              /* the writing-out thread frees it when done (no one waits for it) */
 	struct out_job *next;
 };
@@ -350,9 +352,17 @@ static void write_out(struct outq *q, struct out_job *o)
 
 static void job_run(struct outq *q, struct out_job *o)
 {
+	size_t n = anvil_engine_ntests(q->e);
 	if (o->t)
 		write_out(q, o);
-	if (o->read_i < anvil_engine_ntests(q->e)) {
+	/* the records, unless the judging thread is waiting for them: then it
+	 * reads them, and this thread goes on to write out the next test */
+	pthread_mutex_lock(&q->mu);
+	if (o->wanted)
+		o->read_i = n;
+	o->reading = o->read_i < n;
+	pthread_mutex_unlock(&q->mu);
+	if (o->reading) {
 		anvil_arena_set(o->set);
 		anvil_arena_on(ANVIL_ARENA_TEST);
 		o->recs = anvil_engine_records(q->e, o->read_i, o->err, sizeof(o->err));
@@ -405,14 +415,6 @@ static void job_push(struct outq *q, struct out_job *o, int threaded)
 	pthread_mutex_unlock(&q->mu);
 }
 
-static void job_wait(struct outq *q, struct out_job *o)
-{
-	pthread_mutex_lock(&q->mu);
-	while (!o->done)
-		pthread_cond_wait(&q->done, &q->mu);
-	pthread_mutex_unlock(&q->mu);
-}
-
 static struct out_job *job_new(size_t i, int set, size_t none)
 {
 	struct out_job *o = calloc(1, sizeof(*o));
@@ -431,8 +433,13 @@ static cJSON *big_records(struct outq *q, struct out_job **owner, int set, size_
 {
 	struct out_job *prev = *owner;
 	*owner = NULL;
-	if (prev) {
-		job_wait(q, prev);  /* the set is free once its last job is done */
+	if (prev) {  /* the set is free once its last job is done */
+		pthread_mutex_lock(&q->mu);
+		if (!prev->done && !prev->reading)
+			prev->wanted = 1;
+		while (!prev->done)
+			pthread_cond_wait(&q->done, &q->mu);
+		pthread_mutex_unlock(&q->mu);
 		int read = prev->read_i == i;
 		cJSON *recs = prev->recs;
 		if (read && !recs)
