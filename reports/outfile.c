@@ -145,20 +145,60 @@ static int bounce_room(void)
 	return bounce || !posix_memalign((void **)&bounce, STAGE_ALIGN, STAGE) ? 0 : ENOMEM;
 }
 
+/* One block of a spill's file read into an aligned buffer (on a thread of
+ * its own while the block before is written). */
+struct block_read {
+	int fd;
+	off_t off;
+	size_t len;
+	char *buf;
+	ssize_t got;    /* or -1 with err */
+	int err;
+};
+
+static void *read_block(void *arg)
+{
+	struct block_read *r = arg;
+	for (;;) {
+		r->got = pread(r->fd, r->buf, r->len, r->off);
+		if (r->got < 0 && (errno == EINTR || (errno == EINVAL && drop_direct(r->fd))))
+			continue;
+		r->err = r->got < 0 ? errno : r->got == 0 ? EIO : 0;
+		return NULL;
+	}
+}
+
+/* The reading buffer beside the bounce buffer. */
+static char *bounce2;
+
 /* len bytes of the spill file src from off (whole blocks) appended to o's
- * file, read through the bounce buffer. */
+ * file: each block read (into one buffer) while the block before is copied
+ * into the stage and written (from the other): reading a spill back from
+ * the disk is slower than writing, and the copies of the Prometheus
+ * families are the last thing anvil report waits for. */
 static int stage_copy(struct anvil_outfile *o, int src, off_t off, size_t len)
 {
 	int e = bounce_room();
+	if (!e && !bounce2 && posix_memalign((void **)&bounce2, STAGE_ALIGN, STAGE))
+		e = ENOMEM;
+	struct block_read cur = { src, off, len < STAGE ? len : STAGE, bounce, 0, 0 };
+	if (!e && len)
+		read_block(&cur);
 	while (!e && len) {
-		ssize_t r = pread(src, bounce, len < STAGE ? len : STAGE, off);
-		if (r < 0 && (errno == EINTR || (errno == EINVAL && drop_direct(src))))
-			continue;
-		if (r <= 0)
-			return r < 0 ? errno : EIO;
-		e = stage_add(o, bounce, (size_t)r);
-		off += r;
-		len -= (size_t)r;
+		if ((e = cur.err))
+			break;
+		size_t got = (size_t)cur.got;
+		off += (off_t)got;
+		len -= got;
+		struct block_read next = { src, off, len < STAGE ? len : STAGE, cur.buf == bounce ? bounce2 : bounce, 0, 0 };
+		pthread_t th;
+		int ahead = len && pthread_create(&th, NULL, read_block, &next) == 0;
+		e = stage_add(o, cur.buf, got);
+		if (ahead)
+			pthread_join(th, NULL);
+		else if (len)
+			read_block(&next);
+		cur = next;
 	}
 	return e;
 }
