@@ -42,6 +42,9 @@ void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c);
  * when its test is written. */
 void anvil_prom_check_later(struct strbuf *q, const cJSON *t, const cJSON *c);
 void anvil_prom_checks(struct anvil_prom *p, struct strbuf *q);
+/* The check family (written first) goes straight to o, the outfile that
+ * anvil_prom_finish will be given, as its lines come. */
+void anvil_prom_checks_to(struct anvil_prom *p, struct anvil_outfile *o);
 /* Writes every family, and the run's (from the report's summary, verdict,
  * exit code and run), then frees p. */
 void anvil_prom_finish(struct anvil_prom *p, const cJSON *report, struct anvil_outfile *o);

@@ -642,6 +642,7 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 	}
 	cJSON *view = anvil_engine_head(e);
 	struct anvil_prom *prom = anvil_prom_new();
+	anvil_prom_checks_to(prom, &out.prom);
 	int arena = anvil_arena_install() == 0;
 	size_t ntests = anvil_engine_ntests(e);
 	struct strbuf *sections = calloc(ntests + 1, sizeof(*sections));  /* zeroed: empty strbufs */

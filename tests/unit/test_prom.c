@@ -385,23 +385,35 @@ static void test_checks_later(void **state)
 	assert_non_null(t);
 	assert_non_null(checks);
 	assert_non_null(report);
-	struct anvil_outfile now, later;
+	struct anvil_outfile now, later, straight;
 	anvil_outfile_buffer(&now);
 	anvil_outfile_buffer(&later);
-	struct anvil_prom *a = anvil_prom_new(), *b = anvil_prom_new();
+	anvil_outfile_buffer(&straight);
+	struct anvil_prom *a = anvil_prom_new(), *b = anvil_prom_new(), *d = anvil_prom_new();
+	anvil_prom_checks_to(d, &straight);  /* the check family straight to the file, as anvil report does */
 	struct strbuf q = STRBUF_INIT;
 	const cJSON *c;
 	cJSON_ArrayForEach(c, checks) {
 		anvil_prom_check(a, t, c);
 		anvil_prom_check_later(&q, t, c);
+		anvil_prom_check(d, t, c);
 	}
+	anvil_prom_test(d, t, 0);
+	anvil_prom_test(a, t, 0);
+	assert_true(straight.buf.len > 0);  /* written as they came */
 	assert_true(q.len > 0);
 	anvil_prom_checks(b, &q);
 	assert_int_equal(q.len, 0);
 	anvil_prom_checks(b, &q);  /* an empty queue adds nothing */
+	anvil_prom_test(b, t, 0);
 	anvil_prom_finish(a, report, &now);
 	anvil_prom_finish(b, report, &later);
+	anvil_prom_finish(d, report, &straight);
 	assert_string_equal(strbuf_str(&later.buf), strbuf_str(&now.buf));
+	assert_string_equal(strbuf_str(&straight.buf), strbuf_str(&now.buf));
+	if (parse(strbuf_str(&now.buf), P))
+		fail_msg("%s", P->err);
+	parsed_release(P);
 	/* the repeated line without a rank is dropped; with one it is told apart */
 	assert_int_equal(count_of(strbuf_str(&now.buf), "anvil_check_status{test=\"t\\\"x\",check=\"bw\",rule=\"peak\",host=\"n1\"}"), 1);
 	assert_int_equal(count_of(strbuf_str(&now.buf), "host=\"n1\",rank=\"3\"} 3"), 1);
@@ -409,6 +421,7 @@ static void test_checks_later(void **state)
 	strbuf_release(&q);
 	strbuf_release(&now.buf);
 	strbuf_release(&later.buf);
+	strbuf_release(&straight.buf);
 	cJSON_Delete(t);
 	cJSON_Delete(checks);
 	cJSON_Delete(report);
