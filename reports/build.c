@@ -340,7 +340,8 @@ static int is_common_field(const char *k)
 }
 
 /* One record of the test, owned: moved into the test without its common fields. */
-static void gather_record(cJSON *t, cJSON *rec)
+/* A record into its test's tree; 1 when it is a figure of a node pair. */
+static int gather_record(cJSON *t, cJSON *rec)
 {
 	const char *kind = anvil_jstr(rec, "kind");
 	if (!strcmp(kind, "test")) {
@@ -357,7 +358,7 @@ static void gather_record(cJSON *t, cJSON *rec)
 			cJSON_AddStringToObject(t, "started", iso);
 		}
 		cJSON_Delete(rec);
-		return;
+		return 0;
 	}
 	const char *arr = !strcmp(kind, "metric") ? "metrics" : !strcmp(kind, "series") ? "series" :
 			  !strcmp(kind, "info") ? "info" : "runner_checks";
@@ -384,12 +385,13 @@ static void gather_record(cJSON *t, cJSON *rec)
 	}
 	if (!strcmp(arr, "metrics") && !anvil_jstr(rec, "name")) {
 		cJSON_Delete(rec);  /* a figure without a name judges nothing */
-		return;
+		return 0;
 	}
 	cJSON *a = anvil_jget(t, arr);
 	if (!a)
 		a = cJSON_AddArrayToObject(t, arr);
 	cJSON_AddItemToArray(a, rec);
+	return !strcmp(arr, "metrics") && anvil_pairwise_metric(rec);  /* looked at while it is in the cache */
 }
 
 static void judge_runner_checks(cJSON *t)
@@ -523,7 +525,7 @@ static void drain(void *arg, cJSON *t)
 			}
 			d->last = c;
 		} else {
-			cJSON_Delete(cJSON_DetachItemViaPointer(checks, c));
+			anvil_arena_drop(cJSON_DetachItemViaPointer(checks, c));  /* in the scratch region: gone at its reset */
 		}
 	}
 	if (d->arena)
@@ -610,10 +612,11 @@ cJSON *anvil_engine_judge(struct anvil_engine *e, size_t i, cJSON *recs)
 	const char *runner = plan ? anvil_jstr(plan, "runner") : recs->child ? anvil_jstr(recs->child, "runner") : NULL;
 	cJSON *t = test_new(id, runner, plan ? anvil_jstr(plan, "scope") : NULL);
 	cJSON *rec;
+	int pairs = anvil_pairwise_runner(t);
 	while ((rec = cJSON_DetachItemViaPointer(recs, recs->child)))
-		gather_record(t, rec);
+		pairs |= gather_record(t, rec);
 	cJSON_Delete(recs);
-	if (e->sink.check && !anvil_pairwise_is_pairs(t))
+	if (e->sink.check && !pairs)
 		return judge_drained(e, t);
 	anvil_rules_judge(&e->judge, t, e->profile, NULL, NULL);
 	anvil_pairwise_judge(t, e->profile);  /* node-pair tests: matrix, pair medians, culprits */

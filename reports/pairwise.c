@@ -723,16 +723,15 @@ static void pairs_release(struct pairs *p)
 	anvil_keymap_release(&p->index);
 }
 
-int anvil_pairwise_is_pairs(const cJSON *t)
+int anvil_pairwise_metric(const cJSON *m)
+{
+	return is_pair(m) && anvil_jstr(m, "name");
+}
+
+int anvil_pairwise_runner(const cJSON *t)
 {
 	const char *runner = anvil_jstr(t, "runner");
-	const cJSON *m;
-	if (runner && !strcmp(runner, "mpi-pairwise"))
-		return 1;
-	cJSON_ArrayForEach(m, anvil_jget(t, "metrics"))
-		if (is_pair(m) && anvil_jstr(m, "name"))
-			return 1;
-	return 0;
+	return runner && !strcmp(runner, "mpi-pairwise");
 }
 
 int anvil_pairwise_judge(cJSON *t, const cJSON *profile)

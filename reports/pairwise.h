@@ -14,8 +14,12 @@
  * is slow when any rule (peers, peak, absolute) FAILs it. Returns 1 when t
  * is such a test, else 0 (t unchanged). */
 int anvil_pairwise_judge(cJSON *t, const cJSON *profile);
-/* Would anvil_pairwise_judge take t (a test of node pairs)? */
-int anvil_pairwise_is_pairs(const cJSON *t);
+/* Is figure m (a gathered metric record) one of a node pair: a name, a
+ * host and another host as its peer? A test with one (or of the runner
+ * mpi-pairwise, anvil_pairwise_runner) is a node-pair test: its checks are
+ * all kept, for the matrix and the culprits. */
+int anvil_pairwise_metric(const cJSON *m);
+int anvil_pairwise_runner(const cJSON *t);
 
 /* ---- the pure core (exported for tests) ----------------------------- */
 
