@@ -186,29 +186,68 @@ static void check_tail(struct strbuf *out)
 }
 
 /* Failing items first: everything that is not PASS, SKIP or WAIVED, across tests. */
+/* The flagged checks by verdict (FAIL, ERROR, NOT RUN, WARN: the order they
+ * are listed in), gathered in one pass: a pass a verdict was four walks
+ * over up to a hundred thousand checks. */
+static const char *const flag_order[] = { "FAIL", "ERROR", "NOT RUN", "WARN" };
+#define NFLAG (sizeof(flag_order) / sizeof(*flag_order))
+
+struct flagged_check {
+	const cJSON *c;
+	int test;
+};
+
+struct flag_lists {
+	struct flagged_check *by[NFLAG];
+	size_t n[NFLAG], cap[NFLAG];
+};
+
+static void flag_lists_add(struct flag_lists *f, const cJSON *checks, int test)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, checks) {
+		const char *v = s(c, "verdict");
+		size_t i = 0;
+		while (i < NFLAG && strcmp(v, flag_order[i]))
+			i++;
+		if (i == NFLAG)
+			continue;
+		if (f->n[i] == f->cap[i]) {
+			f->cap[i] = f->cap[i] ? 2 * f->cap[i] : 64;
+			f->by[i] = realloc(f->by[i], f->cap[i] * sizeof(*f->by[i]));
+		}
+		f->by[i][f->n[i]++] = (struct flagged_check){ c, test };
+	}
+}
+
+static void flag_lists_release(struct flag_lists *f)
+{
+	for (size_t i = 0; i < NFLAG; i++)
+		free(f->by[i]);
+}
+
 static void attention(struct strbuf *out, const cJSON *tests)
 {
-	static const char *const order[] = { "FAIL", "ERROR", "NOT RUN", "WARN" };
+	struct flag_lists f;
+	memset(&f, 0, sizeof(f));
+	const cJSON *t;
+	int ti = 0;
+	cJSON_ArrayForEach(t, tests)
+		flag_lists_add(&f, cJSON_GetObjectItemCaseSensitive(t, "checks"), ti++);
 	size_t shown = 0, total = 0;
-	for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++) {
-		const cJSON *t, *c;
-		int ti = 0;
-		cJSON_ArrayForEach(t, tests) {
-			cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
-				if (!is_verdict(c, order[i]))
-					continue;
-				if (!total++) {
-					strbuf_adds(out, "<section id=attention><h2>Needs attention</h2>\n");
-					check_head(out, 1);
-				}
-				if (shown < MAX_ATTENTION) {
-					check_row(out, c, ti);
-					shown++;
-				}
+	for (size_t i = 0; i < NFLAG; i++) {
+		for (size_t k = 0; k < f.n[i]; k++) {
+			if (!total++) {
+				strbuf_adds(out, "<section id=attention><h2>Needs attention</h2>\n");
+				check_head(out, 1);
 			}
-			ti++;
+			if (shown < MAX_ATTENTION) {
+				check_row(out, f.by[i][k].c, f.by[i][k].test);
+				shown++;
+			}
 		}
 	}
+	flag_lists_release(&f);
 	if (!total)
 		return;
 	if (total > shown)
@@ -284,7 +323,6 @@ static void summary_head(struct strbuf *out, int with_rule)
  * MAX_FLAGGED_ROWS and a summary), the rest collapsed (on a fleet, a summary). */
 static void test_checks(struct strbuf *out, const cJSON *checks)
 {
-	static const char *const order[] = { "FAIL", "ERROR", "NOT RUN", "WARN" };
 	const cJSON *c;
 	size_t nflag = 0, nrest = 0, listed = 0;
 	cJSON_ArrayForEach(c, checks) {
@@ -294,12 +332,16 @@ static void test_checks(struct strbuf *out, const cJSON *checks)
 			nrest++;
 	}
 	if (nflag) {
+		struct flag_lists f;
+		memset(&f, 0, sizeof(f));
+		flag_lists_add(&f, checks, -1);
 		strbuf_addf(out, "<h3>Flagged checks <span class=muted>(%zu)</span></h3>\n", nflag);
 		check_head(out, 0);
-		for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++)
-			cJSON_ArrayForEach(c, checks)
-				if (is_verdict(c, order[i]) && listed++ < MAX_FLAGGED_ROWS)
-					check_row(out, c, -1);
+		for (size_t i = 0; i < NFLAG; i++)
+			for (size_t k = 0; k < f.n[i]; k++)
+				if (listed++ < MAX_FLAGGED_ROWS)
+					check_row(out, f.by[i][k].c, -1);
+		flag_lists_release(&f);
 		if (listed > MAX_FLAGGED_ROWS)
 			strbuf_addf(out, "<tr class=more><td colspan=8>%zu more flagged checks, summarised below; "
 					 "report.json and junit.xml list them</td></tr>\n", listed - MAX_FLAGGED_ROWS);
