@@ -348,9 +348,14 @@ static void fig_of(const cJSON *m, struct fig *f)
 	memset(f, 0, sizeof(*f));
 	for (const cJSON *c = m->child; c && c->string; c = c->next) {
 		const char *k = c->string;
-		const cJSON **slot = !strcmp(k, "name") ? &f->name : !strcmp(k, "host") ? &f->host :
-				     !strcmp(k, "unit") ? &f->unit : !strcmp(k, "labels") ? &f->labels :
-				     !strcmp(k, "value") ? &f->value : NULL;
+		const cJSON **slot = NULL;
+		switch (k[0]) {  /* one compare a member, not five */
+		case 'n': slot = !strcmp(k, "name") ? &f->name : NULL; break;
+		case 'h': slot = !strcmp(k, "host") ? &f->host : NULL; break;
+		case 'u': slot = !strcmp(k, "unit") ? &f->unit : NULL; break;
+		case 'l': slot = !strcmp(k, "labels") ? &f->labels : NULL; break;
+		case 'v': slot = !strcmp(k, "value") ? &f->value : NULL; break;
+		}
 		if (slot && !*slot)
 			*slot = c;
 	}
