@@ -366,13 +366,28 @@ static inline const char *quick_number(const char *p, const char *end)
 	return p;
 }
 
+/* After a member or an element: past the closing bracket (*closed) or past
+ * the comma and the white space after it; NULL for anything else. */
+static inline const char *quick_after(const char *p, const char *end, char close, int *closed)
+{
+	QUICK_WS(p, end);
+	*closed = p < end && *p == close;
+	if (*closed)
+		return p + 1;
+	if (p >= end || *p != ',')
+		return NULL;
+	p++;
+	QUICK_WS(p, end);
+	return p;
+}
+
 static const char *quick_value(const char *p, const char *end, int depth);
 
 static const char *quick_object(const char *p, const char *end, int depth)
 {
 	const char *key[KEYS_LISTED];
 	size_t klen[KEYS_LISTED];
-	int nkeys = 0;
+	int nkeys = 0, closed;
 	p++;
 	QUICK_WS(p, end);
 	if (p < end && *p == '}')
@@ -394,20 +409,14 @@ static const char *quick_object(const char *p, const char *end, int depth)
 			return NULL;
 		p++;
 		QUICK_WS(p, end);
-		if (!(p = quick_value(p, end, depth + 1)))
-			return NULL;
-		QUICK_WS(p, end);
-		if (p < end && *p == '}')
-			return p + 1;
-		if (p >= end || *p != ',')
-			return NULL;
-		p++;
-		QUICK_WS(p, end);
+		if (!(p = quick_value(p, end, depth + 1)) || !(p = quick_after(p, end, '}', &closed)) || closed)
+			return p;
 	}
 }
 
 static const char *quick_array(const char *p, const char *end, int depth)
 {
+	int closed;
 	p++;
 	QUICK_WS(p, end);
 	if (p < end && *p == ']')
@@ -419,15 +428,8 @@ static const char *quick_array(const char *p, const char *end, int depth)
 			return NULL;
 		/* series rows: arrays of numbers are most of a journal's bytes */
 		p = *p == '-' || is_digit(*p) ? quick_number(p, end) : quick_value(p, end, depth + 1);
-		if (!p)
-			return NULL;
-		QUICK_WS(p, end);
-		if (p < end && *p == ']')
-			return p + 1;
-		if (p >= end || *p != ',')
-			return NULL;
-		p++;
-		QUICK_WS(p, end);
+		if (!p || !(p = quick_after(p, end, ']', &closed)) || closed)
+			return p;
 	}
 }
 

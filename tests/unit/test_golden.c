@@ -58,6 +58,19 @@ static void normalise(cJSON *r)
 	cJSON_DeleteItemFromObjectCaseSensitive(b, "generated");
 }
 
+/* dir/report.json as written, less what changes from run to run. */
+static cJSON *written_report(const char *dir)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/report.json", dir);
+	char *text = slurp(path);
+	cJSON *got = cJSON_Parse(text);
+	free(text);
+	assert_non_null(got);
+	normalise(got);
+	return got;
+}
+
 static void same_in_memory(const char *name, const char *tmp, const char *base, const cJSON *got);
 static void remove_run(const char *tmp);
 
@@ -79,12 +92,7 @@ static void one_case(const char *name)
 	int code = anvil_report_run(tmp, &o, err, sizeof(err));
 	if (code < 0)
 		fail_msg("%s: %s", name, err);
-	snprintf(path, sizeof(path), "%s/report.json", tmp);
-	char *text = slurp(path);
-	cJSON *got = cJSON_Parse(text);
-	free(text);
-	assert_non_null(got);
-	normalise(got);
+	cJSON *got = written_report(tmp);
 	char *got_text = cJSON_Print(got);
 	char code_text[16];
 	snprintf(code_text, sizeof(code_text), "%d\n", code);
@@ -167,7 +175,7 @@ static void remove_run(const char *tmp)
 static void test_large_tests(void **state)
 {
 	(void)state;
-	char tmp[] = "/tmp/anvil-golden-large.XXXXXX", cmd[PATH_MAX * 2 + 128], path[PATH_MAX + 64], err[1024];
+	char tmp[] = "/tmp/anvil-golden-large.XXXXXX", cmd[PATH_MAX * 2 + 128], err[1024];
 	assert_non_null(mkdtemp(tmp));
 	snprintf(cmd, sizeof(cmd), "python3 %s/tests/perf/report_scale_gen.py %s --nodes 64 --gpus 8 >/dev/null",
 		 ANVIL_SOURCE_DIR, tmp);
@@ -177,12 +185,7 @@ static void test_large_tests(void **state)
 	if (code < 0)
 		fail_msg("%s", err);
 	assert_int_equal(code, 1);  /* the generator plants failures */
-	snprintf(path, sizeof(path), "%s/report.json", tmp);
-	char *text = slurp(path);
-	cJSON *got = cJSON_Parse(text);
-	free(text);
-	assert_non_null(got);
-	normalise(got);
+	cJSON *got = written_report(tmp);
 	assert_true(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(got, "tests")) >= 20);
 	same_in_memory("large", tmp, NULL, got);
 	cJSON_Delete(got);
