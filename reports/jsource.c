@@ -272,7 +272,8 @@ static int fill_slot(struct slot *d, int fd, const char *carry, size_t carry_len
 		d->cap *= 2;
 		d->buf = realloc(d->buf, d->cap);
 	}
-	memcpy(d->buf, carry, carry_len);
+	if (carry_len)
+		memcpy(d->buf, carry, carry_len);
 	d->have = carry_len;
 	d->n = d->start = 0;
 	do {
