@@ -129,7 +129,8 @@ static uint64_t hash_bytes(const char *p, size_t n)
 struct anvil_prom {
 	struct anvil_spill fam[F_COUNT];  /* each family's lines, past 1 MiB in a temporary file */
 	struct hashset seen[F_COUNT];
-	struct strbuf line;
+	struct strbuf line;        /* the line being made: of a figure, a verdict, a duration */
+	struct strbuf check_line;  /* of a check (the checks may be written on another thread) */
 	struct anvil_outfile *checks_to;  /* the check family written straight here (it is first) */
 	int checks_head;                  /* its HELP and TYPE written */
 };
@@ -212,12 +213,12 @@ static void help_type(struct strbuf *out, const char *name, const char *help)
 	strbuf_addf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-/* p->line holds "{labels" (no closing brace yet): written once, or with the
+/* l holds "{labels" (no closing brace yet): written once, or with the
  * rank added when the series is there already (rank: the record's, looked
  * up then, or NULL for none), or not at all. */
-static void emit_ranked(struct anvil_prom *p, enum family_id f, const cJSON *rec, const double *rank, double value)
+static void emit_ranked(struct anvil_prom *p, struct strbuf *l, enum family_id f, const cJSON *rec, const double *rank,
+			double value)
 {
-	struct strbuf *l = &p->line;
 	if (!hashset_add(&p->seen[f], hash_bytes(l->buf, l->len))) {
 		double rv;
 		if (rec) {
@@ -255,7 +256,18 @@ static void emit_ranked(struct anvil_prom *p, enum family_id f, const cJSON *rec
 
 static void emit(struct anvil_prom *p, enum family_id f, const cJSON *rec, double value)
 {
-	emit_ranked(p, f, rec, NULL, value);
+	emit_ranked(p, &p->line, f, rec, NULL, value);
+}
+
+/* A family's repeated-series set emptied: every line of a test starts with
+ * its test label, so no series of a later test is one of this test's (a
+ * set the size of the whole run missed the cache at every line). */
+static void seen_reset(struct hashset *h)
+{
+	if (h->n) {
+		memset(h->v, 0, h->cap * sizeof(*h->v));
+		h->n = 0;
+	}
 }
 
 static enum family_id family_of(const char *unit, double *factor)
@@ -280,6 +292,7 @@ struct anvil_prom *anvil_prom_new(void)
 	for (int f = 0; f < F_COUNT; f++)
 		anvil_spill_init(&p->fam[f]);
 	strbuf_init(&p->line);
+	strbuf_init(&p->check_line);
 	return p;
 }
 
@@ -296,9 +309,9 @@ static void check_labels(struct strbuf *l, const cJSON *t, const cJSON *c)
 
 void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c)
 {
-	p->line.len = 0;
-	check_labels(&p->line, t, c);
-	emit(p, F_CHECK, c, (double)anvil_verdict_parse(s(c, "verdict")));
+	p->check_line.len = 0;
+	check_labels(&p->check_line, t, c);
+	emit_ranked(p, &p->check_line, F_CHECK, c, NULL, (double)anvil_verdict_parse(s(c, "verdict")));
 }
 
 /* A deferred check in the queue: this head, then the labels' text. */
@@ -329,12 +342,13 @@ void anvil_prom_checks(struct anvil_prom *p, struct strbuf *q)
 		struct queued h;
 		memcpy(&h, q->buf + at, sizeof(h));
 		at += sizeof(h);
-		p->line.len = 0;
-		strbuf_add(&p->line, q->buf + at, h.len);
+		p->check_line.len = 0;
+		strbuf_add(&p->check_line, q->buf + at, h.len);
 		at += h.len;
-		emit_ranked(p, F_CHECK, NULL, h.has_rank ? &h.rank : NULL, h.value);
+		emit_ranked(p, &p->check_line, F_CHECK, NULL, h.has_rank ? &h.rank : NULL, h.value);
 	}
 	q->len = 0;
+	seen_reset(&p->seen[F_CHECK]);
 }
 
 /* The members of a figure its line needs, in one walk over it (the first
@@ -366,9 +380,9 @@ static const char *str_or_empty(const cJSON *v)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks)
+void anvil_prom_test_figures(struct anvil_prom *p, const cJSON *t)
 {
-	const cJSON *m, *c;
+	const cJSON *m;
 	int first;
 	/* the test's label, the same at the start of each of its lines */
 	struct strbuf head = STRBUF_INIT;
@@ -394,9 +408,6 @@ void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks)
 		emit(p, f, m, cJSON_IsNumber(g.value) ? g.value->valuedouble * factor : NAN);
 	}
 	strbuf_release(&head);
-	const cJSON *list = checks ? anvil_jget(t, "checks") : NULL;
-	cJSON_ArrayForEach(c, list)
-		anvil_prom_check(p, t, c);
 	for (size_t i = 0; i < sizeof(verdicts) / sizeof(*verdicts); i++) {
 		p->line.len = 0;
 		first = 1;
@@ -409,14 +420,24 @@ void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks)
 	label(&p->line, "test", s(t, "id"), &first);
 	const cJSON *d = anvil_jget(t, "duration_s");
 	emit(p, F_TEST_DURATION, NULL, cJSON_IsNumber(d) ? d->valuedouble : NAN);
-	/* Every line of a test starts with its test label, so no series of a
-	 * later test is one of this test's: the sets start empty for each test
-	 * (a set the size of the whole run missed the cache at every line) */
 	for (int k = 0; k < F_COUNT; k++)
-		if (p->seen[k].n) {
-			memset(p->seen[k].v, 0, p->seen[k].cap * sizeof(*p->seen[k].v));
-			p->seen[k].n = 0;
-		}
+		if (k != F_CHECK)
+			seen_reset(&p->seen[k]);
+}
+
+void anvil_prom_test_checks(struct anvil_prom *p, const cJSON *t)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, anvil_jget(t, "checks"))
+		anvil_prom_check(p, t, c);
+	seen_reset(&p->seen[F_CHECK]);
+}
+
+void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks)
+{
+	anvil_prom_test_figures(p, t);
+	if (checks)
+		anvil_prom_test_checks(p, t);
 }
 
 static double epoch_of(const char *iso)
@@ -482,6 +503,7 @@ void anvil_prom_finish(struct anvil_prom *p, const cJSON *report, struct anvil_o
 	}
 	run_families(report, &o->buf);
 	strbuf_release(&p->line);
+	strbuf_release(&p->check_line);
 	free(p);
 }
 

@@ -30,10 +30,14 @@ void anvil_junit_end(struct anvil_junit *j, struct anvil_outfile *o);
  * lines together). */
 struct anvil_prom;
 struct anvil_prom *anvil_prom_new(void);
-/* A test's figures, its verdict and duration, and with checks its checks;
- * the last call for a test (a repeated series is looked for within the
- * test: every line carries its test label). */
+/* A test's figures, its verdict and duration, and with checks its checks
+ * (a repeated series is looked for within the test: every line carries its
+ * test label). In two parts, which may run on two threads at once (they
+ * write other families): the figures, verdict and duration; the checks in
+ * the tree (or, for checks written as they came, anvil_prom_checks). */
 void anvil_prom_test(struct anvil_prom *p, const cJSON *t, int checks);
+void anvil_prom_test_figures(struct anvil_prom *p, const cJSON *t);
+void anvil_prom_test_checks(struct anvil_prom *p, const cJSON *t);
 /* One check of test t (for checks written as they come). */
 void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c);
 /* The same in two steps, for a check made while the test before its test

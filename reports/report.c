@@ -309,6 +309,24 @@ static void job_free(struct out_job *o)
 	}
 }
 
+/* A test's Prometheus check lines (queued as they were judged, or in its
+ * tree), on a thread of their own while its figures' lines are made. */
+struct prom_checks_job {
+	struct anvil_prom *prom;
+	const cJSON *t;
+	struct strbuf *queue;
+	int in_tree;
+};
+
+static void *prom_checks_run(void *arg)
+{
+	struct prom_checks_job *j = arg;
+	anvil_prom_checks(j->prom, j->queue);
+	if (j->in_tree)
+		anvil_prom_test_checks(j->prom, j->t);
+	return NULL;
+}
+
 static void write_out(struct outq *q, struct out_job *o)
 {
 	cJSON *t = o->t;
@@ -320,13 +338,18 @@ static void write_out(struct outq *q, struct out_job *o)
 	/* counts are the view's, not report.json's: out of the tree while it is written */
 	cJSON *counts = anvil_engine_sunk(t) ? cJSON_DetachItemFromObjectCaseSensitive(t, "check_counts") : NULL;
 	struct json_job job = { &q->out->json, t, counts ? &o->k.json : NULL, o->i == 0 };
-	pthread_t th;
+	struct prom_checks_job pc = { q->prom, t, &o->k.prom, !counts };
+	pthread_t th, th2;
 	int threaded = pthread_create(&th, NULL, json_job_run, &job) == 0;
 	if (!threaded)
 		json_job_run(&job);
+	int threaded2 = pthread_create(&th2, NULL, prom_checks_run, &pc) == 0;
+	if (!threaded2)
+		prom_checks_run(&pc);
 	junit_test(q->ju, t, counts, &o->k, &q->out->junit);
-	anvil_prom_checks(q->prom, &o->k.prom);
-	anvil_prom_test(q->prom, t, !counts);
+	anvil_prom_test_figures(q->prom, t);
+	if (threaded2)
+		pthread_join(th2, NULL);
 	if (threaded)
 		pthread_join(th, NULL);
 	if (counts)

@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +313,18 @@ static void add(cJSON *recs, const char *json)
 /* A report with what is awkward for the format: quotes, backslashes and a
  * newline in values, label keys that are no label names, a NaN figure,
  * two ranks of one node, every verdict, units in every family. */
+struct two_part {
+	struct anvil_prom *p;
+	const cJSON *t;
+};
+
+static void *checks_thread(void *arg)
+{
+	struct two_part *j = arg;
+	anvil_prom_test_checks(j->p, j->t);
+	return NULL;
+}
+
 static void test_metrics_prom(void **state)
 {
 	char hw[512], err[512];
@@ -356,6 +369,25 @@ static void test_metrics_prom(void **state)
 	assert_true(value_of(P, "anvil_run_info{anvil_version=" ANVIL_VERSION "\x1f" "cluster=\x1fprofile=p\\q\x1f") == 1);
 	assert_true(value_of(P, "anvil_report_timestamp_seconds{") > 1.7e9);
 	parsed_release(P);
+	/* as anvil report makes it: each test's check lines on a second thread,
+	 * straight to the file, while its figures' lines are made */
+	struct anvil_outfile two;
+	anvil_outfile_buffer(&two);
+	struct anvil_prom *p2 = anvil_prom_new();
+	anvil_prom_checks_to(p2, &two);
+	const cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(r, "tests")) {
+		pthread_t th;
+		assert_int_equal(pthread_create(&th, NULL, checks_thread, &(struct two_part){ p2, t }), 0);
+		anvil_prom_test_figures(p2, t);
+		pthread_join(th, NULL);
+	}
+	anvil_prom_finish(p2, r, &two);
+	assert_int_equal(two.buf.len, out.len);
+	char *cut = strstr(two.buf.buf, "anvil_report_timestamp_seconds ");  /* made a second apart, maybe */
+	assert_non_null(cut);
+	assert_int_equal(memcmp(two.buf.buf, out.buf, (size_t)(cut - two.buf.buf)), 0);
+	strbuf_release(&two.buf);
 	strbuf_release(&out);
 	cJSON_Delete(r);
 	cJSON_Delete(recs);
