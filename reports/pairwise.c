@@ -16,6 +16,7 @@
  * matrix is html_charts.c's job; this file only provides the data.
  */
 #include "reports/pairwise.h"
+#include "reports/jtree.h"
 #include "common/fmt.h"
 #include "reports/report.h"
 #include "reports/rules.h"
@@ -576,9 +577,10 @@ static int slow_rows(cJSON *slow_tree, const struct pairs *p, int k, const signe
 	return total;
 }
 
-/* One culprit into "culprits" and as a FAIL check put first among the
- * checks, so that the verdict table shows the diagnosis; frees l's text. */
-static void put_culprit(cJSON *t, cJSON *culprits, const struct pairs *p, struct verdict_line *l)
+/* One culprit into "culprits", and as a FAIL check into first (which
+ * add_culprits puts before the test's other checks, so that the verdict
+ * table shows the diagnosis); frees l's text. */
+static void put_culprit(cJSON *t, cJSON *culprits, cJSON *first, const struct pairs *p, struct verdict_line *l)
 {
 	int node = l->c.kind == ANVIL_CULPRIT_NODE;
 	const char *a = p->hosts[l->c.a], *b = node ? NULL : p->hosts[l->c.b];
@@ -606,7 +608,7 @@ static void put_culprit(cJSON *t, cJSON *culprits, const struct pairs *p, struct
 	cJSON_Delete(labels);
 	cJSON_AddNumberToObject(c, "value", l->c.slow);
 	cJSON_AddStringToObject(c, "unit", "slow pairs");
-	cJSON_InsertItemInArray(checks, cJSON_GetArraySize(culprits) - 1, cJSON_DetachItemViaPointer(checks, c));
+	cJSON_AddItemToArray(first, cJSON_DetachItemViaPointer(checks, c));
 	strbuf_release(&text);
 	strbuf_release(&l->why);
 }
@@ -673,9 +675,15 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 		}
 		matrix_done(p, k);
 	}
-	cJSON *culprits = cJSON_AddArrayToObject(t, "culprits");
+	cJSON *culprits = cJSON_AddArrayToObject(t, "culprits"), *first = cJSON_CreateArray();
 	for (int i = 0; i < nlines; i++)
-		put_culprit(t, culprits, p, &lines[i]);
+		put_culprit(t, culprits, first, p, &lines[i]);
+	/* the culprits' checks first, in their order, then the rest: cJSON 1.7.15's
+	 * cJSON_InsertItemInArray refused every place but the first after an item
+	 * was detached, and the checks of a second culprit and on were lost */
+	anvil_jtree_append_all(first, anvil_jget(t, "checks"));
+	anvil_jtree_append_all(anvil_jget(t, "checks"), first);
+	cJSON_Delete(first);
 	free(lines);
 	free(found);
 	free(slow);

@@ -434,6 +434,39 @@ static void test_report_clean_and_link(void **state)
 	cJSON_Delete(recs);
 }
 
+/* Several culprits (two slow nodes, a slow link): each has its FAIL check,
+ * and those come first among the checks, in the culprits' order (cJSON
+ * 1.7.15 refused to insert a second one, and it was lost). */
+static void test_report_three_culprits(void **state)
+{
+	(void)state;
+	int n = 12;
+	double bw[NMAX * NMAX], lat[NMAX * NMAX];
+	char err[256];
+	rng_state = 41;
+	fill(bw, n, 11.5);
+	fill(lat, n, 2.0);
+	scale_node(bw, n, 2, 0.25);   /* node3 */
+	scale_node(bw, n, 9, 0.25);   /* node10 */
+	scale_pair(lat, n, 5, 7, 3.0);  /* node6-node8 */
+	cJSON *recs = journal(n, bw, lat, "{\"peaks\":{\"link.gbs\":12.5}}");
+	cJSON *r = anvil_report_build(recs, NULL, NULL, "/tmp/x", 0, 0, err, sizeof(err));
+	assert_non_null(r);
+	const cJSON *t = cJSON_GetArrayItem(get(r, "tests"), 0);
+	const cJSON *cu = get(t, "culprits");
+	assert_int_equal(cJSON_GetArraySize(cu), 3);
+	assert_int_equal(count_checks(t, "culprit", "FAIL"), 3);
+	for (int i = 0; i < 3; i++) {
+		const cJSON *c = cJSON_GetArrayItem(get(t, "checks"), i);
+		assert_string_equal(get(c, "name")->valuestring, "culprit");
+		assert_string_equal(get(c, "host")->valuestring,
+				    cJSON_GetArrayItem(get(cJSON_GetArrayItem(cu, i), "hosts"), 0)->valuestring);
+	}
+	assert_string_not_equal(get(cJSON_GetArrayItem(get(t, "checks"), 3), "name")->valuestring, "culprit");  /* then the rest */
+	cJSON_Delete(r);
+	cJSON_Delete(recs);
+}
+
 /* Two nodes: the peers rule SKIPs (one pair), the declared link peak judges
  * it, and the culprit is the link. */
 static void test_report_two_nodes(void **state)
@@ -548,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_report_slow_node),
 		cmocka_unit_test(test_report_clean_and_link),
 		cmocka_unit_test(test_report_two_nodes),
+		cmocka_unit_test(test_report_three_culprits),
 		cmocka_unit_test(test_report_widespread),
 		cmocka_unit_test(test_not_pairs),
 		cmocka_unit_test(test_too_many_nodes),
