@@ -266,21 +266,30 @@ struct slot {
 /* The slot filled from the journal: carry (the line the other buffer ended
  * in the middle of) first, then reads until a whole line is there or the
  * file ends; its lines found. 0, or the errno of the failed read. */
+/* The slot's buffer twice as large; 0 or ENOMEM (a line longer than memory
+ * allows: an error for the journal, not a crash). */
+static int slot_grow(struct slot *d)
+{
+	char *b = realloc(d->buf, 2 * d->cap);
+	if (!b)
+		return ENOMEM;
+	d->buf = b;
+	d->cap *= 2;
+	return 0;
+}
+
 static int fill_slot(struct slot *d, int fd, const char *carry, size_t carry_len, long *line)
 {
-	while (carry_len >= d->cap) {
-		d->cap *= 2;
-		d->buf = realloc(d->buf, d->cap);
-	}
+	while (carry_len >= d->cap)
+		if (slot_grow(d))
+			return ENOMEM;
 	if (carry_len)
 		memcpy(d->buf, carry, carry_len);
 	d->have = carry_len;
 	d->n = d->start = 0;
 	do {
-		if (d->have == d->cap) {
-			d->cap *= 2;
-			d->buf = realloc(d->buf, d->cap);
-		}
+		if (d->have == d->cap && slot_grow(d))
+			return ENOMEM;
 		ssize_t r = read(fd, d->buf + d->have, d->cap - d->have);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -297,8 +306,12 @@ static int fill_slot(struct slot *d, int fd, const char *carry, size_t carry_len
 			++*line;
 			if (end > d->start) {
 				if (d->n == d->lcap) {
-					d->lcap = d->lcap ? 2 * d->lcap : 4096;
-					d->l = realloc(d->l, d->lcap * sizeof(*d->l));
+					size_t cap = d->lcap ? 2 * d->lcap : 4096;
+					struct lref *l = realloc(d->l, cap * sizeof(*d->l));
+					if (!l)
+						return ENOMEM;
+					d->l = l;
+					d->lcap = cap;
 				}
 				d->l[d->n++] = (struct lref){ .at = d->start, .len = end - d->start, .line = *line };
 			}

@@ -282,7 +282,6 @@ struct out_job {
 	int done;               /* under the queue's lock, as the next two */
 	int reading;            /* the writing-out thread is reading the records */
 	int wanted;             /* the judging thread waits for the set: it reads them itself */
-	int owned;              /* the writing-out thread frees it when done (no one waits for it) */
 	struct out_job *next;
 };
 
@@ -410,7 +409,7 @@ static void *out_worker(void *arg)
 		if (!q->head)
 			q->tail = NULL;
 		o->done = 1;
-		if (o->owned)
+		if (o->set < 0)  /* a small test: no one waits for it */
 			job_free(o);
 		pthread_cond_broadcast(&q->done);
 	}
@@ -424,7 +423,7 @@ static void job_push(struct outq *q, struct out_job *o, int threaded)
 	if (!threaded) {
 		job_run(q, o);
 		o->done = 1;
-		if (o->owned)
+		if (o->set < 0)  /* a small test: no one waits for it */
 			job_free(o);
 		return;
 	}
@@ -546,8 +545,6 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 		anvil_arena_on(0);
 		if (is_big)
 			owner[set] = o;
-		else
-			o->owned = 1;
 		job_push(&q, o, threaded);
 	}
 	if (threaded) {  /* every job done, then the thread ends */
