@@ -109,9 +109,24 @@ static int is_verdict(const cJSON *c, const char *v)
 	return !strcmp(s(c, "verdict"), v);
 }
 
+/* The flagged checks by verdict (FAIL, ERROR, NOT RUN, WARN: the order they
+ * are listed in), gathered in one pass: a pass a verdict was four walks
+ * over up to a hundred thousand checks. */
+static const char *const flag_order[] = { "FAIL", "ERROR", "NOT RUN", "WARN" };
+#define NFLAG (sizeof(flag_order) / sizeof(*flag_order))
+
+/* A flagged verdict's place in flag_order, or NFLAG for the others. */
+static size_t flag_rank(const char *v)
+{
+	size_t i = 0;
+	while (i < NFLAG && strcmp(v, flag_order[i]))
+		i++;
+	return i;
+}
+
 static int flagged(const char *v)
 {
-	return !strcmp(v, "FAIL") || !strcmp(v, "ERROR") || !strcmp(v, "NOT RUN") || !strcmp(v, "WARN");
+	return flag_rank(v) < NFLAG;
 }
 
 static void labels_text(struct strbuf *out, const cJSON *labels)
@@ -186,11 +201,6 @@ static void check_tail(struct strbuf *out)
 }
 
 /* Failing items first: everything that is not PASS, SKIP or WAIVED, across tests. */
-/* The flagged checks by verdict (FAIL, ERROR, NOT RUN, WARN: the order they
- * are listed in), gathered in one pass: a pass a verdict was four walks
- * over up to a hundred thousand checks. */
-static const char *const flag_order[] = { "FAIL", "ERROR", "NOT RUN", "WARN" };
-#define NFLAG (sizeof(flag_order) / sizeof(*flag_order))
 
 struct flagged_check {
 	const cJSON *c;
@@ -206,10 +216,7 @@ static void flag_lists_add(struct flag_lists *f, const cJSON *checks, int test)
 {
 	const cJSON *c;
 	cJSON_ArrayForEach(c, checks) {
-		const char *v = s(c, "verdict");
-		size_t i = 0;
-		while (i < NFLAG && strcmp(v, flag_order[i]))
-			i++;
+		size_t i = flag_rank(s(c, "verdict"));
 		if (i == NFLAG)
 			continue;
 		if (f->n[i] == f->cap[i]) {
