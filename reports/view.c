@@ -38,6 +38,66 @@ static void ident(struct strbuf *key, const cJSON *m, const char *host, const ch
 	anvil_key_add_labels(key, anvil_jget(m, "labels"), skip);
 }
 
+/* ---- a test's figures, each walked once ---------------------------------------- */
+
+/* What the view reads of a figure: its members found in one walk (the
+ * first of each name, as anvil_jget finds it), so that the fleet and the
+ * abridging read a small array instead of walking tens of thousands of
+ * figures' members again for each one they look up. */
+struct fig {
+	cJSON *m;
+	const char *name, *host;
+	const cJSON *labels;
+	double value;   /* NaN: no number */
+};
+
+static void fig_read(cJSON *m, struct fig *f)
+{
+	const cJSON *name = NULL, *host = NULL, *value = NULL;
+	f->m = m;
+	f->labels = NULL;
+	for (const cJSON *c = m->child; c && c->string; c = c->next) {
+		const char *k = c->string;
+		if (!name && !strcmp(k, "name"))
+			name = c;
+		else if (!host && !strcmp(k, "host"))
+			host = c;
+		else if (!f->labels && !strcmp(k, "labels"))
+			f->labels = c;
+		else if (!value && !strcmp(k, "value"))
+			value = c;
+	}
+	f->name = cJSON_IsString(name) ? name->valuestring : "";
+	f->host = cJSON_IsString(host) ? host->valuestring : "";
+	f->value = cJSON_IsNumber(value) ? value->valuedouble : NAN;
+}
+
+/* The test's figures, in order (n of them); NULL when there are none. */
+static struct fig *figs_read(cJSON *t, size_t *n)
+{
+	cJSON *m;
+	size_t cap = 0;
+	struct fig *f = NULL;
+	*n = 0;
+	cJSON_ArrayForEach(m, anvil_jget(t, "metrics")) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 256;
+			f = realloc(f, cap * sizeof(*f));
+		}
+		fig_read(m, &f[(*n)++]);
+	}
+	return f;
+}
+
+/* name, host (unless NULL) and the labels but those in `skip`, canonical. */
+static void fig_ident(struct strbuf *key, const struct fig *f, const char *host, const char *const *skip)
+{
+	key->len = 0;
+	anvil_key_add(key, f->name);
+	anvil_key_add(key, host);
+	anvil_key_add_labels(key, f->labels, skip);
+}
+
 /* ---- fleet: the distribution of each figure over nodes and GPUs ------------ */
 
 struct fgroup {
@@ -46,23 +106,22 @@ struct fgroup {
 	size_t n, cap;
 };
 
-static void fleet(cJSON *t)
+static void fleet(cJSON *t, const struct fig *figs, size_t nfigs)
 {
 	static const char *const identity[] = { "gpu", "peer", NULL };
 	struct anvil_keymap groups = ANVIL_KEYMAP_INIT;
 	struct strbuf key = STRBUF_INIT;
 	struct fgroup **order = NULL;
 	size_t ngroups = 0;
-	const cJSON *m;
-	cJSON_ArrayForEach(m, anvil_jget(t, "metrics")) {
-		const cJSON *v = anvil_jget(m, "value");
-		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+	for (size_t i = 0; i < nfigs; i++) {
+		const struct fig *m = &figs[i];
+		if (!isfinite(m->value))
 			continue;
-		ident(&key, m, NULL, identity);
+		fig_ident(&key, m, NULL, identity);
 		struct fgroup *g = anvil_keymap_get(&groups, key.buf, key.len);
 		if (!g) {
 			g = calloc(1, sizeof(*g));
-			g->first = m;
+			g->first = m->m;
 			anvil_keymap_put(&groups, key.buf, key.len, g);
 			order = realloc(order, (ngroups + 1) * sizeof(*order));
 			order[ngroups++] = g;
@@ -71,7 +130,7 @@ static void fleet(cJSON *t)
 			g->cap = g->cap ? 2 * g->cap : 16;
 			g->v = realloc(g->v, g->cap * sizeof(double));
 		}
-		g->v[g->n++] = v->valuedouble;
+		g->v[g->n++] = m->value;
 	}
 	cJSON *out = cJSON_AddArrayToObject(t, "fleet");
 	for (size_t i = 0; i < ngroups; i++) {
@@ -174,21 +233,24 @@ static void abridge_checks(cJSON *t, int total, struct anvil_keymap *bad_figs, s
 	strbuf_release(&key);
 }
 
-static void abridge_metrics(cJSON *t, const struct anvil_keymap *bad_figs)
+static void abridge_metrics(cJSON *t, const struct anvil_keymap *bad_figs, const struct fig *figs, size_t nfigs)
 {
-	cJSON *metrics = anvil_jget(t, "metrics"), *m, *next;
-	int total = 0, kept = 0;
+	cJSON *metrics = anvil_jget(t, "metrics");
+	int kept = 0;
 	struct strbuf key = STRBUF_INIT;
-	for (m = metrics->child; m; m = next) {
-		next = m->next;
-		total++;
-		ident(&key, m, s(m, "host"), NULL);
-		if (kept < ANVIL_VIEW_MAX_METRICS && anvil_keymap_get(bad_figs, key.buf, key.len))
+	for (size_t i = 0; i < nfigs; i++) {
+		const struct fig *m = &figs[i];
+		int keep = 0;
+		if (kept < ANVIL_VIEW_MAX_METRICS && bad_figs->n) {
+			fig_ident(&key, m, m->host, NULL);
+			keep = anvil_keymap_get(bad_figs, key.buf, key.len) != NULL;
+		}
+		if (keep)
 			kept++;
 		else
-			anvil_arena_drop(cJSON_DetachItemViaPointer(metrics, m));
+			anvil_arena_drop(cJSON_DetachItemViaPointer(metrics, m->m));
 	}
-	note_abridged(t, "metrics", total, kept);
+	note_abridged(t, "metrics", (int)nfigs, kept);
 	strbuf_release(&key);
 }
 
@@ -234,12 +296,14 @@ void anvil_view_test(cJSON *t, int abridge)
 	}
 	cJSON_ArrayForEach(c, cc)
 		total += (int)c->valuedouble;
-	fleet(t);
+	size_t nfigs;
+	struct fig *figs = figs_read(t, &nfigs);
+	fleet(t, figs, nfigs);
 	if (abridge) {
 		struct anvil_keymap bad_figs = ANVIL_KEYMAP_INIT, bad_hosts = ANVIL_KEYMAP_INIT;
 		abridge_checks(t, total, &bad_figs, &bad_hosts);
-		if (more_than(anvil_jget(t, "metrics"), ANVIL_VIEW_MAX_METRICS))
-			abridge_metrics(t, &bad_figs);
+		if (nfigs > ANVIL_VIEW_MAX_METRICS)
+			abridge_metrics(t, &bad_figs, figs, nfigs);
 		if (more_than(anvil_jget(t, "series"), ANVIL_VIEW_MAX_SERIES))
 			abridge_records(t, "series", &bad_hosts);
 		if (more_than(anvil_jget(t, "info"), ANVIL_VIEW_MAX_INFO))
@@ -247,5 +311,6 @@ void anvil_view_test(cJSON *t, int abridge)
 		anvil_keymap_release(&bad_figs);
 		anvil_keymap_release(&bad_hosts);
 	}
+	free(figs);
 	anvil_jw_unraw(t);  /* what the engine kept as text becomes a tree again */
 }
