@@ -48,13 +48,12 @@ static void sort_group(void *value, void *arg)
 		anvil_sort(g->v, g->n, sizeof(double), cmp_double);
 }
 
-struct anvil_peers *anvil_peers_new(const cJSON *metrics)
+struct anvil_peers *anvil_peers_new(const cJSON *const *ms, size_t n)
 {
 	struct anvil_peers *p = calloc(1, sizeof(*p));
 	strbuf_init(&p->key);
-	const cJSON *m;
-	cJSON_ArrayForEach(m, metrics) {
-		const cJSON *v = anvil_jget(m, "value");
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *m = ms[i], *v = anvil_jget(m, "value");
 		if (group_key(m, &p->key))
 			continue;
 		struct group *g = anvil_keymap_get(&p->groups, p->key.buf, p->key.len);

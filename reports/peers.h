@@ -9,8 +9,9 @@
 
 struct anvil_peers;
 
-/* Groups the metrics of one test (borrowed; they must outlive the index). */
-struct anvil_peers *anvil_peers_new(const cJSON *metrics);
+/* Groups figures of one test (ms[0..n), borrowed: they must outlive the
+ * index): all of them, or all those of one name (groups never span names). */
+struct anvil_peers *anvil_peers_new(const cJSON *const *ms, size_t n);
 void anvil_peers_free(struct anvil_peers *p);
 
 /* The sorted finite values of m's group, m's own value included; NULL and
