@@ -19,7 +19,7 @@ bed_up 3 || { bad "bed_up"; finish; }
 start=$SECONDS
 bed_mpirun 3 "$anvil" run -p "$work/p.json" -o "$work/r" >"$work/out" 2>"$work/err"
 rc=$? took=$((SECONDS - start))
-[ "$rc" = 3 ] && ok "the hung test ends the job with exit 3" || { bad "exit $rc"; tail -20 "$work/out" "$work/err"; }
+[ "$rc" = 3 ] && ok "the hung test ends the job with exit 3" || { bad "exit $rc"; tail -n 20 "$work/out" "$work/err"; }
 [ "$took" -lt 60 ] && ok "after ${took}s (timeout 3 s + grace 10.3 s), not the sleep's 300 s" || bad "took ${took}s"
 j=$work/r/journal.jsonl
 st=$(python3 -c "import json,sys; print(','.join('%s=%s' % (r['test'], r['status']) for r in map(json.loads, open(sys.argv[1])) if r.get('kind')=='test'))" "$j")

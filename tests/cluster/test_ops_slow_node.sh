@@ -47,7 +47,7 @@ rc=$?; [ "$rc" = 77 ] && { echo "SKIP: no usable cpu cgroup controller"; exit 77
 start=$SECONDS
 bed_mpirun 3 "$anvil" run -p "$work/p.json" -o "$work/r" >"$work/out" 2>"$work/err"
 rc=$?
-[ "$rc" = 1 ] && ok "the run fails (exit 1) in $((SECONDS - start)) s" || { bad "exit $rc"; tail -20 "$work/out" "$work/err"; }
+[ "$rc" = 1 ] && ok "the run fails (exit 1) in $((SECONDS - start)) s" || { bad "exit $rc"; tail -n 20 "$work/out" "$work/err"; }
 for r in $names; do
 	m=$(json_get "$work/r/report.json" "','.join('%s=%s' % (c['host'], c['verdict']) for t in r['tests'] if t['id']=='$r' for c in sorted(t['checks'], key=lambda c: c.get('host','')) if c['rule']=='peers')")
 	[ "$m" = "node1=PASS,node2=PASS,node3=FAIL" ] && ok "$r: peers flag node3 alone ($m)" || bad "$r: peers $m"
