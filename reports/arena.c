@@ -27,8 +27,8 @@
 #define RESERVE ((size_t)64 << 30)   /* the most address space asked for (less where a limit refuses it) */
 #define NCHUNKS (RESERVE / CHUNK)
 #define HOT_KEEP ((size_t)64 << 20)    /* resident idle chunks kept */
-#define NREG 5
-#define SCRATCH 4   /* regions 0-3: the test's and the helper's of set 0, then of set 1 */
+#define NREG 6
+#define SCRATCH 4   /* regions 0-3: the test's and the helper's of set 0, then of set 1; 4, 5 scratch */
 #define NONE UINT32_MAX
 
 /* The reservation: fixed once made, read by any thread. */
@@ -49,9 +49,10 @@ static struct region {
 	uint32_t head;
 	size_t at;     /* bytes used in the head chunk */
 	size_t used;   /* bytes handed out */
-} reg[NREG] = { { NONE, 0, 0 }, { NONE, 0, 0 }, { NONE, 0, 0 }, { NONE, 0, 0 }, { NONE, 0, 0 } };
+} reg[NREG] = { { NONE, 0, 0 }, { NONE, 0, 0 }, { NONE, 0, 0 }, { NONE, 0, 0 }, { NONE, 0, 0 }, { NONE, 0, 0 } };
 static _Thread_local int on;   /* 0, or ANVIL_ARENA_TEST, _SCRATCH or _HELPER */
 static _Thread_local int set;  /* whose test and helper regions: set 0's or set 1's */
+static _Thread_local int scratch;  /* which scratch region: 0 or 1 */
 
 static char *chunk_at(uint32_t c)
 {
@@ -60,7 +61,7 @@ static char *chunk_at(uint32_t c)
 
 static int region_of(int which)
 {
-	return which == ANVIL_ARENA_SCRATCH ? SCRATCH : 2 * set + (which == ANVIL_ARENA_HELPER);
+	return which == ANVIL_ARENA_SCRATCH ? SCRATCH + scratch : 2 * set + (which == ANVIL_ARENA_HELPER);
 }
 
 /* A chunk for a region (resident ones first), or NONE when the reservation is spent. */
@@ -286,10 +287,22 @@ void anvil_arena_release(void)
 	pthread_mutex_unlock(&pool.mu);
 }
 
+int anvil_arena_scratch(int k)
+{
+	int was = scratch;
+	scratch = k;
+	return was;
+}
+
 void anvil_arena_reset_scratch(void)
 {
+	anvil_arena_reset_scratch_at(scratch);
+}
+
+void anvil_arena_reset_scratch_at(int k)
+{
 	if (base)
-		region_reset(SCRATCH);
+		region_reset(SCRATCH + k);
 }
 
 void anvil_arena_reset_set(int s)

@@ -43,8 +43,13 @@ int anvil_arena_set(int set);
 int anvil_arena_which_set(void);
 /* Everything in the test and helper regions of a set is gone. */
 void anvil_arena_reset_set(int set);
-/* Everything in the scratch region is gone. */
+/* There are two scratch regions, so that one batch of checks is made in
+ * one while the batch before is written out of the other (reports/checkq.c):
+ * this thread's from now (0 or 1); the one before. */
+int anvil_arena_scratch(int k);
+/* Everything in this thread's scratch region is gone; in scratch region k. */
 void anvil_arena_reset_scratch(void);
+void anvil_arena_reset_scratch_at(int k);
 /* Everything allocated from the arena (every region) is gone; its pages
  * beyond 64 MiB of idle ones go back to the system. */
 void anvil_arena_reset(void);

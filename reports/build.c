@@ -4,6 +4,7 @@
 #include "common/fmt.h"
 #include "reports/engine.h"
 #include "reports/arena.h"
+#include "reports/checkq.h"
 #include "reports/report.h"
 #include "reports/rules.h"
 #include "reports/peaks.h"
@@ -69,6 +70,7 @@ struct anvil_engine {
 	char *drift_id;                /* its id, while there is one (fixed: read on any thread) */
 	char *run_dir;
 	struct anvil_engine_sink sink;
+	struct anvil_checkq *checkq;   /* where the sink's writes are made, once there is a sink */
 	int counts[ANVIL_V_FAIL + 1];
 	enum anvil_verdict overall;
 };
@@ -235,6 +237,7 @@ void anvil_engine_free(struct anvil_engine *e)
 	cJSON_Delete(e->drift);
 	cJSON_Delete(e->drift_summary);
 	cJSON_Delete(e->drift_test);
+	anvil_checkq_free(e->checkq);
 	free(e->drift_id);
 	free(e->run_dir);
 	free(e);
@@ -244,7 +247,20 @@ const cJSON *anvil_engine_profile(const struct anvil_engine *e) { return e->prof
 
 void anvil_engine_set_sink(struct anvil_engine *e, const struct anvil_engine_sink *sink)
 {
-	e->sink = sink ? *sink : (struct anvil_engine_sink){ NULL, NULL };
+	e->sink = sink ? *sink : (struct anvil_engine_sink){ NULL, NULL, NULL };
+	if (sink && !e->checkq)
+		e->checkq = anvil_checkq_new();
+}
+
+uint64_t anvil_engine_sink_mark(struct anvil_engine *e)
+{
+	return e->checkq ? anvil_checkq_mark(e->checkq) : 0;
+}
+
+void anvil_engine_sink_wait(struct anvil_engine *e, uint64_t mark)
+{
+	if (e->checkq)
+		anvil_checkq_wait(e->checkq, mark);
 }
 size_t anvil_engine_ntests(const struct anvil_engine *e) { return e->n; }
 const cJSON *anvil_engine_inventory(const struct anvil_engine *e) { return e->inventory; }
@@ -491,7 +507,8 @@ static cJSON *finish_test(struct anvil_engine *e, cJSON *t)
  * kept as worst_of would find it over all of them. */
 struct drain {
 	struct anvil_engine *e;
-	int arena;              /* the test's tree is in the arena: checks go to its scratch region */
+	int arena;              /* the test's tree is in the arena: checks go to a scratch region */
+	int scratch;            /* which, for this batch */
 	cJSON *last;            /* the last check kept; those after it are new */
 	int counts[ANVIL_V_FAIL + 1];
 	enum anvil_verdict worst, quiet;
@@ -501,7 +518,9 @@ struct drain {
 static void drain(void *arg, cJSON *t)
 {
 	struct drain *d = arg;
+	struct anvil_checkq *q = d->e->checkq;
 	cJSON *checks = anvil_jget(t, "checks"), *c, *next;
+	anvil_checkq_begin(q, d->e->sink.write, d->e->sink.arg, anvil_jstr(t, "id"));
 	for (c = d->last ? d->last->next : checks->child; c; c = next) {
 		next = c->next;
 		complete_check(c);
@@ -515,21 +534,30 @@ static void drain(void *arg, cJSON *t)
 			d->worst = !d->judged || v > d->worst ? v : d->worst;
 			d->judged = 1;
 		}
-		if (d->e->sink.check(d->e->sink.arg, t, c, v)) {
+		/* written from where it is now (the scratch region's copy stays
+		 * until the batch is written; a malloc'd check is freed then) */
+		anvil_checkq_add(q, c, v);
+		if (d->e->sink.keep(d->e->sink.arg, v)) {
 			if (d->arena) {  /* kept: into the test's region */
 				anvil_arena_on(ANVIL_ARENA_TEST);
 				cJSON *keep = cJSON_Duplicate(c, 1);
 				anvil_arena_on(ANVIL_ARENA_SCRATCH);
-				cJSON_ReplaceItemViaPointer(checks, c, keep);
+				cJSON_ReplaceItemViaPointer(checks, c, keep);  /* frees nothing of the scratch region's */
 				c = keep;
 			}
 			d->last = c;
+		} else if (d->arena) {
+			cJSON_DetachItemViaPointer(checks, c);  /* in the scratch region: gone once written */
 		} else {
-			anvil_arena_drop(cJSON_DetachItemViaPointer(checks, c));  /* in the scratch region: gone at its reset */
+			anvil_checkq_drop(q, cJSON_DetachItemViaPointer(checks, c));
 		}
 	}
-	if (d->arena)
-		anvil_arena_reset_scratch();
+	anvil_checkq_hand(q, d->arena ? d->scratch : -1);
+	if (d->arena) {  /* the next batch in the other scratch region, once its last batch is written */
+		d->scratch ^= 1;
+		anvil_checkq_scratch_free(q, d->scratch);
+		anvil_arena_scratch(d->scratch);
+	}
 }
 
 /* The runner's own checks, a few thousand at a time into the sink. */
@@ -552,7 +580,11 @@ static cJSON *judge_drained(struct anvil_engine *e, cJSON *t)
 	 * in the arena's scratch region, reset after each batch, when the test
 	 * is in the arena (reports/arena.h). */
 	int region = anvil_arena_on(0);
-	struct drain d = { e, region == ANVIL_ARENA_TEST, NULL, { 0 }, ANVIL_V_PASS, ANVIL_V_PASS, 0, 0 };
+	struct drain d = { e, region == ANVIL_ARENA_TEST, 0, NULL, { 0 }, ANVIL_V_PASS, ANVIL_V_PASS, 0, 0 };
+	if (d.arena) {
+		anvil_checkq_scratch_free(e->checkq, 0);
+		anvil_arena_scratch(0);
+	}
 	anvil_arena_on(d.arena ? ANVIL_ARENA_SCRATCH : region);
 	anvil_rules_judge(&e->judge, t, e->profile, drain, &d);
 	judge_runner_checks_drained(t, &d);
@@ -616,7 +648,7 @@ cJSON *anvil_engine_judge(struct anvil_engine *e, size_t i, cJSON *recs)
 	while ((rec = cJSON_DetachItemViaPointer(recs, recs->child)))
 		pairs |= gather_record(t, rec);
 	cJSON_Delete(recs);
-	if (e->sink.check && !pairs)
+	if (e->sink.write && e->checkq && !pairs)
 		return judge_drained(e, t);
 	anvil_rules_judge(&e->judge, t, e->profile, NULL, NULL);
 	anvil_pairwise_judge(t, e->profile);  /* node-pair tests: matrix, pair medians, culprits */

@@ -54,16 +54,24 @@ cJSON *anvil_engine_judge(struct anvil_engine *e, size_t i, cJSON *recs);
 uint64_t anvil_engine_records_bytes(const struct anvil_engine *e, size_t i);
 
 /* Where each check goes as soon as it is final (judged and waived), so that
- * a test of a hundred thousand checks never holds them all: check() writes
- * it out and returns 1 to keep it in the test's tree, 0 to have it freed.
- * Tests of node pairs keep every check (reports/pairwise.c reworks them).
- * A test whose checks went through the sink gets "check_counts" (checks per
+ * a test of a hundred thousand checks never holds them all: keep() says
+ * whether it stays in the test's tree (on the judging thread, in order),
+ * write() writes it out, on a thread of the engine's while the test is
+ * judged on (in order; t stands for the test, its "id" only). Tests of
+ * node pairs keep every check (reports/pairwise.c reworks them). A test
+ * whose checks went through the sink gets "check_counts" (checks per
  * verdict, all of them) from the engine. */
 struct anvil_engine_sink {
-	int (*check)(void *arg, const cJSON *t, const cJSON *check, enum anvil_verdict v);
+	int (*keep)(void *arg, enum anvil_verdict v);
+	void (*write)(void *arg, const cJSON *t, const cJSON *check, enum anvil_verdict v);
 	void *arg;
 };
 void anvil_engine_set_sink(struct anvil_engine *e, const struct anvil_engine_sink *sink);
+/* The checks handed to the sink so far, as a mark; waits until the checks
+ * handed before a mark are written (those of a test judged before it was
+ * taken, before the test is written out). */
+uint64_t anvil_engine_sink_mark(struct anvil_engine *e);
+void anvil_engine_sink_wait(struct anvil_engine *e, uint64_t mark);
 /* Did test t's checks go through the sink? */
 int anvil_engine_sunk(const cJSON *t);
 

@@ -137,19 +137,30 @@ static int outputs_commit(struct outputs *out, char *err, size_t errlen)
 
 /* Where a test's checks go while it is judged (the engine's sink): report.json
  * text, JUnit testcases and system-out lines set aside, the Prometheus
- * lines queued, and in the tree only what the view keeps: every check while
- * the test has at most ANVIL_VIEW_MAX_CHECKS, then the ones that did not
- * pass. One a test (a test is judged into its own while those before it
+ * lines queued (on the engine's writing thread), and in the tree only what
+ * the view keeps: every check while the test has at most
+ * ANVIL_VIEW_MAX_CHECKS, then the ones that did not pass (on the judging
+ * thread). One a test (a test is judged into its own while those before it
  * are written out from theirs). */
 struct sunk {
 	struct anvil_spill json, cases, lines;
 	struct strbuf prom;   /* anvil_prom_check_later's queue */
-	long n, kept;
+	long n;               /* checks written */
+	long kept;            /* checks kept in the tree */
 };
 
-static int sink_check(void *arg, const cJSON *t, const cJSON *c, enum anvil_verdict v)
+static int sink_keep(void *arg, enum anvil_verdict v)
 {
 	struct sunk *k = arg;
+	int keep = v == ANVIL_V_PASS ? k->kept < ANVIL_VIEW_MAX_CHECKS : k->kept < 4 * ANVIL_VIEW_MAX_CHECKS;
+	k->kept += keep;
+	return keep;
+}
+
+static void sink_write(void *arg, const cJSON *t, const cJSON *c, enum anvil_verdict v)
+{
+	struct sunk *k = arg;
+	(void)v;
 	if (k->n++)
 		strbuf_add(&k->json.buf, ",\n", 2);
 	struct anvil_outfile o;  /* the writer appends to a buffer: lend it the spill's */
@@ -163,9 +174,6 @@ static int sink_check(void *arg, const cJSON *t, const cJSON *c, enum anvil_verd
 	anvil_spill_flush(&k->json, 0);
 	anvil_spill_flush(&k->cases, 0);
 	anvil_spill_flush(&k->lines, 0);
-	int keep = v == ANVIL_V_PASS ? k->kept < ANVIL_VIEW_MAX_CHECKS : k->kept < 4 * ANVIL_VIEW_MAX_CHECKS;
-	k->kept += keep;
-	return keep;
 }
 
 static void sunk_init(struct sunk *k)
@@ -276,6 +284,7 @@ struct out_job {
 	size_t i;
 	int set;                /* the arena set t (and the records read) are in; -1: malloc */
 	struct sunk k;          /* t's checks, as the sink wrote them */
+	uint64_t mark;          /* once the engine's sink has written this many batches (anvil_engine_sink_mark) */
 	size_t read_i;          /* then this test's records are read into the set (n: none) */
 	cJSON *recs;            /* they, or NULL with err */
 	char err[512];
@@ -330,6 +339,7 @@ static void write_out(struct outq *q, struct out_job *o)
 {
 	cJSON *t = o->t;
 	int arena = o->set >= 0;
+	anvil_engine_sink_wait(q->e, o->mark);  /* t's checks written by the sink */
 	if (arena) {
 		anvil_arena_set(o->set);
 		anvil_arena_on(ANVIL_ARENA_TEST);
@@ -535,13 +545,14 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 			rc = -1;
 			break;
 		}
-		struct anvil_engine_sink sink = { sink_check, &o->k };
+		struct anvil_engine_sink sink = { sink_keep, sink_write, &o->k };
 		anvil_engine_set_sink(e, &sink);
 		if (is_big) {
 			anvil_arena_set(set);
 			anvil_arena_on(ANVIL_ARENA_TEST);  /* the test's tree, dropped at once when it is done */
 		}
 		o->t = anvil_engine_judge(e, i, recs);
+		o->mark = anvil_engine_sink_mark(e);
 		anvil_arena_on(0);
 		if (is_big)
 			owner[set] = o;
