@@ -1,6 +1,7 @@
 /* cJSON trees from checked JSON text; see jtree.h. */
 #include "reports/jtree.h"
 #include "reports/jscan.h"
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,68 @@ static char *unescaped(const char *val, const char *vend)
 		out[n] = '\0';
 	}
 	return out;
+}
+
+/* Short string values without escapes (figure names, hosts, units, label
+ * values, verdicts: a few thousand distinct ones at a thousand nodes, each
+ * in every record) are kept once for the whole process and pointed to
+ * (cJSON_IsReference: cJSON_Delete leaves them; cJSON_Duplicate copies
+ * them). A test's tree is then a fifth smaller, and what reads a figure's
+ * name, host or unit finds it in the cache instead of a copy of its own.
+ * Lock-free (records are parsed on two threads): a slot, once set, never
+ * changes; past half full, or after a few probes, a string is copied as
+ * before. The strings stay until the process ends (reachable, from here). */
+#define INTERN_LEN 32
+#define INTERN_SLOTS ((size_t)1 << 16)
+#define INTERN_PROBES 8
+static _Atomic(char *) interned[INTERN_SLOTS];
+static _Atomic size_t ninterned;
+
+static uint64_t intern_hash(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+/* The kept copy of p[0..n) (no NUL, no backslash in it), or NULL. */
+static char *intern(const char *p, size_t n)
+{
+	size_t i = (size_t)intern_hash(p, n);
+	for (int k = 0; k < INTERN_PROBES; k++, i++) {
+		_Atomic(char *) *slot = &interned[i & (INTERN_SLOTS - 1)];
+		char *e = atomic_load_explicit(slot, memory_order_acquire);
+		if (!e) {
+			if (atomic_load_explicit(&ninterned, memory_order_relaxed) >= INTERN_SLOTS / 2)
+				return NULL;
+			char *copy = malloc(n + 1);
+			if (!copy)
+				return NULL;
+			memcpy(copy, p, n);
+			copy[n] = '\0';
+			if (atomic_compare_exchange_strong_explicit(slot, &e, copy, memory_order_acq_rel,
+								    memory_order_acquire)) {
+				atomic_fetch_add_explicit(&ninterned, 1, memory_order_relaxed);
+				return copy;
+			}
+			free(copy);  /* another thread set the slot first: e is its string */
+		}
+		if (!strncmp(e, p, n) && !e[n])
+			return e;
+	}
+	return NULL;
+}
+
+/* A string value: kept once (intern) or copied, unescaped. */
+static cJSON *string_value(const char *val, const char *vend)
+{
+	cJSON *item = cJSON_CreateNull();
+	size_t n = vend - val >= 2 ? (size_t)(vend - val) - 2 : 0;
+	char *in = n <= INTERN_LEN && !memchr(val + 1, '\\', n) ? intern(val + 1, n) : NULL;
+	item->type = cJSON_String | (in ? cJSON_IsReference : 0);
+	item->valuestring = in ? in : unescaped(val, vend);
+	return item;
 }
 
 /* A checked JSON number. Most of a journal's (up to 15-16 significant
@@ -113,11 +176,8 @@ cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next)
 		return item;
 	case '"':
 		e = anvil_jscan_skip(p, end);
-		item = cJSON_CreateNull();
-		item->type = cJSON_String;
-		item->valuestring = unescaped(p, e);
 		*next = e;
-		return item;
+		return string_value(p, e);
 	case 't':
 		*next = end - p > 4 ? p + 4 : end;
 		return cJSON_CreateTrue();

@@ -6,7 +6,10 @@
  * "false" and "true" first and its locale lookup for every number. Used for
  * the journal's records (reports/jsource.c) and the report's text kept
  * aside (reports/jwrite.c); invalid text gives some tree, never a crash.
- * Allocates through cJSON's hooks (the report arena, reports/arena.h).
+ * Allocates through cJSON's hooks (the report arena, reports/arena.h),
+ * but for short string values without escapes, which are kept once for the
+ * whole process and pointed to (cJSON_IsReference: cJSON_Delete leaves
+ * them, cJSON_Duplicate copies them; never to be written through).
  */
 #ifndef ANVIL_JTREE_H
 #define ANVIL_JTREE_H

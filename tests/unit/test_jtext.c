@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,6 +400,57 @@ static void test_jtree_any_text(void **state)
 	cJSON_Delete(want);
 }
 
+/* Short plain strings are kept once (the same pointer in every tree, on
+ * any thread) and survive cJSON_Delete; long or escaped ones are copies;
+ * a duplicate is a copy of its own. */
+static void *parse_hosts(void *arg)
+{
+	cJSON **out = arg;
+	char text[64];
+	for (int i = 0; i < 2000; i++) {
+		snprintf(text, sizeof(text), "{\"host\": \"n%04d-%d\"}", i, i % 7);
+		out[i] = anvil_jtree(text, text + strlen(text));
+	}
+	return NULL;
+}
+
+static void test_strings_kept_once(void **state)
+{
+	(void)state;
+	const char *t1 = "[\"bandwidth_gbs\", \"a\\\"b\", \"" "0123456789012345678901234567890123456789" "\", \"\"]";
+	cJSON *a = anvil_jtree(t1, t1 + strlen(t1)), *b = anvil_jtree(t1, t1 + strlen(t1));
+	assert_ptr_equal(cJSON_GetArrayItem(a, 0)->valuestring, cJSON_GetArrayItem(b, 0)->valuestring);
+	assert_true(cJSON_GetArrayItem(a, 0)->type & cJSON_IsReference);
+	assert_string_equal(cJSON_GetArrayItem(a, 1)->valuestring, "a\"b");   /* escaped: a copy */
+	assert_ptr_not_equal(cJSON_GetArrayItem(a, 1)->valuestring, cJSON_GetArrayItem(b, 1)->valuestring);
+	assert_ptr_not_equal(cJSON_GetArrayItem(a, 2)->valuestring, cJSON_GetArrayItem(b, 2)->valuestring);
+	assert_int_equal(strlen(cJSON_GetArrayItem(a, 2)->valuestring), 40);
+	assert_string_equal(cJSON_GetArrayItem(a, 3)->valuestring, "");
+	const char *kept = cJSON_GetArrayItem(a, 0)->valuestring;
+	cJSON *d = cJSON_Duplicate(a, 1);
+	assert_ptr_not_equal(cJSON_GetArrayItem(d, 0)->valuestring, kept);
+	assert_false(cJSON_GetArrayItem(d, 0)->type & cJSON_IsReference);
+	cJSON_Delete(a);
+	cJSON_Delete(d);
+	assert_string_equal(cJSON_GetArrayItem(b, 0)->valuestring, "bandwidth_gbs");  /* still there */
+	cJSON_Delete(b);
+	/* the same strings from two threads at once: one copy each, right text */
+	static cJSON *x[2000], *y[2000];
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, parse_hosts, x), 0);
+	parse_hosts(y);
+	pthread_join(th, NULL);
+	for (int i = 0; i < 2000; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "n%04d-%d", i, i % 7);
+		const char *hx = cJSON_GetObjectItemCaseSensitive(x[i], "host")->valuestring;
+		assert_string_equal(hx, want);
+		assert_ptr_equal(hx, cJSON_GetObjectItemCaseSensitive(y[i], "host")->valuestring);
+		cJSON_Delete(x[i]);
+		cJSON_Delete(y[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_split_append),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_jtree_any_text),
+		cmocka_unit_test(test_strings_kept_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
