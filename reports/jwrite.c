@@ -51,6 +51,22 @@ void anvil_jw_string(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '"');
 }
 
+/* A string that needs no escapes, known so: a member name cJSON holds as a
+ * constant (a literal of anvil's, or one of the names jtree points to), a
+ * value jtree kept once (cJSON_IsReference: its text had no backslash, so
+ * no quote or control character either). Most of a test's strings. */
+static void plain_string(struct strbuf *sb, const char *s)
+{
+	size_t n = strlen(s);
+	strbuf_reserve(sb, n + 2);
+	char *p = sb->buf + sb->len;
+	p[0] = '"';
+	memcpy(p + 1, s, n);
+	p[n + 1] = '"';
+	p[n + 2] = '\0';
+	sb->len += n + 2;
+}
+
 void anvil_jw_number(struct strbuf *sb, double d)
 {
 	char buf[ANVIL_DTOA_MAX];
@@ -90,7 +106,10 @@ static void object(struct anvil_outfile *o, const cJSON *item, int depth, int fm
 	for (const cJSON *c = item->child; c; c = c->next) {
 		if (fmt)
 			anvil_jw_indent(sb, depth + 1);
-		anvil_jw_string(sb, c->string ? c->string : "");
+		if (c->string && (c->type & cJSON_StringIsConst))
+			plain_string(sb, c->string);
+		else
+			anvil_jw_string(sb, c->string ? c->string : "");
 		strbuf_add(sb, fmt ? ":\t" : ":", fmt ? 2 : 1);
 		value(o, c, depth + 1, fmt);
 		if (c->next)
@@ -127,7 +146,12 @@ static void value(struct anvil_outfile *o, const cJSON *item, int depth, int fmt
 	case cJSON_False: strbuf_add(sb, "false", 5); break;
 	case cJSON_True: strbuf_add(sb, "true", 4); break;
 	case cJSON_Number: anvil_jw_number(sb, item->valuedouble); break;
-	case cJSON_String: anvil_jw_string(sb, item->valuestring); break;
+	case cJSON_String:
+		if (item->valuestring && (item->type & cJSON_IsReference))
+			plain_string(sb, item->valuestring);
+		else
+			anvil_jw_string(sb, item->valuestring);
+		break;
 	case cJSON_Raw: strbuf_adds(sb, item->valuestring ? item->valuestring : "null"); break;
 	case cJSON_Array: array(o, item, depth, fmt); break;
 	case cJSON_Object: object(o, item, depth, fmt); break;
