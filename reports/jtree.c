@@ -1,6 +1,7 @@
 /* cJSON trees from checked JSON text; see jtree.h. */
 #include "reports/jtree.h"
 #include "reports/jscan.h"
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -215,11 +216,29 @@ static const struct {
 #undef N
 };
 
+/* The names above by length (at most a few of each), found on the first call. */
+#define COMMON_LEN 10
+static const char *by_len[COMMON_LEN][12];  /* NULL after the last: eight of length 4 */
+
+static void by_len_make(void)
+{
+	for (size_t i = 0; i < sizeof(common) / sizeof(*common); i++) {
+		const char **slot = by_len[common[i].n];
+		while (*slot)
+			slot++;
+		*slot = common[i].s;
+	}
+}
+
 static const char *common_name(const char *k, size_t n)
 {
-	for (size_t i = 0; i < sizeof(common) / sizeof(*common); i++)
-		if (common[i].n == n && common[i].s[0] == k[0] && !memcmp(common[i].s, k, n))
-			return common[i].s;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, by_len_make);
+	if (n >= COMMON_LEN)
+		return NULL;
+	for (const char *const *c = by_len[n]; *c; c++)
+		if ((*c)[0] == k[0] && !memcmp(*c, k, n))
+			return *c;
 	return NULL;
 }
 
