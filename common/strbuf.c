@@ -65,10 +65,10 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 
 /* Escaping a run at a time: the bytes that need nothing are copied whole
  * (check sentences are written two or three times each, a thousand nodes'
- * hundreds of thousands of them). */
-void strbuf_add_html(struct strbuf *sb, const char *s)
+ * hundreds of thousands of them). The special bytes are the markup ones,
+ * the apostrophe written as apos, and any other dropped. */
+static void add_escaped(struct strbuf *sb, const char *s, const unsigned char *special, const char *apos)
 {
-	static const unsigned char special[256] = { ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1 };
 	const char *run = s;
 	for (; s && *s; s++) {
 		if (!special[(unsigned char)*s])
@@ -80,37 +80,28 @@ void strbuf_add_html(struct strbuf *sb, const char *s)
 		case '<': strbuf_add(sb, "&lt;", 4); break;
 		case '>': strbuf_add(sb, "&gt;", 4); break;
 		case '"': strbuf_add(sb, "&quot;", 6); break;
-		default: strbuf_add(sb, "&#39;", 5); break;
+		case '\'': strbuf_adds(sb, apos); break;
+		default: break;
 		}
 	}
 	if (s)
 		strbuf_add(sb, run, (size_t)(s - run));
 }
 
+void strbuf_add_html(struct strbuf *sb, const char *s)
+{
+	static const unsigned char special[256] = { ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1 };
+	add_escaped(sb, s, special, "&#39;");
+}
+
 void strbuf_add_xml(struct strbuf *sb, const char *s)
 {
-	/* markup, and the control characters XML 1.0 cannot hold (dropped) */
+	/* and the control characters XML 1.0 cannot hold: dropped */
 	static const unsigned char special[256] = {
 		[0x01 ... 0x08] = 1, [0x0b] = 1, [0x0c] = 1, [0x0e ... 0x1f] = 1,
 		['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
 	};
-	const char *run = s;
-	for (; s && *s; s++) {
-		if (!special[(unsigned char)*s])
-			continue;
-		strbuf_add(sb, run, (size_t)(s - run));
-		run = s + 1;
-		switch (*s) {
-		case '&': strbuf_add(sb, "&amp;", 5); break;
-		case '<': strbuf_add(sb, "&lt;", 4); break;
-		case '>': strbuf_add(sb, "&gt;", 4); break;
-		case '"': strbuf_add(sb, "&quot;", 6); break;
-		case '\'': strbuf_add(sb, "&apos;", 6); break;
-		default: break;  /* a control character: dropped */
-		}
-	}
-	if (s)
-		strbuf_add(sb, run, (size_t)(s - run));
+	add_escaped(sb, s, special, "&apos;");
 }
 
 const char *strbuf_str(const struct strbuf *sb) { return sb->buf ? sb->buf : ""; }
