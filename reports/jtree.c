@@ -89,7 +89,16 @@ static cJSON *string_value(const char *val, const char *vend)
  * over a power of ten up to 10^22, both exact in a double, so one IEEE
  * multiplication or division rounds the value correctly (Clinger's fast
  * path): that, and strtod for the rest. */
+static double number_at(const char *p, const char *end, const char **stop);
+
 static double number(const char *p, const char *end)
+{
+	const char *stop;
+	return number_at(p, end, &stop);
+}
+
+/* The number at p, and in *stop where its text ends. */
+static double number_at(const char *p, const char *end, const char **stop)
 {
 	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 					1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
@@ -123,6 +132,7 @@ static double number(const char *p, const char *end)
 			ex = ex < 10000 ? ex * 10 + (*q - '0') : ex;
 		e10 += eneg ? -ex : ex;
 	}
+	*stop = q;
 	if (digits <= 19 && sig <= ((uint64_t)1 << 53) && e10 >= -22 && e10 <= 22) {
 		double v = (double)sig;
 		v = e10 >= 0 ? v * pow10[e10] : v / pow10[-e10];
@@ -188,12 +198,21 @@ cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next)
 	case 'n':
 		*next = end - p > 4 ? p + 4 : end;
 		return cJSON_CreateNull();
-	default:
+	default: {
+		/* a number read in the one pass that finds its end, where it is
+		 * followed by what follows a value; anything else as before */
+		double v = number_at(p, end, &e);
+		if (e > p && (e == end || *e == ',' || *e == '}' || *e == ']' || *e == ' ' || *e == '\t' ||
+			      *e == '\n' || *e == '\r')) {
+			*next = e;
+			return cJSON_CreateNumber(v);
+		}
 		e = anvil_jscan_skip(p, end);
 		if (e == p)
 			e = p + 1;  /* not a value: a byte on */
 		*next = e;
 		return cJSON_CreateNumber(number(p, e));
+	}
 	}
 }
 
