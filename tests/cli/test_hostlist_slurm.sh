@@ -11,8 +11,8 @@
 command -v cc >/dev/null || { echo "SKIP: no C compiler"; exit 77; }
 cc -O1 -DWITH_SLURM "$src/tests/cli/hostlist_oracle.c" -o "$work/slurm" -lslurm 2>"$work/cc1" ||
 	{ echo "SKIP: cannot link against libslurm:"; cat "$work/cc1"; exit 77; }
-cc -O1 -I"$src" "$src/tests/cli/hostlist_oracle.c" "$src/common/hostlist.c" "$src/common/strbuf.c" "$src/common/fmt.c" \
-	-o "$work/anvil" 2>"$work/cc2" || { bad "build of the anvil side failed"; cat "$work/cc2"; finish; }
+cc -O1 -D_GNU_SOURCE -I"$src" "$src/tests/cli/hostlist_oracle.c" "$src/common/hostlist.c" "$src/common/strbuf.c" "$src/common/fmt.c" \
+	-o "$work/anvil" -lm 2>"$work/cc2" || { bad "build of the anvil side failed"; cat "$work/cc2"; finish; }
 python3 - "$work/in" <<'PY'
 import random, sys
 random.seed(20261121)
