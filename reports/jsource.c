@@ -21,7 +21,7 @@
  * indexed no faster, and on a VM whose freed memory goes back to the host
  * every fresh page is dear (24 MiB fewer of them). */
 #define CHUNK (4u << 20)
-#define READ_SPAN (4u << 20)            /* consecutive lines read back at once */
+#define READ_SPAN (1u << 20)            /* consecutive lines read back at once */
 #define PARALLEL_BYTES ((uint64_t)4 << 20)  /* a test this large is read back on two threads */
 
 struct line_ref {
