@@ -153,12 +153,18 @@ struct lref {
 	cJSON *meta;         /* a run, repair or inventory record, parsed (owned) */
 };
 
+/* Past a byte-order mark, which the check allows (as common/json.c does). */
+static const char *after_bom(const char *p, size_t n)
+{
+	return n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3) ? p + 3 : p;
+}
+
 /* "kind", and where "test" is (one_line unescapes it where it is a string). */
 static void kind_and_test(const char *p, size_t n, struct lref *l)
 {
 	struct anvil_jscan_it it;
 	int have = 0;
-	anvil_jscan_object(&it, p, p + n);
+	anvil_jscan_object(&it, after_bom(p, n), p + n);
 	while (have != 3 && anvil_jscan_next(&it)) {
 		if (!(have & 1) && anvil_jscan_key_is(&it, "kind")) {
 			have |= 1;
@@ -182,13 +188,13 @@ static void check_line(const char *buf, struct lref *l)
 	l->test_at = l->test_len = 0;
 	l->meta = NULL;
 	l->bad = anvil_jscan_check(p, n, &l->where, &l->what) != 0;
-	if (!l->bad && *anvil_jscan_ws(p, p + n) != '{' && !(n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)))
+	if (!l->bad && *anvil_jscan_ws(after_bom(p, n), p + n) != '{')
 		l->bad = 1;
 	if (l->bad)
 		return;
 	kind_and_test(p, n, l);
-	if (is_meta_kind(l->kind))
-		l->meta = cJSON_ParseWithLength(p, n);
+	if (is_meta_kind(l->kind))  /* checked text: built in one pass, its short strings held once */
+		l->meta = anvil_jtree(after_bom(p, n), p + n);
 }
 
 static int one_line(struct pass1 *p1, const char *p, struct lref *l, uint64_t off)
