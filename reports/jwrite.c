@@ -16,11 +16,30 @@ void anvil_jw_indent(struct strbuf *sb, int depth)
 	}
 }
 
+/* Does the 8-byte word hold a byte below 0x20, a '"' or a '\\'? (Each
+ * test finds a byte that is zero after the xor, or below the bound; a
+ * borrow only ever flags a byte above one that is flagged anyway.) */
+static int word_special(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs ? 1 : 0;
+}
+
 void anvil_jw_string(struct strbuf *sb, const char *s)
 {
 	static const char hexd[] = "0123456789abcdef";
 	strbuf_addch(sb, '"');
 	if (s) {
+		/* the plain start of the string, eight bytes at a time */
+		size_t n = strlen(s), k = 0;
+		for (uint64_t w; k + 8 <= n; k += 8) {
+			memcpy(&w, s + k, 8);
+			if (word_special(w))
+				break;
+		}
+		strbuf_add(sb, s, k);
+		s += k;
 		const char *run = s;
 		for (; *s; s++) {
 			unsigned char c = (unsigned char)*s;

@@ -451,6 +451,33 @@ static void test_strings_kept_once(void **state)
 	}
 }
 
+/* A string's escapes wherever they stand (the plain start of a string is
+ * copied eight bytes at a time): as cJSON writes them. */
+static void test_string_escapes(void **state)
+{
+	(void)state;
+	static const char specials[] = { '"', '\\', '\n', '\t', 0x01, 0x1f, 0x7f };
+	for (size_t at = 0; at < 26; at++)
+		for (size_t k = 0; k < sizeof(specials); k++)
+			for (int len = (int)at + 1; len < (int)at + 12; len += 5) {
+				char text[64];
+				for (int i = 0; i < len; i++)
+					text[i] = (char)(i % 3 ? 'a' + i % 26 : 0xc3);  /* UTF-8 bytes too */
+				for (int i = 2; i < len; i += 3)
+					text[i] = (char)0xa9;
+				text[at] = specials[k];
+				text[len] = '\0';
+				cJSON *item = cJSON_CreateString(text);
+				char *want = cJSON_PrintUnformatted(item);
+				struct strbuf got = STRBUF_INIT;
+				anvil_jw_string(&got, text);
+				assert_string_equal(strbuf_str(&got), want);
+				strbuf_release(&got);
+				cJSON_free(want);
+				cJSON_Delete(item);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_jtree_any_text),
 		cmocka_unit_test(test_strings_kept_once),
+		cmocka_unit_test(test_string_escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
