@@ -357,13 +357,14 @@ static void write_out(struct outq *q, struct out_job *o)
 		prom_checks_run(&pc);
 	junit_test(q->ju, t, counts, &o->k, &q->out->junit);
 	anvil_prom_test_figures(q->prom, t);
+	struct anvil_view_prep *prep = anvil_view_prepare(t);  /* reads t, as the threads do */
 	if (threaded2)
 		pthread_join(th2, NULL);
 	if (threaded)
 		pthread_join(th, NULL);
 	if (counts)
 		cJSON_AddItemToObject(t, "check_counts", counts);
-	anvil_view_test(t, 1);
+	anvil_view_test_prepared(t, 1, prep);
 	/* the test's section of the page, drawn now; the view, out of the
 	 * arena and without what only the section reads, as text until the
 	 * page is drawn (parsed again by report_dir) */

@@ -106,7 +106,8 @@ struct fgroup {
 	size_t n, cap;
 };
 
-static void fleet(cJSON *t, const struct fig *figs, size_t nfigs)
+/* The test's "fleet", not yet in it. */
+static cJSON *fleet(const struct fig *figs, size_t nfigs)
 {
 	static const char *const identity[] = { "gpu", "peer", NULL };
 	struct anvil_keymap groups = ANVIL_KEYMAP_INIT;
@@ -132,7 +133,7 @@ static void fleet(cJSON *t, const struct fig *figs, size_t nfigs)
 		}
 		g->v[g->n++] = m->value;
 	}
-	cJSON *out = cJSON_AddArrayToObject(t, "fleet");
+	cJSON *out = cJSON_CreateArray();
 	for (size_t i = 0; i < ngroups; i++) {
 		struct fgroup *g = order[i];
 		if (g->n >= 2) {
@@ -167,6 +168,7 @@ static void fleet(cJSON *t, const struct fig *figs, size_t nfigs)
 	free(order);
 	anvil_keymap_release(&groups);
 	strbuf_release(&key);
+	return out;
 }
 
 /* ---- abridging ------------------------------------------------------------------ */
@@ -281,10 +283,30 @@ static int more_than(const cJSON *a, int n)
 	return c != NULL;
 }
 
-void anvil_view_test(cJSON *t, int abridge)
+/* What of the view reads the test only (its figures and their fleet),
+ * made while the test is still being written out by other threads. */
+struct anvil_view_prep {
+	struct fig *figs;
+	size_t nfigs;
+	cJSON *fleet;
+};
+
+struct anvil_view_prep *anvil_view_prepare(const cJSON *t)
+{
+	struct anvil_view_prep *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->figs = figs_read((cJSON *)t, &p->nfigs);
+	p->fleet = fleet(p->figs, p->nfigs);
+	return p;
+}
+
+void anvil_view_test_prepared(cJSON *t, int abridge, struct anvil_view_prep *p)
 {
 	const cJSON *c;
 	int total = 0;
+	if (!p && !(p = anvil_view_prepare(t)))
+		return;
 	cJSON *cc = anvil_jget(t, "check_counts");
 	if (!cc) {
 		int counts[7] = { 0 };
@@ -296,14 +318,12 @@ void anvil_view_test(cJSON *t, int abridge)
 	}
 	cJSON_ArrayForEach(c, cc)
 		total += (int)c->valuedouble;
-	size_t nfigs;
-	struct fig *figs = figs_read(t, &nfigs);
-	fleet(t, figs, nfigs);
+	cJSON_AddItemToObject(t, "fleet", p->fleet);
 	if (abridge) {
 		struct anvil_keymap bad_figs = ANVIL_KEYMAP_INIT, bad_hosts = ANVIL_KEYMAP_INIT;
 		abridge_checks(t, total, &bad_figs, &bad_hosts);
-		if (nfigs > ANVIL_VIEW_MAX_METRICS)
-			abridge_metrics(t, &bad_figs, figs, nfigs);
+		if (p->nfigs > ANVIL_VIEW_MAX_METRICS)
+			abridge_metrics(t, &bad_figs, p->figs, p->nfigs);
 		if (more_than(anvil_jget(t, "series"), ANVIL_VIEW_MAX_SERIES))
 			abridge_records(t, "series", &bad_hosts);
 		if (more_than(anvil_jget(t, "info"), ANVIL_VIEW_MAX_INFO))
@@ -311,6 +331,12 @@ void anvil_view_test(cJSON *t, int abridge)
 		anvil_keymap_release(&bad_figs);
 		anvil_keymap_release(&bad_hosts);
 	}
-	free(figs);
+	free(p->figs);
+	free(p);
 	anvil_jw_unraw(t);  /* what the engine kept as text becomes a tree again */
+}
+
+void anvil_view_test(cJSON *t, int abridge)
+{
+	anvil_view_test_prepared(t, abridge, NULL);
 }
