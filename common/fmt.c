@@ -19,16 +19,27 @@ static void put(struct out *o, const char *s, size_t k)
 	o->n += k;
 }
 
+/* u's decimal digits, at least min of them (zeros before) */
+static int digits(char *out, unsigned long long u, int min)
+{
+	char tmp[24];
+	int k = 0;
+	do
+		tmp[k++] = (char)('0' + u % 10);
+	while ((u /= 10) || k < min);
+	for (int i = 0; i < k; i++)
+		out[i] = tmp[k - 1 - i];
+	return k;
+}
+
 static void put_u(struct out *o, unsigned long long u, int neg)
 {
 	char tmp[24];
-	size_t k = sizeof(tmp);
-	do
-		tmp[--k] = (char)('0' + u % 10);
-	while (u /= 10);
+	int k = 0;
 	if (neg)
-		tmp[--k] = '-';
-	put(o, tmp + k, sizeof(tmp) - k);
+		tmp[k++] = '-';
+	k += digits(tmp + k, u, 1);
+	put(o, tmp, (size_t)k);
 }
 
 static void put_i(struct out *o, long long v)
@@ -74,13 +85,14 @@ static int simple(const char *f)
 #define FAST_MAX 8589934592.0   /* 2^33 */
 #define FAST_MARGIN 3.814697265625e-06   /* 2^-18 */
 
-static const double pow10_exact[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-				      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+const double anvil_pow10[ANVIL_POW10_EXACT + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+						    1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+						    1e21, 1e22 };
 
 /* x (>= 0) times 10^k, one rounding (k in [-22, 22]) */
 static double scale10(double x, int k)
 {
-	return k >= 0 ? x * pow10_exact[k] : x / pow10_exact[-k];
+	return k >= 0 ? x * anvil_pow10[k] : x / anvil_pow10[-k];
 }
 
 /* x rounded to an integer, or -1 where the rounding is not certain */
@@ -94,19 +106,6 @@ static double round_sure(double x)
 	return frac > 0.5 ? t + 1 : t;
 }
 
-/* u's decimal digits, at least min of them (zeros before) */
-static int digits(char *out, unsigned long long u, int min)
-{
-	char tmp[24];
-	int k = 0;
-	do
-		tmp[k++] = (char)('0' + u % 10);
-	while ((u /= 10) || k < min);
-	for (int i = 0; i < k; i++)
-		out[i] = tmp[k - 1 - i];
-	return k;
-}
-
 /* %.<prec>f of d, or -1 */
 static int fast_f(char *out, double d, int prec)
 {
@@ -115,7 +114,7 @@ static int fast_f(char *out, double d, int prec)
 	double r = round_sure(scale10(fabs(d), prec));
 	if (r < 0)
 		return -1;
-	unsigned long long u = (unsigned long long)r, p10 = (unsigned long long)pow10_exact[prec];
+	unsigned long long u = (unsigned long long)r, p10 = (unsigned long long)anvil_pow10[prec];
 	int n = 0;
 	if (signbit(d))
 		out[n++] = '-';
@@ -139,9 +138,9 @@ static int fast_g(char *out, double d, int prec)
 		return -1;
 	int e = (int)floor(log10(a)), tries = 0;
 	double r;
-	unsigned long long lo = (unsigned long long)pow10_exact[prec - 1], hi = lo * 10;
+	unsigned long long lo = (unsigned long long)anvil_pow10[prec - 1], hi = lo * 10;
 	for (;;) {  /* e: the exponent of the first digit kept, once the rounding is known */
-		if (prec - 1 - e > 22 || prec - 1 - e < -22 || ++tries > 3)
+		if (prec - 1 - e > ANVIL_POW10_EXACT || prec - 1 - e < -ANVIL_POW10_EXACT || ++tries > 3)
 			return -1;
 		r = round_sure(scale10(a, prec - 1 - e));
 		if (r < 0)

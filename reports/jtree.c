@@ -1,6 +1,7 @@
 /* cJSON trees from checked JSON text; see jtree.h. */
 #include "reports/jtree.h"
 #include "reports/jscan.h"
+#include "common/fmt.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -100,8 +101,6 @@ static double number(const char *p, const char *end)
 /* The number at p, and in *stop where its text ends. */
 static double number_at(const char *p, const char *end, const char **stop)
 {
-	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-					1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 	const char *q = p;
 	int neg = q < end && *q == '-', digits = 0, e10 = 0;
 	uint64_t sig = 0;
@@ -133,9 +132,9 @@ static double number_at(const char *p, const char *end, const char **stop)
 		e10 += eneg ? -ex : ex;
 	}
 	*stop = q;
-	if (digits <= 19 && sig <= ((uint64_t)1 << 53) && e10 >= -22 && e10 <= 22) {
+	if (digits <= 19 && sig <= ((uint64_t)1 << 53) && e10 >= -ANVIL_POW10_EXACT && e10 <= ANVIL_POW10_EXACT) {
 		double v = (double)sig;
-		v = e10 >= 0 ? v * pow10[e10] : v / pow10[-e10];
+		v = e10 >= 0 ? v * anvil_pow10[e10] : v / anvil_pow10[-e10];
 		return neg ? -v : v;
 	}
 	char num[64];  /* a checked number is shorter; the text need not end in a NUL */
