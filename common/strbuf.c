@@ -12,6 +12,12 @@ void strbuf_release(struct strbuf *sb)
 	strbuf_init(sb);
 }
 
+void anvil_out_of_memory(void)
+{
+	fputs("anvil: out of memory\n", stderr);
+	abort();
+}
+
 void strbuf_reserve(struct strbuf *sb, size_t extra)
 {
 	if (sb->len + extra + 1 <= sb->cap)
@@ -20,10 +26,8 @@ void strbuf_reserve(struct strbuf *sb, size_t extra)
 	while (cap < sb->len + extra + 1)
 		cap *= 2;
 	char *p = realloc(sb->buf, cap);
-	if (!p) {
-		fputs("anvil: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		anvil_out_of_memory();
 	sb->buf = p;
 	sb->cap = cap;
 }

@@ -16,6 +16,9 @@ void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
 /* Hands the buffer to the caller (who frees it) and resets sb. Never NULL. */
 char *strbuf_detach(struct strbuf *sb);
+/* "anvil: out of memory" on stderr, then abort(): where an allocation that
+ * has no way back fails (a report half written is worse than none). */
+_Noreturn void anvil_out_of_memory(void);
 /* Room for extra more bytes and the NUL (aborts when out of memory). */
 void strbuf_reserve(struct strbuf *sb, size_t extra);
 /* Inline: the report writers add hundreds of millions of bytes a few at a time. */

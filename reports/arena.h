@@ -51,7 +51,8 @@ int anvil_arena_scratch(int k);
 void anvil_arena_reset_scratch(void);
 void anvil_arena_reset_scratch_at(int k);
 /* Everything allocated from the arena (every region) is gone; its pages
- * beyond 64 MiB of idle ones go back to the system. */
+ * go back to the system but the idle ones arena.c keeps resident (64 MiB,
+ * or more while the arena holds at most 320 MiB in all). */
 void anvil_arena_reset(void);
 /* The same, and every page of it goes back to the system. */
 void anvil_arena_release(void);

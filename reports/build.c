@@ -536,7 +536,7 @@ static void drain(void *arg, cJSON *t)
 		}
 		/* written from where it is now (the scratch region's copy stays
 		 * until the batch is written; a malloc'd check is freed then) */
-		anvil_checkq_add(q, c, v);
+		anvil_checkq_add(q, c);
 		if (d->e->sink.keep(d->e->sink.arg, v)) {
 			if (d->arena) {  /* kept: into the test's region */
 				anvil_arena_on(ANVIL_ARENA_TEST);
@@ -577,8 +577,8 @@ static void judge_runner_checks_drained(cJSON *t, struct drain *d)
 static cJSON *judge_drained(struct anvil_engine *e, cJSON *t)
 {
 	/* Hundreds of thousands of checks are made, written and (most) dropped:
-	 * in the arena's scratch region, reset after each batch, when the test
-	 * is in the arena (reports/arena.h). */
+	 * when the test is in the arena, in its two scratch regions by turns,
+	 * each reset once the batch made in it is written (reports/checkq.c). */
 	int region = anvil_arena_on(0);
 	struct drain d = { e, region == ANVIL_ARENA_TEST, 0, NULL, { 0 }, ANVIL_V_PASS, ANVIL_V_PASS, 0, 0 };
 	if (d.arena) {

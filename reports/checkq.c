@@ -1,6 +1,7 @@
 /* The checks' writing thread; see checkq.h. */
 #include "reports/checkq.h"
 #include "reports/arena.h"
+#include "common/strbuf.h"
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -9,7 +10,6 @@ struct batch {
 	void *arg;
 	cJSON *head;           /* {"id": ...}, malloc'd: what the writer reads of the test */
 	const cJSON **c;
-	unsigned char *v;
 	size_t n, cap;
 	cJSON *dropped;        /* malloc'd checks no tree keeps, or NULL */
 	int scratch;           /* the arena scratch region of its checks, or -1 */
@@ -30,13 +30,12 @@ struct anvil_checkq {
 static void batch_write(struct batch *b)
 {
 	for (size_t i = 0; i < b->n; i++)
-		b->write(b->arg, b->head, b->c[i], (enum anvil_verdict)b->v[i]);
+		b->write(b->arg, b->head, b->c[i]);
 	cJSON_Delete(b->dropped);
 	cJSON_Delete(b->head);
 	if (b->scratch >= 0)
 		anvil_arena_reset_scratch_at(b->scratch);
 	free(b->c);
-	free(b->v);
 }
 
 /* After a batch is written: counted, its scratch region free. */
@@ -110,7 +109,7 @@ void anvil_checkq_begin(struct anvil_checkq *q, anvil_check_write_fn write, void
 		anvil_checkq_hand(q, -1);
 	struct batch *b = calloc(1, sizeof(*b));
 	if (!b)
-		abort();
+		anvil_out_of_memory();
 	int was = anvil_arena_on(0);  /* the head outlives the test's regions */
 	b->head = cJSON_CreateObject();
 	cJSON_AddStringToObject(b->head, "id", test_id ? test_id : "");
@@ -121,21 +120,18 @@ void anvil_checkq_begin(struct anvil_checkq *q, anvil_check_write_fn write, void
 	q->filling = b;
 }
 
-void anvil_checkq_add(struct anvil_checkq *q, const cJSON *c, enum anvil_verdict v)
+void anvil_checkq_add(struct anvil_checkq *q, const cJSON *c)
 {
 	struct batch *b = q->filling;
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? 2 * b->cap : 256;
 		const cJSON **nc = realloc(b->c, cap * sizeof(*nc));
-		unsigned char *nv = nc ? realloc(b->v, cap) : NULL;
-		if (!nv)
-			abort();
+		if (!nc)
+			anvil_out_of_memory();
 		b->c = nc;
-		b->v = nv;
 		b->cap = cap;
 	}
-	b->c[b->n] = c;
-	b->v[b->n++] = (unsigned char)v;
+	b->c[b->n++] = c;
 }
 
 void anvil_checkq_drop(struct anvil_checkq *q, cJSON *c)

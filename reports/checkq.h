@@ -3,15 +3,15 @@
  * testcase and a Prometheus line: a third of the time of judging a test of
  * a thousand nodes' GPUs, on the thread that judges. Here the judging
  * thread hands a rule's checks over as one batch and goes on; the batches
- * are written in the order handed. Internal to reports/ (build.c). */
+ * are written in the order handed. Internal to reports/ (build.c). Out of
+ * memory ends the program (anvil_out_of_memory). */
 #ifndef ANVIL_CHECKQ_H
 #define ANVIL_CHECKQ_H
 #include <stdint.h>
 #include <cjson/cJSON.h>
-#include "reports/report.h"
 
 /* How a check is written: t stands for the test (its "id" only). */
-typedef void (*anvil_check_write_fn)(void *arg, const cJSON *t, const cJSON *c, enum anvil_verdict v);
+typedef void (*anvil_check_write_fn)(void *arg, const cJSON *t, const cJSON *c);
 
 struct anvil_checkq;
 /* The writing thread started; where none can be, batches are written
@@ -23,7 +23,7 @@ void anvil_checkq_free(struct anvil_checkq *q);
 /* A batch begun (on the judging thread): its checks go to write(arg, ...). */
 void anvil_checkq_begin(struct anvil_checkq *q, anvil_check_write_fn write, void *arg, const char *test_id);
 /* A check of it, in order; c must stay as it is until the batch is written. */
-void anvil_checkq_add(struct anvil_checkq *q, const cJSON *c, enum anvil_verdict v);
+void anvil_checkq_add(struct anvil_checkq *q, const cJSON *c);
 /* A malloc'd check no tree keeps: freed once the batch is written. */
 void anvil_checkq_drop(struct anvil_checkq *q, cJSON *c);
 /* The batch to the writing thread. scratch: the arena scratch region its

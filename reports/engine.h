@@ -63,7 +63,7 @@ uint64_t anvil_engine_records_bytes(const struct anvil_engine *e, size_t i);
  * verdict, all of them) from the engine. */
 struct anvil_engine_sink {
 	int (*keep)(void *arg, enum anvil_verdict v);
-	void (*write)(void *arg, const cJSON *t, const cJSON *check, enum anvil_verdict v);
+	void (*write)(void *arg, const cJSON *t, const cJSON *check);
 	void *arg;
 };
 void anvil_engine_set_sink(struct anvil_engine *e, const struct anvil_engine_sink *sink);

@@ -203,10 +203,8 @@ void anvil_html_verdicts_init(struct anvil_html_verdicts *vs, const cJSON *check
 	while (vs->cap < 2 * n + 2)
 		vs->cap *= 2;
 	vs->slot = calloc(vs->cap, sizeof(*vs->slot));
-	if (!vs->slot) {
-		fputs("anvil: out of memory\n", stderr);
-		abort();
-	}
+	if (!vs->slot)
+		anvil_out_of_memory();
 	cJSON_ArrayForEach(c, checks) {
 		if (!strcmp(anvil_html_str(c, "rule"), "baseline"))
 			continue;  /* regressions have their own section; a chart shows its limits */

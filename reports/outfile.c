@@ -368,10 +368,8 @@ static void drain_and_trim(void)
 static struct op *op_new(enum op_kind kind)
 {
 	struct op *op = calloc(1, sizeof(*op));
-	if (!op) {
-		fputs("anvil: out of memory\n", stderr);
-		abort();
-	}
+	if (!op)
+		anvil_out_of_memory();
 	op->kind = kind;
 	return op;
 }

@@ -157,10 +157,9 @@ static int sink_keep(void *arg, enum anvil_verdict v)
 	return keep;
 }
 
-static void sink_write(void *arg, const cJSON *t, const cJSON *c, enum anvil_verdict v)
+static void sink_write(void *arg, const cJSON *t, const cJSON *c)
 {
 	struct sunk *k = arg;
-	(void)v;
 	if (k->n++)
 		strbuf_add(&k->json.buf, ",\n", 2);
 	struct anvil_outfile o;  /* the writer appends to a buffer: lend it the spill's */

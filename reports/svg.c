@@ -50,10 +50,8 @@ static void *svg_xmalloc(size_t size)
 {
 	void *p = malloc(size ? size : 1);
 
-	if (!p) {
-		fputs("anvil: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		anvil_out_of_memory();
 	return p;
 }
 
