@@ -20,6 +20,22 @@ static inline cJSON *anvil_jget(const cJSON *o, const char *k)
 	return NULL;
 }
 
+/* The members of o named names[0..n), the first of each as anvil_jget finds
+ * it, in one walk over o's members: out[i], or NULL. For a figure read member
+ * by member, a hundred thousand of them a test, where a lookup each walked
+ * the figure again. */
+static inline void anvil_jget_many(const cJSON *o, const char *const *names, size_t n, const cJSON **out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	for (const cJSON *c = o ? o->child : NULL; c && c->string; c = c->next)
+		for (size_t i = 0; i < n; i++)
+			if (!out[i] && c->string[0] == names[i][0] && !strcmp(c->string, names[i])) {
+				out[i] = c;
+				break;
+			}
+}
+
 static inline const char *anvil_jstr(const cJSON *o, const char *k)
 {
 	const cJSON *v = anvil_jget(o, k);

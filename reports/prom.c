@@ -352,29 +352,9 @@ void anvil_prom_checks(struct anvil_prom *p, struct strbuf *q)
 	seen_reset(&p->seen[F_CHECK]);
 }
 
-/* The members of a figure its line needs, in one walk over it (the first
- * of each name, as a lookup would find). */
-struct fig {
-	const cJSON *name, *host, *unit, *labels, *value;
-};
-
-static void fig_of(const cJSON *m, struct fig *f)
-{
-	memset(f, 0, sizeof(*f));
-	for (const cJSON *c = m->child; c && c->string; c = c->next) {
-		const char *k = c->string;
-		const cJSON **slot = NULL;
-		switch (k[0]) {  /* one compare a member, not five */
-		case 'n': slot = !strcmp(k, "name") ? &f->name : NULL; break;
-		case 'h': slot = !strcmp(k, "host") ? &f->host : NULL; break;
-		case 'u': slot = !strcmp(k, "unit") ? &f->unit : NULL; break;
-		case 'l': slot = !strcmp(k, "labels") ? &f->labels : NULL; break;
-		case 'v': slot = !strcmp(k, "value") ? &f->value : NULL; break;
-		}
-		if (slot && !*slot)
-			*slot = c;
-	}
-}
+/* The members of a figure its line needs (anvil_jget_many). */
+enum { FIG_NAME, FIG_HOST, FIG_UNIT, FIG_LABELS, FIG_VALUE, FIG_N };
+static const char *const fig_members[FIG_N] = { "name", "host", "unit", "labels", "value" };
 
 static const char *str_or_empty(const cJSON *v)
 {
@@ -393,20 +373,20 @@ void anvil_prom_test_figures(struct anvil_prom *p, const cJSON *t)
 	enum family_id f = F_VALUE;
 	double factor = 1;
 	cJSON_ArrayForEach(m, anvil_jget(t, "metrics")) {
-		struct fig g;
-		fig_of(m, &g);
-		const char *unit = str_or_empty(g.unit);
+		const cJSON *g[FIG_N];
+		anvil_jget_many(m, fig_members, FIG_N, g);
+		const char *unit = str_or_empty(g[FIG_UNIT]);
 		if (!last_unit || strcmp(unit, last_unit))  /* a test's figures mostly share a unit */
 			f = family_of(unit, &factor), last_unit = unit;
 		p->line.len = 0;
 		strbuf_add(&p->line, head.buf, head.len);
 		first = 0;
-		label(&p->line, "metric", str_or_empty(g.name), &first);
-		label(&p->line, "host", str_or_empty(g.host), &first);
+		label(&p->line, "metric", str_or_empty(g[FIG_NAME]), &first);
+		label(&p->line, "host", str_or_empty(g[FIG_HOST]), &first);
 		if (f == F_VALUE)
 			label(&p->line, "unit", unit, &first);
-		extra_labels(&p->line, g.labels, &first);
-		emit(p, f, m, cJSON_IsNumber(g.value) ? g.value->valuedouble * factor : NAN);
+		extra_labels(&p->line, g[FIG_LABELS], &first);
+		emit(p, f, m, cJSON_IsNumber(g[FIG_VALUE]) ? g[FIG_VALUE]->valuedouble * factor : NAN);
 	}
 	strbuf_release(&head);
 	for (size_t i = 0; i < sizeof(verdicts) / sizeof(*verdicts); i++) {

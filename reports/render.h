@@ -63,12 +63,12 @@ void anvil_prom_finish(struct anvil_prom *p, const cJSON *report, struct anvil_o
 #define ANVIL_VIEW_MAX_METRICS 4096
 #define ANVIL_VIEW_MAX_SERIES 256
 #define ANVIL_VIEW_MAX_INFO 256
-void anvil_view_test(cJSON *t, int abridge);
-/* The same in two steps: what only reads the test (anvil_view_prepare:
- * NULL when out of memory), while other threads still read it too, then
- * the rest (p may be NULL: prepared then). */
+void anvil_view_test(cJSON *t);
+/* The same in two steps: what only reads the test (its figures and their
+ * fleet), which may run while other threads still read it too, then the
+ * rest, which takes p. */
 struct anvil_view_prep;
 struct anvil_view_prep *anvil_view_prepare(const cJSON *t);
-void anvil_view_test_prepared(cJSON *t, int abridge, struct anvil_view_prep *p);
+void anvil_view_test_prepared(cJSON *t, struct anvil_view_prep *p);
 
 #endif

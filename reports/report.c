@@ -363,7 +363,7 @@ static void write_out(struct outq *q, struct out_job *o)
 		pthread_join(th, NULL);
 	if (counts)
 		cJSON_AddItemToObject(t, "check_counts", counts);
-	anvil_view_test_prepared(t, 1, prep);
+	anvil_view_test_prepared(t, prep);
 	/* the test's section of the page, drawn now; the view, out of the
 	 * arena and without what only the section reads, as text until the
 	 * page is drawn (parsed again by report_dir) */

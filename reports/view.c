@@ -7,6 +7,7 @@
 #include "reports/report.h"
 #include "reports/jwrite.h"
 #include "reports/keymap.h"
+#include "common/strbuf.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +29,6 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* name, host (unless NULL) and the labels but those in `skip`, canonical. */
-static void ident(struct strbuf *key, const cJSON *m, const char *host, const char *const *skip)
-{
-	const char *name = s(m, "name");
-	key->len = 0;
-	anvil_key_add(key, name);
-	anvil_key_add(key, host);
-	anvil_key_add_labels(key, anvil_jget(m, "labels"), skip);
-}
-
 /* ---- a test's figures, each walked once ---------------------------------------- */
 
 /* What the view reads of a figure: its members found in one walk (the
@@ -51,25 +42,17 @@ struct fig {
 	double value;   /* NaN: no number */
 };
 
+/* A figure's members, or a check's (which has the same name, host and labels). */
 static void fig_read(cJSON *m, struct fig *f)
 {
-	const cJSON *name = NULL, *host = NULL, *value = NULL;
+	static const char *const names[] = { "name", "host", "labels", "value" };
+	const cJSON *g[4];
+	anvil_jget_many(m, names, 4, g);
 	f->m = m;
-	f->labels = NULL;
-	for (const cJSON *c = m->child; c && c->string; c = c->next) {
-		const char *k = c->string;
-		if (!name && !strcmp(k, "name"))
-			name = c;
-		else if (!host && !strcmp(k, "host"))
-			host = c;
-		else if (!f->labels && !strcmp(k, "labels"))
-			f->labels = c;
-		else if (!value && !strcmp(k, "value"))
-			value = c;
-	}
-	f->name = cJSON_IsString(name) ? name->valuestring : "";
-	f->host = cJSON_IsString(host) ? host->valuestring : "";
-	f->value = cJSON_IsNumber(value) ? value->valuedouble : NAN;
+	f->name = cJSON_IsString(g[0]) ? g[0]->valuestring : "";
+	f->host = cJSON_IsString(g[1]) ? g[1]->valuestring : "";
+	f->labels = g[2];
+	f->value = cJSON_IsNumber(g[3]) ? g[3]->valuedouble : NAN;
 }
 
 /* The test's figures, in order (n of them); NULL when there are none. */
@@ -90,7 +73,7 @@ static struct fig *figs_read(cJSON *t, size_t *n)
 }
 
 /* name, host (unless NULL) and the labels but those in `skip`, canonical. */
-static void fig_ident(struct strbuf *key, const struct fig *f, const char *host, const char *const *skip)
+static void ident(struct strbuf *key, const struct fig *f, const char *host, const char *const *skip)
 {
 	key->len = 0;
 	anvil_key_add(key, f->name);
@@ -118,7 +101,7 @@ static cJSON *fleet(const struct fig *figs, size_t nfigs)
 		const struct fig *m = &figs[i];
 		if (!isfinite(m->value))
 			continue;
-		fig_ident(&key, m, NULL, identity);
+		ident(&key, m, NULL, identity);
 		struct fgroup *g = anvil_keymap_get(&groups, key.buf, key.len);
 		if (!g) {
 			g = calloc(1, sizeof(*g));
@@ -224,10 +207,12 @@ static void abridge_checks(cJSON *t, int total, struct anvil_keymap *bad_figs, s
 		}
 		kept++;
 		if (r < 5) {  /* a failing item: its figure and host stay too */
-			ident(&key, c, s(c, "host"), NULL);
+			struct fig f;
+			fig_read(c, &f);
+			ident(&key, &f, f.host, NULL);
 			anvil_keymap_put(bad_figs, key.buf, key.len, (void *)1);
-			if (*s(c, "host") && bad_hosts->n < KEEP_BAD_HOSTS)
-				anvil_keymap_put(bad_hosts, s(c, "host"), strlen(s(c, "host")), (void *)1);
+			if (*f.host && bad_hosts->n < KEEP_BAD_HOSTS)
+				anvil_keymap_put(bad_hosts, f.host, strlen(f.host), (void *)1);
 		}
 	}
 	if (kept < total)
@@ -244,7 +229,7 @@ static void abridge_metrics(cJSON *t, const struct anvil_keymap *bad_figs, const
 		const struct fig *m = &figs[i];
 		int keep = 0;
 		if (kept < ANVIL_VIEW_MAX_METRICS && bad_figs->n) {
-			fig_ident(&key, m, m->host, NULL);
+			ident(&key, m, m->host, NULL);
 			keep = anvil_keymap_get(bad_figs, key.buf, key.len) != NULL;
 		}
 		if (keep)
@@ -295,18 +280,16 @@ struct anvil_view_prep *anvil_view_prepare(const cJSON *t)
 {
 	struct anvil_view_prep *p = calloc(1, sizeof(*p));
 	if (!p)
-		return NULL;
+		anvil_out_of_memory();
 	p->figs = figs_read((cJSON *)t, &p->nfigs);
 	p->fleet = fleet(p->figs, p->nfigs);
 	return p;
 }
 
-void anvil_view_test_prepared(cJSON *t, int abridge, struct anvil_view_prep *p)
+void anvil_view_test_prepared(cJSON *t, struct anvil_view_prep *p)
 {
 	const cJSON *c;
 	int total = 0;
-	if (!p && !(p = anvil_view_prepare(t)))
-		return;
 	cJSON *cc = anvil_jget(t, "check_counts");
 	if (!cc) {
 		int counts[7] = { 0 };
@@ -319,24 +302,22 @@ void anvil_view_test_prepared(cJSON *t, int abridge, struct anvil_view_prep *p)
 	cJSON_ArrayForEach(c, cc)
 		total += (int)c->valuedouble;
 	cJSON_AddItemToObject(t, "fleet", p->fleet);
-	if (abridge) {
-		struct anvil_keymap bad_figs = ANVIL_KEYMAP_INIT, bad_hosts = ANVIL_KEYMAP_INIT;
-		abridge_checks(t, total, &bad_figs, &bad_hosts);
-		if (p->nfigs > ANVIL_VIEW_MAX_METRICS)
-			abridge_metrics(t, &bad_figs, p->figs, p->nfigs);
-		if (more_than(anvil_jget(t, "series"), ANVIL_VIEW_MAX_SERIES))
-			abridge_records(t, "series", &bad_hosts);
-		if (more_than(anvil_jget(t, "info"), ANVIL_VIEW_MAX_INFO))
-			abridge_records(t, "info", &bad_hosts);
-		anvil_keymap_release(&bad_figs);
-		anvil_keymap_release(&bad_hosts);
-	}
+	struct anvil_keymap bad_figs = ANVIL_KEYMAP_INIT, bad_hosts = ANVIL_KEYMAP_INIT;
+	abridge_checks(t, total, &bad_figs, &bad_hosts);
+	if (p->nfigs > ANVIL_VIEW_MAX_METRICS)
+		abridge_metrics(t, &bad_figs, p->figs, p->nfigs);
+	if (more_than(anvil_jget(t, "series"), ANVIL_VIEW_MAX_SERIES))
+		abridge_records(t, "series", &bad_hosts);
+	if (more_than(anvil_jget(t, "info"), ANVIL_VIEW_MAX_INFO))
+		abridge_records(t, "info", &bad_hosts);
+	anvil_keymap_release(&bad_figs);
+	anvil_keymap_release(&bad_hosts);
 	free(p->figs);
 	free(p);
 	anvil_jw_unraw(t);  /* what the engine kept as text becomes a tree again */
 }
 
-void anvil_view_test(cJSON *t, int abridge)
+void anvil_view_test(cJSON *t)
 {
-	anvil_view_test_prepared(t, abridge, NULL);
+	anvil_view_test_prepared(t, anvil_view_prepare(t));
 }

@@ -73,7 +73,7 @@ static void test_abridged_keeps_failing_figures(void **state)
 	check(t, "h0007", "bw", "1", "FAIL");   /* figure 57 */
 	check(t, "h0200", "bw", "0", "PASS");
 	check(t, "h0007", "bw", "2", "PASS");
-	anvil_view_test(t, 1);
+	anvil_view_test(t);
 
 	const cJSON *f = fleet_of(t, "bw");
 	assert_non_null(f);
@@ -112,7 +112,7 @@ static void test_first_member_counts(void **state)
 	cJSON_ReplaceItemInObjectCaseSensitive(odd, "value", cJSON_CreateString("fast"));
 	cJSON_AddItemToArray(metrics, odd);
 	check(t, "h1", "bw", "0", "FAIL");
-	anvil_view_test(t, 1);
+	anvil_view_test(t);
 
 	const cJSON *f = fleet_of(t, "bw");
 	assert_non_null(f);
