@@ -272,9 +272,6 @@ struct slot {
 	int threaded;
 };
 
-/* The slot filled from the journal: carry (the line the other buffer ended
- * in the middle of) first, then reads until a whole line is there or the
- * file ends; its lines found. 0, or the errno of the failed read. */
 /* The slot's buffer twice as large; 0 or ENOMEM (a line longer than memory
  * allows: an error for the journal, not a crash). */
 static int slot_grow(struct slot *d)
@@ -287,6 +284,9 @@ static int slot_grow(struct slot *d)
 	return 0;
 }
 
+/* The slot filled from the journal: carry (the line the other buffer ended
+ * in the middle of) first, then reads until a whole line is there or the
+ * file ends; its lines found. 0, or the errno of the failed read. */
 static int fill_slot(struct slot *d, int fd, const char *carry, size_t carry_len, long *line)
 {
 	while (carry_len >= d->cap)
@@ -373,12 +373,16 @@ static int index_file(struct pass1 *p1)
 	struct anvil_jsource *s = p1->s;
 	struct slot d[2];
 	memset(d, 0, sizeof(d));
+	int e = 0;
 	for (int k = 0; k < 2; k++) {
 		d[k].cap = CHUNK;
-		d[k].buf = malloc(CHUNK);
+		if (!(d[k].buf = malloc(CHUNK)))
+			e = ENOMEM;  /* "cannot read: Cannot allocate memory", as for a line too long */
 	}
 	long line = 0;
-	int cur = 0, rc = 0, e = fill_slot(&d[0], s->fd, NULL, 0, &line);
+	int cur = 0, rc = 0;
+	if (!e)
+		e = fill_slot(&d[0], s->fd, NULL, 0, &line);
 	if (!e)
 		check_start(&d[0]);
 	while (!e) {

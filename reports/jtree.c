@@ -241,10 +241,14 @@ static const char *by_len[COMMON_LEN][12];  /* NULL after the last: eight of len
 static void by_len_make(void)
 {
 	for (size_t i = 0; i < sizeof(common) / sizeof(*common); i++) {
-		const char **slot = by_len[common[i].n];
-		while (*slot)
-			slot++;
-		*slot = common[i].s;
+		if (common[i].n >= COMMON_LEN)
+			continue;  /* too long for the table: copied, as any other name */
+		const char **row = by_len[common[i].n];
+		size_t k = 0;
+		while (row[k])
+			k++;
+		if (k + 1 < sizeof(by_len[0]) / sizeof(*by_len[0]))  /* a row full: likewise */
+			row[k] = common[i].s;
 	}
 }
 
