@@ -344,20 +344,34 @@ static int count_checks(const cJSON *t, const char *name, const char *verdict)
 	return n;
 }
 
+/* n nodes' pair figures from seed: bandwidth about 11.5 GB/s, latency about 2 us. */
+static void pair_figures(int n, unsigned seed, double *bw, double *lat)
+{
+	rng_state = seed;
+	fill(bw, n, 11.5);
+	fill(lat, n, 2.0);
+}
+
+/* The report of a journal of one test, and that test in *t. */
+static cJSON *report_of(const cJSON *recs, const cJSON **t)
+{
+	char err[256];
+	cJSON *r = anvil_report_build(recs, NULL, NULL, "/tmp/x", 0, 0, err, sizeof(err));
+	assert_non_null(r);
+	*t = cJSON_GetArrayItem(get(r, "tests"), 0);
+	return r;
+}
+
 static void test_report_slow_node(void **state)
 {
 	(void)state;
 	int n = 12;
 	double bw[NMAX * NMAX], lat[NMAX * NMAX];
-	rng_state = 17;
-	fill(bw, n, 11.5);
-	fill(lat, n, 2.0);
+	const cJSON *t;
+	pair_figures(n, 17, bw, lat);
 	scale_node(bw, n, 9, 0.25);  /* node10 */
-	char err[256];
 	cJSON *recs = journal(n, bw, lat, "{\"peaks\":{\"link.gbs\":12.5}}");
-	cJSON *r = anvil_report_build(recs, NULL, NULL, "/tmp/x", 0, 0, err, sizeof(err));
-	assert_non_null(r);
-	const cJSON *t = cJSON_GetArrayItem(get(r, "tests"), 0);
+	cJSON *r = report_of(recs, &t);
 	/* the matrix: hosts in natural order, symmetric, empty diagonal */
 	const cJSON *mx = get(t, "matrix"), *hosts = get(mx, "hosts");
 	assert_int_equal(cJSON_GetArraySize(hosts), n);
@@ -401,14 +415,11 @@ static void test_report_clean_and_link(void **state)
 	(void)state;
 	int n = 8;
 	double bw[NMAX * NMAX], lat[NMAX * NMAX];
-	char err[256];
-	rng_state = 23;
-	fill(bw, n, 11.5);
-	fill(lat, n, 2.0);
+	const cJSON *t;
+	pair_figures(n, 23, bw, lat);
 	/* clean, and no link peak declared: the peak checks SKIP and say why */
 	cJSON *recs = journal(n, bw, lat, NULL);
-	cJSON *r = anvil_report_build(recs, NULL, NULL, "/tmp/x", 0, 0, err, sizeof(err));
-	const cJSON *t = cJSON_GetArrayItem(get(r, "tests"), 0);
+	cJSON *r = report_of(recs, &t);
 	assert_int_equal(cJSON_GetArraySize(get(t, "culprits")), 0);
 	assert_int_equal(count_checks(t, "bandwidth_gbs", "SKIP"), 28);
 	const cJSON *c;
@@ -421,8 +432,7 @@ static void test_report_clean_and_link(void **state)
 	/* one slow link, on latency only */
 	scale_pair(lat, n, 1, 4, 3.0);
 	recs = journal(n, bw, lat, "{\"peaks\":{\"link.gbs\":12.5}}");
-	r = anvil_report_build(recs, NULL, NULL, "/tmp/x", 0, 0, err, sizeof(err));
-	t = cJSON_GetArrayItem(get(r, "tests"), 0);
+	r = report_of(recs, &t);
 	const cJSON *cu = get(t, "culprits");
 	assert_int_equal(cJSON_GetArraySize(cu), 1);
 	assert_string_equal(get(cJSON_GetArrayItem(cu, 0), "kind")->valuestring, "link");
@@ -442,17 +452,13 @@ static void test_report_three_culprits(void **state)
 	(void)state;
 	int n = 12;
 	double bw[NMAX * NMAX], lat[NMAX * NMAX];
-	char err[256];
-	rng_state = 41;
-	fill(bw, n, 11.5);
-	fill(lat, n, 2.0);
+	const cJSON *t;
+	pair_figures(n, 41, bw, lat);
 	scale_node(bw, n, 2, 0.25);   /* node3 */
 	scale_node(bw, n, 9, 0.25);   /* node10 */
 	scale_pair(lat, n, 5, 7, 3.0);  /* node6-node8 */
 	cJSON *recs = journal(n, bw, lat, "{\"peaks\":{\"link.gbs\":12.5}}");
-	cJSON *r = anvil_report_build(recs, NULL, NULL, "/tmp/x", 0, 0, err, sizeof(err));
-	assert_non_null(r);
-	const cJSON *t = cJSON_GetArrayItem(get(r, "tests"), 0);
+	cJSON *r = report_of(recs, &t);
 	const cJSON *cu = get(t, "culprits");
 	assert_int_equal(cJSON_GetArraySize(cu), 3);
 	assert_int_equal(count_checks(t, "culprit", "FAIL"), 3);
@@ -473,10 +479,9 @@ static void test_report_two_nodes(void **state)
 {
 	(void)state;
 	double bw[4] = { NAN, 4.0, 4.0, NAN }, lat[4] = { NAN, 2.0, 2.0, NAN };
-	char err[256];
+	const cJSON *t;
 	cJSON *recs = journal(2, bw, lat, "{\"peaks\":{\"link.gbs\":12.5}}");
-	cJSON *r = anvil_report_build(recs, NULL, NULL, "/tmp/x", 0, 0, err, sizeof(err));
-	const cJSON *t = cJSON_GetArrayItem(get(r, "tests"), 0);
+	cJSON *r = report_of(recs, &t);
 	assert_int_equal(count_checks(t, "bandwidth_gbs", "SKIP"), 1);
 	assert_int_equal(count_checks(t, "bandwidth_gbs", "FAIL"), 1);
 	const cJSON *cu = get(t, "culprits");
@@ -494,16 +499,13 @@ static void test_report_widespread(void **state)
 	(void)state;
 	int n = 6;
 	double bw[NMAX * NMAX], lat[NMAX * NMAX];
-	char err[256];
-	rng_state = 31;
-	fill(bw, n, 11.5);
-	fill(lat, n, 2.0);
+	const cJSON *t;
+	pair_figures(n, 31, bw, lat);
 	static const int slow[][2] = { { 0, 1 }, { 2, 3 }, { 4, 5 }, { 1, 4 } };
 	for (size_t k = 0; k < sizeof(slow) / sizeof(*slow); k++)
 		scale_pair(bw, n, slow[k][0], slow[k][1], 0.5);
 	cJSON *recs = journal(n, bw, lat, NULL);
-	cJSON *r = anvil_report_build(recs, NULL, NULL, "/tmp/x", 0, 0, err, sizeof(err));
-	const cJSON *t = cJSON_GetArrayItem(get(r, "tests"), 0);
+	cJSON *r = report_of(recs, &t);
 	assert_int_equal(cJSON_GetArraySize(get(t, "culprits")), 0);
 	const cJSON *notes = get(get(t, "matrix"), "notes");
 	assert_int_equal(cJSON_GetArraySize(notes), 1);
