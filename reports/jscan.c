@@ -1,5 +1,6 @@
 /* JSON text without a tree; see jscan.h. */
 #include "reports/jscan.h"
+#include "reports/jplain.h"
 #include "reports/keymap.h"
 #include "common/json.h"
 #include <errno.h>
@@ -10,8 +11,8 @@
 /* As strict as common/json.c's parser (which gives the messages: the report
  * stage asks it again about a line this refuses): its nesting limit, UTF-8,
  * no \u0000, no lone surrogate, no duplicate key, numbers that fit. */
-#define MAX_DEPTH 64
-#define MAX_NUMBER 64
+#define MAX_DEPTH ANVIL_JSON_MAX_DEPTH
+#define MAX_NUMBER ANVIL_JSON_MAX_NUMBER
 
 struct chk {
 	const char *p, *end;
@@ -19,11 +20,6 @@ struct chk {
 	int esc;          /* the last string checked had a '\\' escape */
 };
 
-/* 1 for the bytes that end the plain run of a string: '"', '\\', controls
- * and the bytes of UTF-8 sequences (checked as such). */
-static const unsigned char str_special[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
-};
 /* Where skipping stops: in a string, its end or an escape; in an object or
  * array, a string or a bracket (a table lookup a byte, not five compares:
  * series rows are most of a journal's bytes). */
@@ -61,7 +57,7 @@ static int check_string(struct chk *c)
 	c->p++;  /* the opening quote */
 	c->esc = 0;
 	for (;;) {
-		while (c->p < c->end && !str_special[(unsigned char)*c->p])
+		while (c->p < c->end && !anvil_jplain_special[(unsigned char)*c->p])
 			c->p++;
 		if (c->p >= c->end)
 			return fail(c, "a closing '\"'");
@@ -317,99 +313,53 @@ static int check_value(struct chk *c, int depth)
 
 /* ---- the quick look: most lines in one pass, the rest to the full check ---- */
 
-/* The journal's lines are plain: ASCII names and strings without escapes,
- * numbers without exponents, a few levels of objects and arrays. This
- * accepts only such text (valid under the full check below, which answers
- * for everything else: escapes, UTF-8, exponents, a 65th key, an error and
- * where it is), with the place it stands in a register instead of in struct
- * chk: the strict check was most of reading a journal. NULL: not such text,
- * or not valid. */
-static const unsigned char ws_byte[256] = { [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1 };
-
-#define QUICK_WS(p, end) while ((p) < (end) && ws_byte[(unsigned char)*(p)]) (p)++
+/* The journal's lines are plain (reports/jplain.h). This accepts only such
+ * text, with the place it stands in a register instead of in struct chk:
+ * the strict check was most of reading a journal. */
+const unsigned char anvil_jplain_special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+const unsigned char anvil_jplain_ws[256] = { [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1 };
 
 static inline int is_digit(char ch)
 {
 	return (unsigned char)(ch - '0') < 10;
 }
 
-/* p at the opening quote: past the closing one. */
-static inline const char *quick_string(const char *p, const char *end)
-{
-	for (p++; p < end; p++)
-		if (str_special[(unsigned char)*p])
-			return *p == '"' ? p + 1 : NULL;
-	return NULL;
-}
-
+/* A number with an exponent must be within a double's range, as check_number has it. */
 static inline const char *quick_number(const char *p, const char *end)
 {
-	const char *start = p;
-	if (*p == '-' && ++p >= end)
-		return NULL;
-	if (*p == '0') {
-		p++;
-	} else if (is_digit(*p)) {
-		while (++p < end && is_digit(*p))
-			;
-	} else {
-		return NULL;
-	}
-	if (p < end && *p == '.') {
-		if (++p >= end || !is_digit(*p))
+	int exp;
+	const char *q = anvil_jplain_number(p, end, &exp);
+	if (q && exp) {
+		char buf[MAX_NUMBER];
+		memcpy(buf, p, (size_t)(q - p));
+		buf[q - p] = '\0';
+		if (!isfinite(strtod(buf, NULL)))
 			return NULL;
-		while (++p < end && is_digit(*p))
-			;
 	}
-	if ((p < end && (*p == 'e' || *p == 'E')) || p - start >= MAX_NUMBER)
-		return NULL;
-	return p;
+	return q;
 }
-
-/* After a member or an element: past the closing bracket (*closed) or past
- * the comma and the white space after it; NULL for anything else. */
-static inline const char *quick_after(const char *p, const char *end, char close, int *closed)
-{
-	QUICK_WS(p, end);
-	*closed = p < end && *p == close;
-	if (*closed)
-		return p + 1;
-	if (p >= end || *p != ',')
-		return NULL;
-	p++;
-	QUICK_WS(p, end);
-	return p;
-}
-
-static const char *quick_value(const char *p, const char *end, int depth);
 
 static const char *quick_object(const char *p, const char *end, int depth)
 {
-	const char *key[KEYS_LISTED];
-	size_t klen[KEYS_LISTED];
-	int nkeys = 0, closed;
-	p++;
-	QUICK_WS(p, end);
+	struct anvil_jplain_keys ks;
+	int closed;
+	ks.n = 0;
+	p = anvil_jplain_skip_ws(p + 1, end);
 	if (p < end && *p == '}')
 		return p + 1;
 	for (;;) {
-		if (p >= end || *p != '"' || nkeys == KEYS_LISTED)
+		if (p >= end || *p != '"')
 			return NULL;
 		const char *k = p + 1;
-		if (!(p = quick_string(p, end)))
+		if (!(p = anvil_jplain_string(p, end)) || anvil_jplain_key_add(&ks, k, (size_t)(p - k - 1)))
 			return NULL;
-		size_t kl = (size_t)(p - k - 1);
-		for (int i = 0; i < nkeys; i++)  /* (the first byte: "host", "name", "rank" and "unit" are as long) */
-			if (klen[i] == kl && key[i][0] == k[0] && !memcmp(key[i], k, kl))
-				return NULL;
-		key[nkeys] = k;
-		klen[nkeys++] = kl;
-		QUICK_WS(p, end);
+		p = anvil_jplain_skip_ws(p, end);
 		if (p >= end || *p != ':')
 			return NULL;
-		p++;
-		QUICK_WS(p, end);
-		if (!(p = quick_value(p, end, depth + 1)) || !(p = quick_after(p, end, '}', &closed)) || closed)
+		p = anvil_jplain_skip_ws(p + 1, end);
+		if (!(p = anvil_jplain_value(p, end, depth + 1)) || !(p = anvil_jplain_after(p, end, '}', &closed)) || closed)
 			return p;
 	}
 }
@@ -417,8 +367,7 @@ static const char *quick_object(const char *p, const char *end, int depth)
 static const char *quick_array(const char *p, const char *end, int depth)
 {
 	int closed;
-	p++;
-	QUICK_WS(p, end);
+	p = anvil_jplain_skip_ws(p + 1, end);
 	if (p < end && *p == ']')
 		return p + 1;
 	if (depth + 1 >= MAX_DEPTH)  /* the elements: a level too deep */
@@ -427,28 +376,21 @@ static const char *quick_array(const char *p, const char *end, int depth)
 		if (p >= end)
 			return NULL;
 		/* series rows: arrays of numbers are most of a journal's bytes */
-		p = *p == '-' || is_digit(*p) ? quick_number(p, end) : quick_value(p, end, depth + 1);
-		if (!p || !(p = quick_after(p, end, ']', &closed)) || closed)
+		p = *p == '-' || is_digit(*p) ? quick_number(p, end) : anvil_jplain_value(p, end, depth + 1);
+		if (!p || !(p = anvil_jplain_after(p, end, ']', &closed)) || closed)
 			return p;
 	}
 }
 
-static const char *quick_literal(const char *p, const char *end, const char *word, size_t n)
-{
-	return (size_t)(end - p) >= n && !memcmp(p, word, n) ? p + n : NULL;
-}
-
-static const char *quick_value(const char *p, const char *end, int depth)
+const char *anvil_jplain_value(const char *p, const char *end, int depth)
 {
 	if (depth >= MAX_DEPTH || p >= end)
 		return NULL;
 	switch (*p) {
 	case '{': return quick_object(p, end, depth);
 	case '[': return quick_array(p, end, depth);
-	case '"': return quick_string(p, end);
-	case 't': return quick_literal(p, end, "true", 4);
-	case 'f': return quick_literal(p, end, "false", 5);
-	case 'n': return quick_literal(p, end, "null", 4);
+	case '"': return anvil_jplain_string(p, end);
+	case 't': case 'f': case 'n': return anvil_jplain_literal(p, end);
 	default: return quick_number(p, end);
 	}
 }
@@ -456,9 +398,9 @@ static const char *quick_value(const char *p, const char *end, int depth)
 int anvil_jscan_check(const char *p, size_t n, size_t *where, const char **what)
 {
 	const char *q = p, *end = p + n;
-	QUICK_WS(q, end);
-	if ((q = quick_value(q, end, 0))) {
-		QUICK_WS(q, end);
+	q = anvil_jplain_skip_ws(q, end);
+	if ((q = anvil_jplain_value(q, end, 0))) {
+		q = anvil_jplain_skip_ws(q, end);
 		if (q == end)
 			return 0;
 	}

@@ -1,6 +1,7 @@
 /* A run's records test by test, from a journal file or an array; see jsource.h. */
 #include "reports/jsource.h"
 #include "reports/jscan.h"
+#include "reports/jplain.h"
 #include "reports/jtree.h"
 #include "reports/keymap.h"
 #include "reports/arena.h"
@@ -46,6 +47,8 @@ struct anvil_jsource {
 	struct jtest *tests;
 	size_t ntests, cap;
 	struct anvil_keymap ids;    /* id -> index + 1 */
+	int deferred;               /* tests' records are checked as they are read back */
+	unsigned char *read;        /* deferred: which tests' records were (checked) */
 };
 
 static const char *const test_kinds[] = { "test", "metric", "series", "info", "check", NULL };
@@ -96,10 +99,22 @@ struct pending {
 	char msg[600];   /* ":COL: what", as common/json.c words it */
 };
 
+/* A test's record whose check was left for the read back, held until the
+ * line after it is seen: if that is a repair record or a bad line, or there
+ * is none (the last line), it is checked now, as a line that may be torn. */
+struct held {
+	int valid;
+	uint64_t off;
+	uint32_t len;
+	long line;
+	char test[512];
+};
+
 struct pass1 {
 	struct anvil_jsource *s;
 	struct pending bad;
 	int has_bad;
+	struct held held;
 	char *err;
 	size_t errlen;
 };
@@ -149,6 +164,7 @@ struct lref {
 	size_t where;        /* bad: the byte offset of the error */
 	const char *what;    /* bad: what was expected there (NULL: a record) */
 	char kind[32];       /* "kind", unescaped (empty when absent or not a string) */
+	int lazy;            /* not checked: a test's record, checked when read back */
 	size_t test_at, test_len;   /* "test" as it is in the line, quotes and escapes and all (len 0: none) */
 	cJSON *meta;         /* a run, repair or inventory record, parsed (owned) */
 };
@@ -178,7 +194,41 @@ static void kind_and_test(const char *p, size_t n, struct lref *l)
 	}
 }
 
-static void check_line(const char *buf, struct lref *l)
+/* [val, vend) is a plain string (no escape, no UTF-8, closed where it ends). */
+static int plain_at(const char *val, const char *vend)
+{
+	return vend - val >= 2 && *val == '"' && anvil_jplain_string(val, vend) == vend;
+}
+
+/* A deferred check's first look at a line (not checked: the iterator stays
+ * within the text whatever it holds): 1 when it is a test's record whose
+ * "kind" and "test" are plain strings, its check then left for the read
+ * back; 0 for anything else, checked now. */
+static int defer_line(const char *p, size_t n, struct lref *l)
+{
+	struct anvil_jscan_it it;
+	const char *kind = NULL, *kend = NULL, *test = NULL, *tend = NULL;
+	anvil_jscan_object(&it, p, p + n);
+	while ((!kind || !test) && anvil_jscan_next(&it)) {
+		if (!kind && anvil_jscan_key_is(&it, "kind")) {
+			kind = it.val;
+			kend = it.vend;
+		} else if (!test && anvil_jscan_key_is(&it, "test")) {
+			test = it.val;
+			tend = it.vend;
+		}
+	}
+	if (!kind || !test || !plain_at(kind, kend) || !plain_at(test, tend) || tend - test == 2 ||
+	    (size_t)(kend - kind) - 2 >= sizeof(l->kind))
+		return 0;
+	memcpy(l->kind, kind + 1, (size_t)(kend - kind) - 2);
+	l->kind[kend - kind - 2] = '\0';
+	l->test_at = (size_t)(test - p);
+	l->test_len = (size_t)(tend - test);
+	return is_test_kind(l->kind);
+}
+
+static void check_line(const char *buf, struct lref *l, int deferred)
 {
 	const char *p = buf + l->at;
 	size_t n = l->len;
@@ -187,6 +237,11 @@ static void check_line(const char *buf, struct lref *l)
 	l->kind[0] = '\0';
 	l->test_at = l->test_len = 0;
 	l->meta = NULL;
+	l->bad = 0;
+	if ((l->lazy = deferred && defer_line(p, n, l)))
+		return;
+	l->kind[0] = '\0';
+	l->test_at = l->test_len = 0;
 	l->bad = anvil_jscan_check(p, n, &l->where, &l->what) != 0;
 	if (!l->bad && *anvil_jscan_ws(after_bom(p, n), p + n) != '{')
 		l->bad = 1;
@@ -197,10 +252,50 @@ static void check_line(const char *buf, struct lref *l)
 		l->meta = anvil_jtree(after_bom(p, n), p + n);
 }
 
+static int read_at(int fd, char *buf, size_t len, uint64_t off);
+
+/* The held line indexed; checked first when check (a repair record follows
+ * it, or nothing does), and then, if bad, as a bad line met in order. 0, or
+ * -1 with p1->err when it cannot be read again. */
+static int release_held(struct pass1 *p1, int check)
+{
+	struct held *h = &p1->held;
+	struct anvil_jsource *s = p1->s;
+	h->valid = 0;
+	if (check) {
+		char *buf = malloc(h->len ? h->len : 1);
+		errno = 0;
+		if (!buf || read_at(s->fd, buf, h->len, h->off)) {
+			snprintf(p1->err, p1->errlen, "%s: cannot read back at byte %llu: %s", s->path,
+				 (unsigned long long)h->off, errno ? strerror(errno) : "the file got shorter");
+			free(buf);
+			return -1;
+		}
+		struct lref l = { .len = h->len, .line = h->line };
+		check_line(buf, &l, 0);
+		cJSON_Delete(l.meta);
+		if (l.bad) {
+			p1->bad.line = h->line;
+			why_bad(buf, h->len, l.where, l.what ? l.what : "a record", p1->bad.msg, sizeof(p1->bad.msg));
+			p1->has_bad = 1;
+		}
+		free(buf);
+		if (l.bad)
+			return 0;
+	}
+	s->count++;
+	add_line(test_for(s, h->test), h->off, h->len);
+	return 0;
+}
+
 static int one_line(struct pass1 *p1, const char *p, struct lref *l, uint64_t off)
 {
 	struct anvil_jsource *s = p1->s;
 	size_t n = l->len;
+	/* the held line checked when what follows may be about it: a repair,
+	 * or a bad line (which would be named instead of the first) */
+	if (p1->held.valid && release_held(p1, l->bad || !strcmp(l->kind, "repair")))
+		return -1;
 	if (p1->has_bad) {
 		if (l->bad || !is_repair_of(p, n, p1->bad.line)) {
 			snprintf(p1->err, p1->errlen, "%s:%ld%s (a corrupted journal record, not at the end)",
@@ -219,6 +314,15 @@ static int one_line(struct pass1 *p1, const char *p, struct lref *l, uint64_t of
 	char test[512];
 	if (!l->test_len || anvil_jscan_string(p + l->test_at, p + l->test_at + l->test_len, test, sizeof(test)))
 		test[0] = '\0';
+	if (l->lazy) {
+		struct held *h = &p1->held;
+		h->valid = 1;
+		h->off = off;
+		h->len = (uint32_t)n;
+		h->line = l->line;
+		memcpy(h->test, test, strlen(test) + 1);
+		return 0;
+	}
 	s->count++;
 	if (is_meta_kind(l->kind)) {
 		if (l->meta)
@@ -239,6 +343,7 @@ struct check_job {
 	const char *buf;
 	struct lref *l;
 	size_t n;
+	int deferred;
 	atomic_size_t next;
 };
 
@@ -248,7 +353,7 @@ static void check_blocks(struct check_job *j)
 	while ((i = atomic_fetch_add(&j->next, CHECK_BLOCK)) < j->n) {
 		size_t end = i + CHECK_BLOCK < j->n ? i + CHECK_BLOCK : j->n;
 		for (; i < end; i++)
-			check_line(j->buf, &j->l[i]);
+			check_line(j->buf, &j->l[i], j->deferred);
 	}
 }
 
@@ -267,6 +372,7 @@ struct slot {
 	struct lref *l;
 	size_t n, lcap;
 	int eof;
+	int deferred;
 	struct check_job job;
 	pthread_t th;
 	int threaded;
@@ -339,6 +445,7 @@ static void check_start(struct slot *d)
 	d->job.buf = d->buf;
 	d->job.l = d->l;
 	d->job.n = d->n;
+	d->job.deferred = d->deferred;
 	atomic_init(&d->job.next, 0);
 	d->threaded = pthread_create(&d->th, NULL, check_thread, &d->job) == 0;
 }
@@ -376,6 +483,7 @@ static int index_file(struct pass1 *p1)
 	int e = 0;
 	for (int k = 0; k < 2; k++) {
 		d[k].cap = CHUNK;
+		d[k].deferred = s->deferred;
 		if (!(d[k].buf = malloc(CHUNK)))
 			e = ENOMEM;  /* "cannot read: Cannot allocate memory", as for a line too long */
 	}
@@ -414,6 +522,8 @@ static int index_file(struct pass1 *p1)
 		free(d[k].buf);
 		free(d[k].l);
 	}
+	if (!rc && p1->held.valid)  /* the last line: checked now, as it may be torn */
+		rc = release_held(p1, 1);
 	if (!rc && p1->has_bad) {
 		s->torn = 1;
 		s->torn_line = p1->bad.line;
@@ -439,10 +549,11 @@ static struct anvil_jsource *source_new(void)
 	return s;
 }
 
-struct anvil_jsource *anvil_jsource_file(const char *path, char *err, size_t errlen)
+static struct anvil_jsource *source_file(const char *path, int deferred, char *err, size_t errlen)
 {
 	struct anvil_jsource *s = source_new();
 	s->path = strdup(path);
+	s->deferred = deferred;
 	/* anvil writes the journal itself: a link or a FIFO in its place was planted */
 	s->fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (s->fd < 0) {
@@ -457,12 +568,30 @@ struct anvil_jsource *anvil_jsource_file(const char *path, char *err, size_t err
 		anvil_jsource_free(s);
 		return NULL;
 	}
-	struct pass1 p1 = { s, { 0, "" }, 0, err, errlen };
+	struct pass1 p1 = { .s = s, .err = err, .errlen = errlen };
 	if (index_file(&p1)) {
+		anvil_jsource_free(s);
+		/* a line the index could not take may come after one whose check
+		 * was deferred: the journal indexed again, every line checked, for
+		 * the error of the first bad line */
+		return deferred ? source_file(path, 0, err, errlen) : NULL;
+	}
+	if (deferred && !(s->read = calloc(s->ntests + 1, 1))) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(ENOMEM));
 		anvil_jsource_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+struct anvil_jsource *anvil_jsource_file(const char *path, char *err, size_t errlen)
+{
+	return source_file(path, 0, err, errlen);
+}
+
+struct anvil_jsource *anvil_jsource_file_deferred(const char *path, char *err, size_t errlen)
+{
+	return source_file(path, 1, err, errlen);
 }
 
 struct anvil_jsource *anvil_jsource_records(const cJSON *records, int torn_tail, long torn_line)
@@ -502,6 +631,7 @@ void anvil_jsource_free(struct anvil_jsource *s)
 	}
 	free(s->tests);
 	anvil_keymap_release(&s->ids);
+	free(s->read);
 	cJSON_Delete(s->meta);
 	if (s->fd >= 0)
 		close(s->fd);
@@ -536,6 +666,37 @@ size_t anvil_jsource_find(const struct anvil_jsource *s, const char *id)
 	return at ? at - 1 : (size_t)-1;
 }
 
+/* The member of a record kept as text: "rows" of a series, "info" of an
+ * info record, "" for others (the first "kind" decides; the text need not
+ * be checked). */
+static const char *bulk_key_of(const char *p, size_t n)
+{
+	struct anvil_jscan_it it;
+	anvil_jscan_object(&it, p, p + n);
+	while (anvil_jscan_next(&it))
+		if (anvil_jscan_key_is(&it, "kind"))
+			return it.vend - it.val == 8 && !memcmp(it.val, "\"series\"", 8) ? "rows" :
+			       it.vend - it.val == 6 && !memcmp(it.val, "\"info\"", 6) ? "info" : "";
+	return "";
+}
+
+static int dropped_key(const struct anvil_jscan_it *it)
+{
+	return anvil_jscan_key_is(it, "v") || anvil_jscan_key_is(it, "seq") || anvil_jscan_key_is(it, "test");
+}
+
+/* The bulky member's text [val, vend) as a raw item, from cJSON's
+ * allocator (the test's arena in anvil report). */
+static cJSON *raw_of(const char *val, const char *vend)
+{
+	cJSON *m = cJSON_CreateRaw("");
+	cJSON_free(m->valuestring);
+	m->valuestring = cJSON_malloc((size_t)(vend - val) + 1);
+	memcpy(m->valuestring, val, (size_t)(vend - val));
+	m->valuestring[vend - val] = '\0';
+	return m;
+}
+
 /* A record with its bulky member (series rows, info body) kept as text, and
  * without the members the report drops ("v", "seq", "test": the record's
  * place, known here): fewer nodes to make for hundreds of thousands of
@@ -543,13 +704,8 @@ size_t anvil_jsource_find(const struct anvil_jsource *s, const char *id)
 static cJSON *parse_record(const char *p, size_t n)
 {
 	struct anvil_jscan_it it;
-	const char *bulk_key = NULL;
-	anvil_jscan_object(&it, p, p + n);
-	while (!bulk_key && anvil_jscan_next(&it))
-		if (anvil_jscan_key_is(&it, "kind"))
-			bulk_key = it.vend - it.val == 8 && !memcmp(it.val, "\"series\"", 8) ? "rows" :
-				   it.vend - it.val == 6 && !memcmp(it.val, "\"info\"", 6) ? "info" : "";
-	int bulk_done = !bulk_key || !*bulk_key;
+	const char *bulk_key = bulk_key_of(p, n);
+	int bulk_done = !*bulk_key;
 	cJSON *rec = cJSON_CreateObject();
 	/* the members walked by hand, each value built as it is passed (one
 	 * pass over the text, where the iterator's skip and then the build
@@ -563,17 +719,12 @@ static cJSON *parse_record(const char *p, size_t n)
 		q = anvil_jscan_ws(kend, end);
 		val = anvil_jscan_ws(q + 1, end);  /* past the ':' */
 		cJSON *m = NULL;
-		if (anvil_jscan_key_is(&it, "v") || anvil_jscan_key_is(&it, "seq") || anvil_jscan_key_is(&it, "test")) {
+		if (dropped_key(&it)) {
 			q = anvil_jscan_skip(val, end);
 		} else if (!bulk_done && anvil_jscan_key_is(&it, bulk_key) && *val == (*bulk_key == 'r' ? '[' : '{')) {
 			bulk_done = 1;
 			q = anvil_jscan_skip(val, end);
-			m = cJSON_CreateRaw("");
-			cJSON_free(m->valuestring);
-			/* from cJSON's allocator: the test's arena in anvil report */
-			m->valuestring = cJSON_malloc((size_t)(q - val) + 1);
-			memcpy(m->valuestring, val, (size_t)(q - val));
-			m->valuestring[q - val] = '\0';
+			m = raw_of(val, q);
 		} else {
 			m = anvil_jtree_parse(val, end, &q);
 		}
@@ -588,6 +739,91 @@ static cJSON *parse_record(const char *p, size_t n)
 			q = anvil_jscan_ws(q + 1, end);
 	}
 	return rec;
+}
+
+/* parse_record's tree of a line that is plain JSON (reports/jplain.h),
+ * checked as it is built: NULL when it is not, or not valid. */
+static cJSON *plain_record(const char *p, size_t n)
+{
+	const char *end = p + n, *q = anvil_jplain_skip_ws(p, end);
+	if (q >= end || *q != '{')
+		return NULL;
+	const char *bulk_key = bulk_key_of(p, n);
+	int bulk_done = !*bulk_key, closed = 0;
+	struct anvil_jplain_keys ks;
+	ks.n = 0;
+	cJSON *rec = cJSON_CreateObject();
+	q = anvil_jplain_skip_ws(q + 1, end);
+	if (q < end && *q == '}') {
+		closed = 1;
+		q++;
+	}
+	while (!closed) {
+		struct anvil_jscan_it it = { .key = q + 1 };
+		const char *val, *vend;
+		if (q >= end || *q != '"' || !(q = anvil_jplain_string(q, end)))
+			goto bad;
+		it.klen = (size_t)(q - it.key - 1);
+		if (anvil_jplain_key_add(&ks, it.key, it.klen))
+			goto bad;
+		q = anvil_jplain_skip_ws(q, end);
+		if (q >= end || *q != ':')
+			goto bad;
+		val = anvil_jplain_skip_ws(q + 1, end);
+		cJSON *m = NULL;
+		if (dropped_key(&it)) {
+			if (!(vend = anvil_jplain_value(val, end, 1)))
+				goto bad;
+		} else if (!bulk_done && anvil_jscan_key_is(&it, bulk_key) && val < end &&
+			   *val == (*bulk_key == 'r' ? '[' : '{')) {
+			bulk_done = 1;
+			if (!(vend = anvil_jplain_value(val, end, 1)))
+				goto bad;
+			m = raw_of(val, vend);
+		} else if (!(m = anvil_jtree_plain(val, end, 1, &vend))) {
+			goto bad;
+		}
+		if (m) {
+			anvil_jtree_name_to(m, &it);
+			cJSON_AddItemToArray(rec, m);
+		}
+		if (!(q = anvil_jplain_after(vend, end, '}', &closed)))
+			goto bad;
+	}
+	if (anvil_jplain_skip_ws(q, end) == end)
+		return rec;
+bad:
+	cJSON_Delete(rec);
+	return NULL;
+}
+
+/* A line whose check was deferred: its tree, or NULL when it is not a
+ * good record (as the check of the index would have said). */
+static cJSON *checked_record(const char *p, size_t n)
+{
+	cJSON *rec = plain_record(p, n);
+	size_t where;
+	const char *what;
+	if (!rec && anvil_jscan_check(p, n, &where, &what) == 0 && *anvil_jscan_ws(after_bom(p, n), p + n) == '{')
+		rec = parse_record(p, n);  /* valid, not plain: escapes, UTF-8 ... */
+	return rec;
+}
+
+/* A record read back is not valid: the journal checked in full as the
+ * index does without deferring, for the error it gives (the first bad
+ * line, with its line and column), or else one naming where the record is. */
+static void deferred_error(const struct anvil_jsource *s, uint64_t off, char *err, size_t errlen)
+{
+	int region = anvil_arena_on(0);
+	struct anvil_jsource *full = source_file(s->path, 0, err, errlen);
+	anvil_arena_on(region);
+	if (full) {
+		snprintf(err, errlen, "%s: the record at byte %llu is not valid JSON (a corrupted journal record)",
+			 s->path, (unsigned long long)off);
+		region = anvil_arena_on(0);
+		anvil_jsource_free(full);
+		anvil_arena_on(region);
+	}
 }
 
 static int read_at(int fd, char *buf, size_t len, uint64_t off)
@@ -632,8 +868,18 @@ static int read_lines(const struct anvil_jsource *s, const struct jtest *t, size
 			rc = -1;
 			break;
 		}
-		for (; k <= last; k++)
-			cJSON_AddItemToArray(out, parse_record(buf + (t->lines[k].off - base), t->lines[k].len));
+		for (; k <= last; k++) {
+			const char *line = buf + (t->lines[k].off - base);
+			cJSON *rec = s->deferred ? checked_record(line, t->lines[k].len) : parse_record(line, t->lines[k].len);
+			if (!rec) {
+				deferred_error(s, t->lines[k].off, err, errlen);
+				rc = -1;
+				break;
+			}
+			cJSON_AddItemToArray(out, rec);
+		}
+		if (rc)
+			break;
 	}
 	free(buf);
 	return rc;
@@ -711,5 +957,22 @@ cJSON *anvil_jsource_test_records(const struct anvil_jsource *s, size_t i, char 
 		cJSON_Delete(out);
 		return NULL;
 	}
+	if (s->read)
+		s->read[i] = 1;
 	return out;
+}
+
+int anvil_jsource_check_unread(const struct anvil_jsource *s, char *err, size_t errlen)
+{
+	for (size_t i = 0; s->read && i < s->ntests; i++) {
+		if (s->read[i])
+			continue;
+		int region = anvil_arena_on(0);
+		cJSON *recs = anvil_jsource_test_records(s, i, err, errlen);
+		anvil_arena_on(region);
+		if (!recs)
+			return -1;
+		cJSON_Delete(recs);
+	}
+	return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * A run's records, test by test, for the report stage.
  *
- * From a journal file, the journal is read once to check every line and
- * note where each test's records are (the whole file is never a tree); each
+ * From a journal file, the journal is read once to check every line (or,
+ * deferred, all but the tests' records) and note where each test's records are (the whole file is never a tree); each
  * test's records are then read back and parsed when the report reaches it,
  * with the bulky values kept as text: a series' "rows" and an info record's
  * "info" come as cJSON_Raw items. From an array of records (the unit tests'
@@ -25,6 +25,16 @@ struct anvil_jsource;
  * as is a torn line that a "repair" record names; any other bad line is an
  * error "PATH:LINE:COL: ... (a corrupted journal record, not at the end)". */
 struct anvil_jsource *anvil_jsource_file(const char *path, char *err, size_t errlen);
+/* The same, but the records of tests are checked when they are read back
+ * (anvil_jsource_test_records), not now: a journal is then read through
+ * once less. A bad line met there gives the error the index would have
+ * given (the first bad line, torn tails and repairs as above). Before the
+ * journal is taken for sound, anvil_jsource_check_unread checks the tests
+ * whose records were never read. */
+struct anvil_jsource *anvil_jsource_file_deferred(const char *path, char *err, size_t errlen);
+/* 0 when every test's records have been read back or are good now; else
+ * -1 with the error of a bad line. (Nothing to do without deferring.) */
+int anvil_jsource_check_unread(const struct anvil_jsource *s, char *err, size_t errlen);
 /* Over an array of records (borrowed; it must outlive the source). */
 struct anvil_jsource *anvil_jsource_records(const cJSON *records, int torn_tail, long torn_line);
 void anvil_jsource_free(struct anvil_jsource *s);

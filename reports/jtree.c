@@ -1,7 +1,9 @@
 /* cJSON trees from checked JSON text; see jtree.h. */
 #include "reports/jtree.h"
 #include "reports/jscan.h"
+#include "reports/jplain.h"
 #include "common/fmt.h"
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -212,6 +214,116 @@ cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next)
 		*next = e;
 		return cJSON_CreateNumber(number(p, e));
 	}
+	}
+}
+
+/* ---- checked as it is built ------------------------------------------------ */
+
+/* A number as anvil_jscan_check has it (within a double's range): past
+ * it with its value in *v, or NULL. */
+static const char *plain_number(const char *p, const char *end, double *v)
+{
+	const char *stop;
+	int exp;
+	const char *q = anvil_jplain_number(p, end, &exp);
+	if (!q)
+		return NULL;
+	*v = number_at(p, q, &stop);
+	return exp && !isfinite(*v) ? NULL : q;
+}
+
+static cJSON *plain_object(const char *p, const char *end, int depth, const char **next)
+{
+	struct anvil_jplain_keys ks;
+	int closed;
+	ks.n = 0;
+	cJSON *item = cJSON_CreateObject();
+	p = anvil_jplain_skip_ws(p + 1, end);
+	if (p < end && *p == '}') {
+		*next = p + 1;
+		return item;
+	}
+	for (;;) {
+		if (p >= end || *p != '"')
+			break;
+		struct anvil_jscan_it it = { .key = p + 1 };
+		if (!(p = anvil_jplain_string(p, end)))
+			break;
+		it.klen = (size_t)(p - it.key - 1);
+		if (anvil_jplain_key_add(&ks, it.key, it.klen))
+			break;
+		p = anvil_jplain_skip_ws(p, end);
+		if (p >= end || *p != ':')
+			break;
+		cJSON *m = anvil_jtree_plain(anvil_jplain_skip_ws(p + 1, end), end, depth + 1, &p);
+		if (!m)
+			break;
+		anvil_jtree_name_to(m, &it);
+		cJSON_AddItemToArray(item, m);
+		if (!(p = anvil_jplain_after(p, end, '}', &closed)))
+			break;
+		if (closed) {
+			*next = p;
+			return item;
+		}
+	}
+	cJSON_Delete(item);
+	return NULL;
+}
+
+static cJSON *plain_array(const char *p, const char *end, int depth, const char **next)
+{
+	int closed;
+	cJSON *item = cJSON_CreateArray();
+	p = anvil_jplain_skip_ws(p + 1, end);
+	if (p < end && *p == ']') {
+		*next = p + 1;
+		return item;
+	}
+	for (;;) {
+		cJSON *e = anvil_jtree_plain(p, end, depth + 1, &p);
+		if (!e)
+			break;
+		cJSON_AddItemToArray(item, e);
+		if (!(p = anvil_jplain_after(p, end, ']', &closed)))
+			break;
+		if (closed) {
+			*next = p;
+			return item;
+		}
+	}
+	cJSON_Delete(item);
+	return NULL;
+}
+
+cJSON *anvil_jtree_plain(const char *p, const char *end, int depth, const char **next)
+{
+	const char *e;
+	double v;
+	if (depth >= ANVIL_JSON_MAX_DEPTH || p >= end)
+		return NULL;
+	switch (*p) {
+	case '{':
+		return plain_object(p, end, depth, next);
+	case '[':
+		return plain_array(p, end, depth, next);
+	case '"':
+		if (!(e = anvil_jplain_string(p, end)))
+			return NULL;
+		*next = e;
+		return string_value(p, e);
+	case 't':
+	case 'f':
+	case 'n':
+		if (!(e = anvil_jplain_literal(p, end)))
+			return NULL;
+		*next = e;
+		return *p == 't' ? cJSON_CreateTrue() : *p == 'f' ? cJSON_CreateFalse() : cJSON_CreateNull();
+	default:
+		if (!(e = plain_number(p, end, &v)))
+			return NULL;
+		*next = e;
+		return cJSON_CreateNumber(v);
 	}
 }
 

@@ -22,6 +22,11 @@ cJSON *anvil_jtree(const char *p, const char *end);
 /* The value that starts at p (no white space before it), and in *next
  * the byte after it: for walking the members of an object by hand. */
 cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next);
+/* The value at p (no white space before it) in depth levels of nesting,
+ * checked as it is built: NULL unless it is plain JSON (reports/jplain.h;
+ * numbers may have exponents), and then anvil_jscan_check would accept it.
+ * The tree is anvil_jtree_parse's, and *next the byte after the value. */
+cJSON *anvil_jtree_plain(const char *p, const char *end, int depth, const char **next);
 /* item->string: the member name at an object iterator (its key, klen), unescaped, in
  * cJSON's memory, or for the names every record has a constant string
  * (cJSON_StringIsConst: cJSON never frees or overwrites it). */

@@ -682,6 +682,8 @@ static int report_dir(const char *dir, struct anvil_jsource *src, const cJSON *p
 	inv.inventory = anvil_engine_inventory(e);  /* not changed until it is taken, after the tests */
 	int drawn = pthread_create(&inv_th, NULL, inventory_job_run, &inv) == 0;
 	int rc = stream_tests(e, view, &out, prom, sections, err, errlen);
+	if (!rc)
+		rc = anvil_jsource_check_unread(src, err, errlen);
 	if (drawn)
 		pthread_join(inv_th, NULL);
 	if (!rc) {
@@ -742,7 +744,10 @@ int anvil_report_run(const char *dir, const struct anvil_report_opts *o, char *e
 	 * the peak at a thousand nodes). */
 	mallopt(M_ARENA_MAX, 2);
 	snprintf(path, sizeof(path), "%s/%s", dir, ANVIL_JOURNAL_NAME);
-	struct anvil_jsource *src = anvil_jsource_file(path, err, errlen);
+	/* the tests' records checked as they are read back: the journal is
+	 * not read through twice (anvil_jsource_check_unread before the
+	 * outputs are committed) */
+	struct anvil_jsource *src = anvil_jsource_file_deferred(path, err, errlen);
 	if (!src)
 		return -1;
 	struct anvil_json_doc profile = { 0 };

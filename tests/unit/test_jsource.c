@@ -1,7 +1,10 @@
 /* reports/jsource.c reading a journal back: each test's records are the
  * journal's lines as cJSON would parse them (less "v", "seq" and "test"),
  * in order, built from the text by two threads for a large test (its
- * second half in the arena's helper region) or by one for a small one. */
+ * second half in the arena's helper region) or by one for a small one.
+ * Every test runs with the tests' records checked when the journal is
+ * indexed and with their check deferred to the read back; a last test
+ * holds the two to the same answers for journals good and bad. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +17,7 @@
 #include "reports/arena.h"
 #include "reports/jsource.h"
 #include "reports/jwrite.h"
+#include "common/strbuf.h"
 
 /* Line i of a test: metrics with every kind of value, series, info. */
 static void line(FILE *f, const char *test, int i)
@@ -72,9 +76,15 @@ static void same(cJSON *got, cJSON *want)
 	assert_ptr_equal(got->child->prev, cJSON_GetArrayItem(got, cJSON_GetArraySize(got) - 1));
 }
 
+/* The journal at path, its tests' records checked now or when read back. */
+static struct anvil_jsource *open_as(const char *path, int deferred, char *err, size_t errlen)
+{
+	return deferred ? anvil_jsource_file_deferred(path, err, errlen) : anvil_jsource_file(path, err, errlen);
+}
+
 static void test_read_back(void **state)
 {
-	(void)state;
+	int deferred = *(int *)*state;
 	char dir[] = "/tmp/anvil-jsource-XXXXXX", path[600], err[512] = "";
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
@@ -87,7 +97,7 @@ static void test_read_back(void **state)
 			line(f, "small", i);
 	}
 	fclose(f);
-	struct anvil_jsource *src = anvil_jsource_file(path, err, sizeof(err));
+	struct anvil_jsource *src = open_as(path, deferred, err, sizeof(err));
 	assert_non_null(src);
 	cJSON *want_big = expected(path, "big"), *want_small = expected(path, "small");
 	for (int arena = 0; arena < 2; arena++) {
@@ -120,7 +130,7 @@ static void test_read_back(void **state)
  * in journal order, wherever they are. */
 static void test_index(void **state)
 {
-	(void)state;
+	int deferred = *(int *)*state;
 	char dir[] = "/tmp/anvil-jsource-XXXXXX", path[600], err[512] = "", longid[700];
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
@@ -144,7 +154,7 @@ static void test_index(void **state)
 	}
 	fprintf(f, "{\"v\":1,\"seq\":99999,\"kind\":\"run\",\"event\":\"end\"}\n");
 	fclose(f);
-	struct anvil_jsource *src = anvil_jsource_file(path, err, sizeof(err));
+	struct anvil_jsource *src = open_as(path, deferred, err, sizeof(err));
 	assert_non_null(src);
 	assert_int_equal(anvil_jsource_records_count(src), 30000 + 5 * 6 + 2);
 	/* big, escaped (both spellings), the long id cut at 511 bytes (as it
@@ -187,7 +197,7 @@ static void test_index(void **state)
  * line number (a bad line past the first buffers is named by it). */
 static void test_index_buffers(void **state)
 {
-	(void)state;
+	int deferred = *(int *)*state;
 	char dir[] = "/tmp/anvil-jsource-XXXXXX", path[600], err[1024] = "";
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
@@ -213,7 +223,16 @@ static void test_index_buffers(void **state)
 		}
 		fprintf(f, "{\"v\":1,\"seq\":999999,\"kind\":\"run\",\"event\":\"end\"}\n");
 		fclose(f);
-		struct anvil_jsource *src = anvil_jsource_file(path, err, sizeof(err));
+		struct anvil_jsource *src = open_as(path, deferred, err, sizeof(err));
+		if (bad && deferred) {  /* t0's line: found bad when t0 is read back */
+			assert_non_null(src);
+			cJSON *t1 = anvil_jsource_test_records(src, anvil_jsource_find(src, "t1"), err, sizeof(err));
+			assert_non_null(t1);
+			cJSON_Delete(t1);
+			assert_null(anvil_jsource_test_records(src, anvil_jsource_find(src, "t0"), err, sizeof(err)));
+			anvil_jsource_free(src);
+			src = NULL;
+		}
 		if (bad) {
 			assert_null(src);
 			/* the bad line: after a run line, 120001 metrics and the long line */
@@ -253,12 +272,157 @@ static void test_index_buffers(void **state)
 	rmdir(dir);
 }
 
+/* ---- deferred and not: the same answers ------------------------------------ */
+
+/* All that a source says of a journal, as text: its records, ids, counts
+ * and torn tail, or the error met opening it or reading its tests back
+ * (the tests read last first, so that a bad line of a later test is met
+ * before one of an earlier test). */
+static void answer(const char *path, int deferred, struct strbuf *out)
+{
+	char err[1024] = "";
+	struct anvil_jsource *src = open_as(path, deferred, err, sizeof(err));
+	if (!src) {
+		strbuf_addf(out, "error: %s", err);
+		return;
+	}
+	size_t n = anvil_jsource_ntests(src);
+	cJSON **recs = calloc(n + 1, sizeof(*recs));
+	int failed = 0;
+	for (size_t i = n; i-- > 0 && !failed;)
+		failed = !(recs[i] = anvil_jsource_test_records(src, i, err, sizeof(err)));
+	if (!failed)
+		failed = anvil_jsource_check_unread(src, err, sizeof(err)) != 0;
+	if (failed) {
+		strbuf_addf(out, "error: %s", err);
+	} else {
+		long torn_line;
+		int torn = anvil_jsource_torn(src, &torn_line);
+		strbuf_addf(out, "count %ld torn %d/%ld\n", anvil_jsource_records_count(src), torn, torn ? torn_line : 0L);
+		char *meta = cJSON_PrintUnformatted(anvil_jsource_meta(src));
+		strbuf_addf(out, "meta %s\n", meta);
+		free(meta);
+		for (size_t i = 0; i < n; i++) {
+			anvil_jw_unraw(recs[i]);
+			char *t = cJSON_PrintUnformatted(recs[i]);
+			strbuf_addf(out, "%s: %s\n", anvil_jsource_test_id(src, i), t);
+			free(t);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(recs[i]);
+	free(recs);
+	anvil_jsource_free(src);
+}
+
+static void write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+static void agree(const char *path, const char *text, size_t len)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	write_file(path, text, len);
+	answer(path, 0, &a);
+	answer(path, 1, &b);
+	if (strcmp(strbuf_str(&a), strbuf_str(&b)))
+		fail_msg("journal:\n%.*s\nchecked at once:\n%s\nchecked when read back:\n%s", (int)len, text,
+			 strbuf_str(&a), strbuf_str(&b));
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+#define START "{\"v\":1,\"seq\":0,\"kind\":\"run\",\"event\":\"start\",\"hosts\":[\"n1\",\"n2\"]}\n"
+#define M(test, v) "{\"v\":1,\"kind\":\"metric\",\"test\":\"" test "\",\"host\":\"n1\",\"name\":\"bw\",\"value\":" v "}\n"
+#define S(test) "{\"v\":1,\"kind\":\"series\",\"test\":\"" test "\",\"name\":\"lat\",\"rows\":[[1,2.5],[2,-0.5e-3]]}\n"
+#define REPAIR(line) "{\"v\":1,\"kind\":\"repair\",\"torn_line\":" line ",\"t\":1}\n"
+
+static const char *const cases[] = {
+	/* good, plain and not */
+	START M("a", "1") S("a") M("b", "2.5") M("a", "3") "{\"v\":1,\"kind\":\"run\",\"event\":\"end\"}\n",
+	START "{\"v\":1,\"kind\":\"metric\",\"test\":\"a\",\"name\":\"t\\u00e9\",\"value\":1E+2,\"s\":\"\xc3\xa9\"}\n" M("a", "1e-320"),
+	START "{\"v\":1,\"kind\":\"info\",\"test\":\"a\",\"info\":{\"x\":[1,{\"y\":null}],\"z\":\"a\\tb\"}}\n" M("a", "-0"),
+	START "{\"kind\":\"metric\",\"test\":\"a\",\"value\":1}  \r\n" "\n" "  " M("a", "2"),
+	START "\xEF\xBB\xBF" M("a", "1") M("a", "2"),
+	/* a bad line inside, in one test or two (the first is named) */
+	START M("a", "1") M("a", "oops") M("a", "3"),
+	START M("a", "1") M("b", "x1") M("a", "2") M("b", "2") M("c", "1") M("c", "y") M("a", "9"),
+	START M("a", "1") "{\"v\":1,\"kind\":\"metric\",\"test\":\"a\",\"test\":\"b\",\"value\":1}\n" M("a", "2"),
+	START M("a", "1") "{\"v\":1,\"kind\":\"metric\",\"test\":\"a\",\"value\":1e999}\n" M("a", "2"),
+	START M("a", "1") "{\"v\":1,\"kind\":\"metric\",\"test\":\"a\",\"s\":\"\xc3\"}\n" M("a", "2"),
+	START M("a", "1") "[1]\n" M("a", "2"),
+	START M("a", "1") "{\"kind\":\"metric\",\"test\":\"a\"}{}\n" M("a", "2"),
+	/* torn last lines, and torn lines a repair names */
+	START M("a", "1") "{\"v\":1,\"kind\":\"metric\",\"test\":\"a\",\"val",
+	START M("a", "1") "{\"v\":1,\"kind\":\"metric\",\"test\":\"only\",\"val",
+	START M("a", "1") "{\"v\":1,\"kind\":\"metric\",\"test\":\"only\",\"val\n" REPAIR("3") M("a", "2"),
+	START M("a", "1") "{\"v\":1,\"kind\":\"metric\",\"test\":\"a\",\"val\n" REPAIR("2") M("a", "2"),
+	START M("a", "1") "{\"v\":1,\"kind\":\"metric\",\"test\":\"a\",\"val\n" M("a", "2") REPAIR("3"),
+	START M("a", "1") M("a", "2") REPAIR("2") M("a", "3"),
+	START M("a", "oops") M("a", "1") "{\"v\":1,\"kind\":\"metric\",\"test\":\"a\",\"val",
+	START M("a", "1") "garbage\n" REPAIR("3") M("a", "oops") REPAIR("5"),
+	/* records of a test no report reads: found by the unread check */
+	START M("inventory-drift", "1") M("inventory-drift", "nope") M("a", "1"),
+};
+
+/* A byte of a line changed, cut or doubled: each such journal gets the
+ * same answer checked at once and checked when read back. */
+static void mutate(char *text, size_t *len, unsigned *seed)
+{
+	static const char bytes[] = "{}[]\",:\\ 0123456789.eE+-tfnul\n\t\x01\x80\xc3\xa9";
+	size_t at = (size_t)rand_r(seed) % *len;
+	switch (rand_r(seed) % 3) {
+	case 0:
+		text[at] = bytes[(size_t)rand_r(seed) % (sizeof(bytes) - 1)];
+		break;
+	case 1:
+		memmove(text + at, text + at + 1, *len - at - 1);
+		(*len)--;
+		break;
+	default:
+		memmove(text + at + 1, text + at, *len - at);
+		(*len)++;
+		break;
+	}
+}
+
+static void test_deferred_agrees(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/anvil-jsource-XXXXXX", path[600];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		agree(path, cases[i], strlen(cases[i]));
+	unsigned seed = 7;
+	char text[4096];
+	for (int k = 0; k < 2500; k++) {
+		const char *base = cases[k % (sizeof(cases) / sizeof(*cases))];
+		size_t len = strlen(base);
+		memcpy(text, base, len);
+		for (int m = rand_r(&seed) % 3; m >= 0 && len > 1; m--)
+			mutate(text, &len, &seed);
+		agree(path, text, len);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
+	static int checked_now = 0, deferred = 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_back),
-		cmocka_unit_test(test_index),
-		cmocka_unit_test(test_index_buffers),
+		cmocka_unit_test_prestate(test_read_back, &checked_now),
+		cmocka_unit_test_prestate(test_read_back, &deferred),
+		cmocka_unit_test_prestate(test_index, &checked_now),
+		cmocka_unit_test_prestate(test_index, &deferred),
+		cmocka_unit_test_prestate(test_index_buffers, &checked_now),
+		cmocka_unit_test_prestate(test_index_buffers, &deferred),
+		cmocka_unit_test(test_deferred_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* The report stage's JSON text tools: numbers that read back exactly
  * (dtoa), strict validation with the error's place (jscan), walking
- * members, the writer against cJSON's own parser, raw text made a tree
- * again, and the string-keyed hash map. */
+ * members, trees checked as they are built, the writer against cJSON's
+ * own parser, raw text made a tree again, and the string-keyed hash map. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -211,6 +211,92 @@ static void test_jscan_against_parser(void **state)
 	}
 	/* both kinds of text were seen often */
 	assert_true(agreed[0] > 30000 && agreed[1] > 30000);
+	strbuf_release(&sb);
+}
+
+/* The tree checked as it is built (anvil_jtree_plain): given for nothing
+ * the full check refuses, and then the tree the builder of checked text
+ * makes; given for plain text, exponents included; refused (NULL) for
+ * what only the full check knows. */
+static void test_jtree_plain(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	int plain = 0, valid = 0;
+	for (int i = 0; i < 300000; i++) {
+		sb.len = 0;
+		gen_value(&sb, 0);
+		for (unsigned m = rnd(4) == 0 ? 1 + rnd(2) : 0; m && sb.len; m--) {
+			size_t at = rnd((unsigned)sb.len);
+			static const char bytes[] = "{}[],:\"\\ 0-.eE+";
+			switch (rnd(3)) {
+			case 0: sb.buf[at] = bytes[rnd(sizeof(bytes) - 1)]; break;
+			case 1: memmove(sb.buf + at, sb.buf + at + 1, sb.len - at); sb.len--; break;
+			default: strbuf_addch(&sb, 0); memmove(sb.buf + at + 1, sb.buf + at, sb.len - at - 1); sb.buf[at] = bytes[rnd(sizeof(bytes) - 1)];
+			}
+		}
+		const char *end = sb.buf + sb.len, *next = NULL;
+		size_t at;
+		const char *what;
+		int ok = anvil_jscan_check(sb.buf, sb.len, &at, &what) == 0;
+		cJSON *t = anvil_jtree_plain(sb.buf, end, 0, &next);
+		valid += ok;
+		if (t && next < end)  /* a value, then something: the caller's to refuse */
+			next = anvil_jscan_ws(next, end);
+		if (t && next == end) {
+			plain++;
+			if (!ok)
+				fail_msg("given, and the check refuses: %.*s", (int)sb.len, sb.buf);
+			cJSON *want = anvil_jtree(sb.buf, end);
+			if (!cJSON_Compare(t, want, 1))
+				fail_msg("not the tree of checked text: %.*s", (int)sb.len, sb.buf);
+			cJSON_Delete(want);
+		}
+		cJSON_Delete(t);
+	}
+	/* most valid text of this generator is plain */
+	assert_true(plain > valid / 2 && valid > 30000);
+	strbuf_release(&sb);
+	static const char *const given[] = { "{}", "[]", "1E+2", "-0.5e-3", "1e-400", "[[1,2.5],[2,-0]]", " 0",
+					     "{\"a\":{\"b\":[true,false,null]},\"c\":\"x y\"}" };
+	static const char *const refused[] = { "\"a\\n\"", "\"\xc3\xa9\"", "{\"a\":1,\"a\":2}", "1e999", "01", "1.",
+					       "[1,]", "{\"a\" 1}", "tru", "\"a", "-", "[1 2]", "{\"a\":1,}" };
+	for (size_t i = 0; i < sizeof(given) / sizeof(*given); i++) {
+		const char *p = anvil_jscan_ws(given[i], given[i] + strlen(given[i])), *next;
+		cJSON *t = anvil_jtree_plain(p, given[i] + strlen(given[i]), 0, &next);
+		if (!t || next != given[i] + strlen(given[i]))
+			fail_msg("refused: %s", given[i]);
+		cJSON_Delete(t);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		const char *next;
+		cJSON *t = anvil_jtree_plain(refused[i], refused[i] + strlen(refused[i]), 0, &next);
+		if (t && next == refused[i] + strlen(refused[i]))
+			fail_msg("given: %s", refused[i]);
+		cJSON_Delete(t);
+	}
+	/* 65 names in an object: the full check's */
+	sb.len = 0;
+	strbuf_addch(&sb, '{');
+	for (int k = 0; k < 65; k++)
+		strbuf_addf(&sb, "%s\"k%d\":%d", k ? "," : "", k, k);
+	strbuf_addch(&sb, '}');
+	const char *next;
+	assert_null(anvil_jtree_plain(sb.buf, sb.buf + sb.len, 0, &next));
+	/* nesting: 64 levels of arrays are valid, 65 are not (as the check has it) */
+	for (int levels = 63; levels <= 66; levels++) {
+		sb.len = 0;
+		for (int k = 0; k < levels; k++)
+			strbuf_addch(&sb, '[');
+		for (int k = 0; k < levels; k++)
+			strbuf_addch(&sb, ']');
+		size_t at;
+		const char *what;
+		cJSON *t = anvil_jtree_plain(sb.buf, sb.buf + sb.len, 0, &next);
+		assert_int_equal(t != NULL, anvil_jscan_check(sb.buf, sb.len, &at, &what) == 0);
+		assert_int_equal(t != NULL, levels <= 64);
+		cJSON_Delete(t);
+	}
 	strbuf_release(&sb);
 }
 
@@ -484,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_dtoa),
 		cmocka_unit_test(test_jscan_check),
 		cmocka_unit_test(test_jscan_against_parser),
+		cmocka_unit_test(test_jtree_plain),
 		cmocka_unit_test(test_jscan_walk),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_keymap),
