@@ -408,24 +408,66 @@ static struct pair_fail *fails_of(const struct pairs *p, const cJSON *checks, in
 	return f;
 }
 
-/* Slow = some rule FAILed the pair on metric k; why[] gets the first such check's text. */
+/* Slow = some rule FAILed the pair on metric k. */
 static void slow_of(const struct pairs *p, const struct pair_fail *fails, int nfails, int k, const double *v,
-		    signed char *slow, const char **why)
+		    signed char *slow)
 {
 	int n = p->n;
 	for (int a = 0; a < n; a++)
-		for (int b = 0, i = a * n; b < n; b++, i++) {
+		for (int b = 0, i = a * n; b < n; b++, i++)
 			slow[i] = a == b || !isfinite(v[i]) ? -1 : 0;
-			why[i] = NULL;
-		}
 	for (int i = 0; i < nfails; i++) {
 		const struct pair_fail *f = &fails[i];
-		if (f->k != k)
-			continue;
-		slow[f->a * n + f->b] = slow[f->b * n + f->a] = 1;
-		if (!why[f->a * n + f->b])
-			why[f->a * n + f->b] = why[f->b * n + f->a] = f->why;
+		if (f->k == k)
+			slow[f->a * n + f->b] = slow[f->b * n + f->a] = 1;
 	}
+}
+
+/* A link's two nodes as one number, either way round. */
+static long link_key(int a, int b, int n)
+{
+	return a < b ? (long)a * n + b : (long)b * n + a;
+}
+
+struct link_at {
+	long key;
+	int f;   /* its place among the culprits found */
+};
+
+static int cmp_link(const void *x, const void *y)
+{
+	long a = ((const struct link_at *)x)->key, b = ((const struct link_at *)y)->key;
+	return a < b ? -1 : a > b;
+}
+
+/* why[f]: for each link among the nf culprits found on metric k, the text
+ * of the first FAIL check of its pair (NULL for a node, or none): one pass
+ * over the fails, not an n*n table (8 MB at a thousand nodes, written for
+ * a handful of links). */
+static void links_why(const struct pair_fail *fails, int nfails, int k, int n, const struct anvil_culprit *found,
+		      int nf, const char **why)
+{
+	struct link_at *links = malloc(sizeof(*links) * (size_t)(nf + 1));
+	int nl = 0;
+	for (int f = 0; f < nf; f++) {
+		why[f] = NULL;
+		if (links && found[f].kind != ANVIL_CULPRIT_NODE)
+			links[nl++] = (struct link_at){ link_key(found[f].a, found[f].b, n), f };
+	}
+	if (!nl) {
+		free(links);
+		return;
+	}
+	qsort(links, (size_t)nl, sizeof(*links), cmp_link);
+	for (int i = 0; i < nfails; i++) {
+		if (fails[i].k != k)
+			continue;
+		struct link_at want = { link_key(fails[i].a, fails[i].b, n), 0 };
+		const struct link_at *l = bsearch(&want, links, (size_t)nl, sizeof(*links), cmp_link);
+		if (l && !why[l->f])
+			why[l->f] = fails[i].why;
+	}
+	free(links);
 }
 
 /* A culprit as the tree and the checks show it, merged over metrics. */
@@ -634,7 +676,7 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 	struct verdict_line *lines = calloc((size_t)nmax, sizeof(*lines));
 	struct anvil_culprit *found = calloc((size_t)per_metric, sizeof(*found));
 	signed char *slow = malloc((size_t)cap);
-	const char **why = malloc(sizeof(char *) * (size_t)cap);
+	const char **why = malloc(sizeof(char *) * (size_t)per_metric);
 	if (!lines || !found || !slow || !why) {
 		anvil_check_new_at(anvil_jget(t, "checks"), anvil_jstr(t, "id"), "culprit",
 				   "pairs", NULL, NULL, ANVIL_V_ERROR, "out of memory for the culprits of the pair matrix");
@@ -655,9 +697,10 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 					   "pairs", NULL, NULL, ANVIL_V_ERROR, "out of memory for the pair matrix");
 			continue;
 		}
-		slow_of(p, fails, nfails, k, v, slow, why);
+		slow_of(p, fails, nfails, k, v, slow);
 		int total = slow_rows(slow_tree, p, k, slow);
 		int nf = anvil_pairwise_culprits(n, slow, found, per_metric, &wide), have_med = 0;
+		links_why(fails, nfails, k, n, found, nf, why);
 		struct pair_median med = { NAN, 0 };
 		if (wide)
 			cJSON_AddItemToArray(notes, widespread_note(p, k, slow, total));
@@ -677,7 +720,7 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 				}
 				describe_node(&l->why, p, k, v, slow, &found[f], total, &med);
 			} else {
-				describe_link(&l->why, p, k, why[found[f].a * n + found[f].b]);
+				describe_link(&l->why, p, k, why[f]);
 			}
 		}
 		matrix_done(p, k);

@@ -462,6 +462,17 @@ static void test_report_three_culprits(void **state)
 	const cJSON *cu = get(t, "culprits");
 	assert_int_equal(cJSON_GetArraySize(cu), 3);
 	assert_int_equal(count_checks(t, "culprit", "FAIL"), 3);
+	/* the link says why from its pair's own FAIL check */
+	int links = 0;
+	for (int i = 0; i < 3; i++) {
+		const cJSON *c = cJSON_GetArrayItem(cu, i);
+		if (strcmp(get(c, "kind")->valuestring, "link"))
+			continue;
+		links++;
+		if (!strstr(get(c, "why")->valuestring, "of the median of all 66 pairs"))
+			fail_msg("%s", get(c, "why")->valuestring);
+	}
+	assert_int_equal(links, 1);
 	for (int i = 0; i < 3; i++) {
 		const cJSON *c = cJSON_GetArrayItem(get(t, "checks"), i);
 		assert_string_equal(get(c, "name")->valuestring, "culprit");
