@@ -18,6 +18,7 @@
 #include "reports/pairwise.h"
 #include "reports/jtree.h"
 #include "common/fmt.h"
+#include "common/strbuf.h"
 #include "reports/report.h"
 #include "reports/rules.h"
 #include "reports/jwrite.h"
@@ -206,55 +207,86 @@ static void index_hosts(struct pairs *p)
 		anvil_keymap_put(&p->index, p->hosts[i], strlen(p->hosts[i]), (void *)(uintptr_t)(i + 1));
 }
 
+struct host_at {
+	const char *h;
+	int at;   /* its index before the sort */
+};
+
 static int cmp_host(const void *a, const void *b)
 {
-	return strverscmp(*(const char *const *)a, *(const char *const *)b);
+	return strverscmp(((const struct host_at *)a)->h, ((const struct host_at *)b)->h);
 }
 
 static int name_index(const struct pairs *p, const char *name)
 {
 	for (int k = 0; k < p->nnames; k++)
-		if (!strcmp(p->names[k], name))
+		if (p->names[k] == name || !strcmp(p->names[k], name))  /* (names are mostly kept once: reports/jtree.c) */
 			return k;
 	return -1;
 }
 
+/* A host's index, a new one when it is not there yet. */
+static int host_add(struct pairs *p, const char *h, int *hcap)
+{
+	int at = host_index(p, h);
+	if (at >= 0)
+		return at;
+	if (p->n == *hcap) {
+		*hcap *= 2;
+		if (!(p->hosts = realloc(p->hosts, (size_t)*hcap * sizeof(char *))))
+			anvil_out_of_memory();
+	}
+	p->hosts[p->n] = h;
+	anvil_keymap_put(&p->index, h, strlen(h), (void *)(uintptr_t)(p->n + 1));
+	return p->n++;
+}
+
+/* The pair metrics' hosts, names and figures, each metric's members read
+ * in one walk (half a million metrics at a thousand nodes); the hosts
+ * then in natural order and the figures' nodes renumbered to match. */
 static void collect(struct pairs *p, const cJSON *metrics)
 {
-	int nmetrics = 0, hcap = 64;
-	const cJSON *m;
+	static const char *const members[] = { "host", "labels", "name", "value", "unit", "better" };
+	int hcap = 64;
+	const cJSON *m, *v[6];
 	p->hosts = calloc((size_t)hcap, sizeof(char *));
+	p->figs = malloc(sizeof(*p->figs) * (size_t)(cJSON_GetArraySize(metrics) + 1));
+	if (!p->hosts || !p->figs)
+		anvil_out_of_memory();
 	cJSON_ArrayForEach(m, metrics) {
-		nmetrics++;
-		const char *h[2] = { anvil_jstr(m, "host"), peer_of(m) }, *name = anvil_jstr(m, "name");
-		if (!is_pair(m) || !name)
+		anvil_jget_many(m, members, 6, v);
+		const char *h = cJSON_IsString(v[0]) ? v[0]->valuestring : NULL, *peer = anvil_jstr(v[1], "peer");
+		const char *name = cJSON_IsString(v[2]) ? v[2]->valuestring : NULL;
+		if (!h || !peer || !strcmp(h, peer) || !name)
 			continue;
-		for (int e = 0; e < 2; e++)
-			if (host_index(p, h[e]) < 0) {
-				if (p->n == hcap) {
-					hcap *= 2;
-					p->hosts = realloc(p->hosts, (size_t)hcap * sizeof(char *));
-				}
-				p->hosts[p->n++] = h[e];
-				anvil_keymap_put(&p->index, h[e], strlen(h[e]), (void *)(uintptr_t)p->n);
-			}
-		if (name_index(p, name) < 0 && p->nnames < MAX_NAMES) {
-			const char *better = anvil_jstr(m, "better");
-			p->units[p->nnames] = anvil_jstr(m, "unit") ? anvil_jstr(m, "unit") : "";
+		int a = host_add(p, h, &hcap), b = host_add(p, peer, &hcap), k = name_index(p, name);
+		if (k < 0 && p->nnames < MAX_NAMES) {
+			const char *better = cJSON_IsString(v[5]) ? v[5]->valuestring : NULL;
+			p->units[p->nnames] = cJSON_IsString(v[4]) ? v[4]->valuestring : "";
 			p->higher[p->nnames] = !better || strcmp(better, "lower");
-			p->names[p->nnames++] = name;
+			p->names[k = p->nnames++] = name;
 		}
+		if (k >= 0 && cJSON_IsNumber(v[3]) && isfinite(v[3]->valuedouble))
+			p->figs[p->nfigs++] = (struct pair_fig){ a, b, k, v[3]->valuedouble };
 	}
-	anvil_sort(p->hosts, (size_t)p->n, sizeof(char *), cmp_host);
+	struct host_at *order = malloc(sizeof(*order) * (size_t)(p->n + 1));
+	int *now = malloc(sizeof(int) * (size_t)(p->n + 1));
+	if (!order || !now)
+		anvil_out_of_memory();
+	for (int i = 0; i < p->n; i++)
+		order[i] = (struct host_at){ p->hosts[i], i };
+	anvil_sort(order, (size_t)p->n, sizeof(*order), cmp_host);
+	for (int i = 0; i < p->n; i++) {
+		p->hosts[i] = order[i].h;
+		now[order[i].at] = i;
+	}
+	for (int i = 0; i < p->nfigs; i++) {
+		p->figs[i].a = now[p->figs[i].a];
+		p->figs[i].b = now[p->figs[i].b];
+	}
+	free(order);
+	free(now);
 	index_hosts(p);
-	p->figs = malloc(sizeof(*p->figs) * (size_t)(nmetrics + 1));
-	cJSON_ArrayForEach(m, metrics) {
-		int a = host_index(p, anvil_jstr(m, "host")), b = host_index(p, peer_of(m));
-		int k = anvil_jstr(m, "name") ? name_index(p, anvil_jstr(m, "name")) : -1;
-		double x = anvil_jnum(m, "value");
-		if (a >= 0 && b >= 0 && a != b && k >= 0 && isfinite(x))
-			p->figs[p->nfigs++] = (struct pair_fig){ a, b, k, x };
-	}
 }
 
 /* The figure of every pair for metric k (n x n, NAN where not measured);
