@@ -666,18 +666,43 @@ size_t anvil_jsource_find(const struct anvil_jsource *s, const char *id)
 	return at ? at - 1 : (size_t)-1;
 }
 
-/* The member of a record kept as text: "rows" of a series, "info" of an
- * info record, "" for others (the first "kind" decides; the text need not
- * be checked). */
-static const char *bulk_key_of(const char *p, size_t n)
+/* The members of a record kept as text (each the first of its name, and
+ * only an array or an object as its kind has it): a series' "rows" and
+ * "columns" (a dozen small objects a series, which only the page's charts
+ * read), an info record's "info". */
+struct bulk {
+	const char *key[2];
+	char open[2];
+	int n;
+	unsigned done;
+};
+
+/* The first "kind" decides (the text need not be checked). */
+static void bulk_of(const char *p, size_t n, struct bulk *b)
 {
 	struct anvil_jscan_it it;
+	memset(b, 0, sizeof(*b));
 	anvil_jscan_object(&it, p, p + n);
-	while (anvil_jscan_next(&it))
-		if (anvil_jscan_key_is(&it, "kind"))
-			return it.vend - it.val == 8 && !memcmp(it.val, "\"series\"", 8) ? "rows" :
-			       it.vend - it.val == 6 && !memcmp(it.val, "\"info\"", 6) ? "info" : "";
-	return "";
+	while (anvil_jscan_next(&it)) {
+		if (!anvil_jscan_key_is(&it, "kind"))
+			continue;
+		if (it.vend - it.val == 8 && !memcmp(it.val, "\"series\"", 8))
+			*b = (struct bulk){ { "rows", "columns" }, { '[', '[' }, 2, 0 };
+		else if (it.vend - it.val == 6 && !memcmp(it.val, "\"info\"", 6))
+			*b = (struct bulk){ { "info", NULL }, { '{', 0 }, 1, 0 };
+		return;
+	}
+}
+
+/* 1 when the member at it, whose value starts at val, is kept as text. */
+static int bulk_take(struct bulk *b, const struct anvil_jscan_it *it, const char *val, const char *end)
+{
+	for (int i = 0; i < b->n; i++)
+		if (!(b->done & (1u << i)) && anvil_jscan_key_is(it, b->key[i]) && val < end && *val == b->open[i]) {
+			b->done |= 1u << i;
+			return 1;
+		}
+	return 0;
 }
 
 static int dropped_key(const struct anvil_jscan_it *it)
@@ -697,15 +722,15 @@ static cJSON *raw_of(const char *val, const char *vend)
 	return m;
 }
 
-/* A record with its bulky member (series rows, info body) kept as text, and
+/* A record with its bulky members (series rows and columns, info body) kept as text, and
  * without the members the report drops ("v", "seq", "test": the record's
  * place, known here): fewer nodes to make for hundreds of thousands of
  * records. */
 static cJSON *parse_record(const char *p, size_t n)
 {
 	struct anvil_jscan_it it;
-	const char *bulk_key = bulk_key_of(p, n);
-	int bulk_done = !*bulk_key;
+	struct bulk bulk;
+	bulk_of(p, n, &bulk);
 	cJSON *rec = cJSON_CreateObject();
 	/* the members walked by hand, each value built as it is passed (one
 	 * pass over the text, where the iterator's skip and then the build
@@ -721,8 +746,7 @@ static cJSON *parse_record(const char *p, size_t n)
 		cJSON *m = NULL;
 		if (dropped_key(&it)) {
 			q = anvil_jscan_skip(val, end);
-		} else if (!bulk_done && anvil_jscan_key_is(&it, bulk_key) && *val == (*bulk_key == 'r' ? '[' : '{')) {
-			bulk_done = 1;
+		} else if (bulk_take(&bulk, &it, val, end)) {
 			q = anvil_jscan_skip(val, end);
 			m = raw_of(val, q);
 		} else {
@@ -748,8 +772,9 @@ static cJSON *plain_record(const char *p, size_t n)
 	const char *end = p + n, *q = anvil_jplain_skip_ws(p, end);
 	if (q >= end || *q != '{')
 		return NULL;
-	const char *bulk_key = bulk_key_of(p, n);
-	int bulk_done = !*bulk_key, closed = 0;
+	struct bulk bulk;
+	int closed = 0;
+	bulk_of(p, n, &bulk);
 	struct anvil_jplain_keys ks;
 	ks.n = 0;
 	cJSON *rec = cJSON_CreateObject();
@@ -774,9 +799,7 @@ static cJSON *plain_record(const char *p, size_t n)
 		if (dropped_key(&it)) {
 			if (!(vend = anvil_jplain_value(val, end, 1)))
 				goto bad;
-		} else if (!bulk_done && anvil_jscan_key_is(&it, bulk_key) && val < end &&
-			   *val == (*bulk_key == 'r' ? '[' : '{')) {
-			bulk_done = 1;
+		} else if (bulk_take(&bulk, &it, val, end)) {
 			if (!(vend = anvil_jplain_value(val, end, 1)))
 				goto bad;
 			m = raw_of(val, vend);

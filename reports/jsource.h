@@ -4,7 +4,7 @@
  * From a journal file, the journal is read once to check every line (or,
  * deferred, all but the tests' records) and note where each test's records are (the whole file is never a tree); each
  * test's records are then read back and parsed when the report reaches it,
- * with the bulky values kept as text: a series' "rows" and an info record's
+ * with the bulky values kept as text: a series' "rows" and "columns" and an info record's
  * "info" come as cJSON_Raw items. From an array of records (the unit tests'
  * way), the records are copied as they are.
  *
