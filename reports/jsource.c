@@ -311,18 +311,20 @@ static int one_line(struct pass1 *p1, const char *p, struct lref *l, uint64_t of
 		return 0;
 	}
 	/* the id unescaped (cut at 511 bytes; empty when it is not a string) */
-	char test[512];
-	if (!l->test_len || anvil_jscan_string(p + l->test_at, p + l->test_at + l->test_len, test, sizeof(test)))
-		test[0] = '\0';
-	if (l->lazy) {
+	if (l->lazy) {  /* "test" is a plain string: its bytes are the id (cut at 511) */
 		struct held *h = &p1->held;
+		size_t idlen = l->test_len - 2 < sizeof(h->test) - 1 ? l->test_len - 2 : sizeof(h->test) - 1;
 		h->valid = 1;
 		h->off = off;
 		h->len = (uint32_t)n;
 		h->line = l->line;
-		memcpy(h->test, test, strlen(test) + 1);
+		memcpy(h->test, p + l->test_at + 1, idlen);
+		h->test[idlen] = '\0';
 		return 0;
 	}
+	char test[512];
+	if (!l->test_len || anvil_jscan_string(p + l->test_at, p + l->test_at + l->test_len, test, sizeof(test)))
+		test[0] = '\0';
 	s->count++;
 	if (is_meta_kind(l->kind)) {
 		if (l->meta)
