@@ -177,6 +177,23 @@ static void gen_value(struct strbuf *sb, int depth)
 	}
 }
 
+/* A value of gen_value's, now and then with a byte changed, dropped or
+ * added (one of bytes). */
+static void gen_mutated(struct strbuf *sb, const char *bytes)
+{
+	size_t nb = strlen(bytes);
+	sb->len = 0;
+	gen_value(sb, 0);
+	for (unsigned m = rnd(4) == 0 ? 1 + rnd(2) : 0; m && sb->len; m--) {
+		size_t at = rnd((unsigned)sb->len);
+		switch (rnd(3)) {
+		case 0: sb->buf[at] = bytes[rnd((unsigned)nb)]; break;
+		case 1: memmove(sb->buf + at, sb->buf + at + 1, sb->len - at); sb->len--; break;
+		default: strbuf_addch(sb, 0); memmove(sb->buf + at + 1, sb->buf + at, sb->len - at - 1); sb->buf[at] = bytes[rnd((unsigned)nb)];
+		}
+	}
+}
+
 /* The check (its quick look, and the full check where that says no)
  * accepts exactly what common/json.c's parser accepts. */
 static void test_jscan_against_parser(void **state)
@@ -186,17 +203,7 @@ static void test_jscan_against_parser(void **state)
 	char perr[512];
 	int agreed[2] = { 0, 0 };
 	for (int i = 0; i < 300000; i++) {
-		sb.len = 0;
-		gen_value(&sb, 0);
-		for (unsigned m = rnd(4) == 0 ? 1 + rnd(2) : 0; m && sb.len; m--) {  /* a byte changed, dropped or added */
-			size_t at = rnd((unsigned)sb.len);
-			static const char bytes[] = "{}[],:\"\\ 0-.e";
-			switch (rnd(3)) {
-			case 0: sb.buf[at] = bytes[rnd(sizeof(bytes) - 1)]; break;
-			case 1: memmove(sb.buf + at, sb.buf + at + 1, sb.len - at); sb.len--; break;
-			default: strbuf_addch(&sb, 0); memmove(sb.buf + at + 1, sb.buf + at, sb.len - at - 1); sb.buf[at] = bytes[rnd(sizeof(bytes) - 1)];
-			}
-		}
+		gen_mutated(&sb, "{}[],:\"\\ 0-.e");
 		size_t at;
 		const char *what;
 		struct anvil_json_doc doc;
@@ -224,17 +231,7 @@ static void test_jtree_plain(void **state)
 	struct strbuf sb = STRBUF_INIT;
 	int plain = 0, valid = 0;
 	for (int i = 0; i < 300000; i++) {
-		sb.len = 0;
-		gen_value(&sb, 0);
-		for (unsigned m = rnd(4) == 0 ? 1 + rnd(2) : 0; m && sb.len; m--) {
-			size_t at = rnd((unsigned)sb.len);
-			static const char bytes[] = "{}[],:\"\\ 0-.eE+";
-			switch (rnd(3)) {
-			case 0: sb.buf[at] = bytes[rnd(sizeof(bytes) - 1)]; break;
-			case 1: memmove(sb.buf + at, sb.buf + at + 1, sb.len - at); sb.len--; break;
-			default: strbuf_addch(&sb, 0); memmove(sb.buf + at + 1, sb.buf + at, sb.len - at - 1); sb.buf[at] = bytes[rnd(sizeof(bytes) - 1)];
-			}
-		}
+		gen_mutated(&sb, "{}[],:\"\\ 0-.eE+");
 		const char *end = sb.buf + sb.len, *next = NULL;
 		size_t at;
 		const char *what;
