@@ -321,8 +321,8 @@ static const double *matrix_of(struct pairs *p, int k)
 }
 
 /* One metric's matrix at a time: at a thousand nodes each is 8 MB, and a
- * test of six metrics held 50 MB while it was judged (made again for the
- * culprits, which is cheaper than holding them: one pass over the pairs).
+ * test of six metrics held 50 MB while it was judged (each is made once,
+ * for its rows and its culprits together).
  * Its memory is the next one's: 8 MB given back and taken afresh was two
  * thousand page faults a matrix. */
 static void matrix_done(struct pairs *p, int k)
@@ -694,6 +694,51 @@ static void put_culprit(cJSON *t, cJSON *culprits, cJSON *first, const struct pa
 	strbuf_release(&l->why);
 }
 
+/* The matrix's tree: its hosts (or blocks of them), units and which way is
+ * better; each metric's rows are added as its matrix is made (matrix_rows). */
+static cJSON *matrix_tree(struct pairs *p)
+{
+	int n = p->n, b = n > MAX_MATRIX ? (n + MAX_MATRIX - 1) / MAX_MATRIX : 1;
+	cJSON *mx = cJSON_CreateObject(), *hosts = cJSON_AddArrayToObject(mx, "hosts");
+	for (int i = 0; i < n; i += b) {
+		char range[600];
+		int last = i + b - 1 < n - 1 ? i + b - 1 : n - 1;
+		if (b > 1)
+			anvil_fmt(range, sizeof(range), "%s\u2013%s", p->hosts[i], p->hosts[last]);
+		cJSON_AddItemToArray(hosts, cJSON_CreateString(b > 1 ? range : p->hosts[i]));
+	}
+	if (b > 1) {
+		cJSON *bl = cJSON_AddObjectToObject(mx, "blocks");
+		cJSON_AddNumberToObject(bl, "size", b);
+		cJSON_AddNumberToObject(bl, "nodes", n);
+		cJSON_AddStringToObject(bl, "cell", "the worst pair of a block of nodes (slow when any pair is)");
+	}
+	cJSON_AddObjectToObject(mx, "metrics");
+	cJSON *units = cJSON_AddObjectToObject(mx, "units"), *better = cJSON_AddObjectToObject(mx, "better");
+	for (int k = 0; k < p->nnames; k++) {
+		cJSON_AddStringToObject(units, p->names[k], p->units[k]);
+		cJSON_AddStringToObject(better, p->names[k], p->higher[k] ? "higher" : "lower");
+	}
+	return mx;
+}
+
+/* Metric k's rows in the matrix tree, from its matrix v. */
+static void matrix_rows(const struct pairs *p, cJSON *matrix, int k, const double *v)
+{
+	add_rows(anvil_jget(matrix, "metrics"), p->names[k], p->n, &(struct cells){ v, NULL, p->higher[k] ? 1 : -1 });
+}
+
+/* Every metric's rows, when there are no culprits to find. */
+static void rows_only(struct pairs *p, cJSON *matrix)
+{
+	for (int k = 0; k < p->nnames; k++) {
+		const double *v = matrix_of(p, k);
+		if (v)
+			matrix_rows(p, matrix, k, v);
+		matrix_done(p, k);
+	}
+}
+
 /* Culprits of every pair metric, merged: a node slow on bandwidth and on
  * latency is one culprit with two reasons. */
 static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
@@ -716,6 +761,7 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 		free(found);
 		free(slow);
 		free(why);
+		rows_only(p, matrix);
 		return;
 	}
 	cJSON *slow_tree = cJSON_AddObjectToObject(matrix, "slow"), *notes = cJSON_AddArrayToObject(matrix, "notes");
@@ -729,6 +775,7 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 					   "pairs", NULL, NULL, ANVIL_V_ERROR, "out of memory for the pair matrix");
 			continue;
 		}
+		matrix_rows(p, matrix, k, v);  /* the rows from the same matrix: made once a metric */
 		slow_of(p, fails, nfails, k, v, slow);
 		int total = slow_rows(slow_tree, p, k, slow);
 		int nf = anvil_pairwise_culprits(n, slow, found, per_metric, &wide), have_med = 0;
@@ -773,36 +820,6 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 	free(fails);
 }
 
-static cJSON *matrix_tree(struct pairs *p)
-{
-	int n = p->n, b = n > MAX_MATRIX ? (n + MAX_MATRIX - 1) / MAX_MATRIX : 1;
-	cJSON *mx = cJSON_CreateObject(), *hosts = cJSON_AddArrayToObject(mx, "hosts");
-	for (int i = 0; i < n; i += b) {
-		char range[600];
-		int last = i + b - 1 < n - 1 ? i + b - 1 : n - 1;
-		if (b > 1)
-			anvil_fmt(range, sizeof(range), "%s\u2013%s", p->hosts[i], p->hosts[last]);
-		cJSON_AddItemToArray(hosts, cJSON_CreateString(b > 1 ? range : p->hosts[i]));
-	}
-	if (b > 1) {
-		cJSON *bl = cJSON_AddObjectToObject(mx, "blocks");
-		cJSON_AddNumberToObject(bl, "size", b);
-		cJSON_AddNumberToObject(bl, "nodes", n);
-		cJSON_AddStringToObject(bl, "cell", "the worst pair of a block of nodes (slow when any pair is)");
-	}
-	cJSON *ms = cJSON_AddObjectToObject(mx, "metrics"), *units = cJSON_AddObjectToObject(mx, "units");
-	cJSON *better = cJSON_AddObjectToObject(mx, "better");
-	for (int k = 0; k < p->nnames; k++) {
-		const double *v = matrix_of(p, k);
-		if (!v)
-			continue;
-		add_rows(ms, p->names[k], n, &(struct cells){ v, NULL, p->higher[k] ? 1 : -1 });
-		matrix_done(p, k);
-		cJSON_AddStringToObject(units, p->names[k], p->units[k]);
-		cJSON_AddStringToObject(better, p->names[k], p->higher[k] ? "higher" : "lower");
-	}
-	return mx;
-}
 
 static void pairs_release(struct pairs *p)
 {
@@ -853,6 +870,8 @@ int anvil_pairwise_judge(cJSON *t, const cJSON *profile)
 			if (anvil_rule_applies(rule, t) && anvil_jstr(rule, "rule") && !strcmp(anvil_jstr(rule, "rule"), "peers"))
 				judge_peers_rule(t, &p, rule);
 		add_culprits(t, &p, matrix);
+	} else {
+		rows_only(&p, matrix);
 	}
 	pairs_release(&p);
 	return 1;

@@ -504,6 +504,30 @@ static void test_report_two_nodes(void **state)
 	cJSON_Delete(recs);
 }
 
+/* A test that did not run to the end: its matrix has every metric's rows,
+ * and no culprits are looked for (the rules judge only a test that ran). */
+static void test_report_not_ok(void **state)
+{
+	(void)state;
+	int n = 6;
+	double bw[NMAX * NMAX], lat[NMAX * NMAX];
+	const cJSON *t;
+	pair_figures(n, 5, bw, lat);
+	cJSON *recs = journal(n, bw, lat, "{\"peaks\":{\"link.gbs\":12.5}}");
+	cJSON *last = cJSON_GetArrayItem(recs, cJSON_GetArraySize(recs) - 1);
+	cJSON_ReplaceItemInObjectCaseSensitive(last, "status", cJSON_CreateString("failed"));
+	cJSON *r = report_of(recs, &t);
+	const cJSON *ms = get(get(t, "matrix"), "metrics");
+	assert_int_equal(cJSON_GetArraySize(get(ms, "bandwidth_gbs")), n);
+	assert_int_equal(cJSON_GetArraySize(get(ms, "latency_us")), n);
+	double x = cJSON_GetArrayItem(cJSON_GetArrayItem(get(ms, "latency_us"), 1), 4)->valuedouble;
+	assert_true(fabs(x - lat[1 * n + 4]) < 1e-12);
+	assert_null(cJSON_GetObjectItemCaseSensitive(t, "culprits"));
+	assert_null(cJSON_GetObjectItemCaseSensitive(get(t, "matrix"), "slow"));
+	cJSON_Delete(r);
+	cJSON_Delete(recs);
+}
+
 /* Slow pairs all over: no culprit, a note that says where most of them are. */
 static void test_report_widespread(void **state)
 {
@@ -594,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_report_slow_node),
 		cmocka_unit_test(test_report_clean_and_link),
 		cmocka_unit_test(test_report_two_nodes),
+		cmocka_unit_test(test_report_not_ok),
 		cmocka_unit_test(test_report_three_culprits),
 		cmocka_unit_test(test_report_widespread),
 		cmocka_unit_test(test_not_pairs),
