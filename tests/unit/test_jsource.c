@@ -18,6 +18,7 @@
 #include "reports/jsource.h"
 #include "reports/jwrite.h"
 #include "common/strbuf.h"
+#include "tests/unit/jsource_answer.h"
 
 /* Line i of a test: metrics with every kind of value, series, info. */
 static void line(FILE *f, const char *test, int i)
@@ -274,47 +275,6 @@ static void test_index_buffers(void **state)
 
 /* ---- deferred and not: the same answers ------------------------------------ */
 
-/* All that a source says of a journal, as text: its records, ids, counts
- * and torn tail, or the error met opening it or reading its tests back
- * (the tests read last first, so that a bad line of a later test is met
- * before one of an earlier test). */
-static void answer(const char *path, int deferred, struct strbuf *out)
-{
-	char err[1024] = "";
-	struct anvil_jsource *src = open_as(path, deferred, err, sizeof(err));
-	if (!src) {
-		strbuf_addf(out, "error: %s", err);
-		return;
-	}
-	size_t n = anvil_jsource_ntests(src);
-	cJSON **recs = calloc(n + 1, sizeof(*recs));
-	int failed = 0;
-	for (size_t i = n; i-- > 0 && !failed;)
-		failed = !(recs[i] = anvil_jsource_test_records(src, i, err, sizeof(err)));
-	if (!failed)
-		failed = anvil_jsource_check_unread(src, err, sizeof(err)) != 0;
-	if (failed) {
-		strbuf_addf(out, "error: %s", err);
-	} else {
-		long torn_line;
-		int torn = anvil_jsource_torn(src, &torn_line);
-		strbuf_addf(out, "count %ld torn %d/%ld\n", anvil_jsource_records_count(src), torn, torn ? torn_line : 0L);
-		char *meta = cJSON_PrintUnformatted(anvil_jsource_meta(src));
-		strbuf_addf(out, "meta %s\n", meta);
-		free(meta);
-		for (size_t i = 0; i < n; i++) {
-			anvil_jw_unraw(recs[i]);
-			char *t = cJSON_PrintUnformatted(recs[i]);
-			strbuf_addf(out, "%s: %s\n", anvil_jsource_test_id(src, i), t);
-			free(t);
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		cJSON_Delete(recs[i]);
-	free(recs);
-	anvil_jsource_free(src);
-}
-
 static void write_file(const char *path, const char *text, size_t len)
 {
 	FILE *f = fopen(path, "w");
@@ -327,8 +287,8 @@ static void agree(const char *path, const char *text, size_t len)
 {
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	write_file(path, text, len);
-	answer(path, 0, &a);
-	answer(path, 1, &b);
+	jsource_answer(path, 0, &a);
+	jsource_answer(path, 1, &b);
 	if (strcmp(strbuf_str(&a), strbuf_str(&b)))
 		fail_msg("journal:\n%.*s\nchecked at once:\n%s\nchecked when read back:\n%s", (int)len, text,
 			 strbuf_str(&a), strbuf_str(&b));
