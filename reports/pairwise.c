@@ -190,8 +190,7 @@ struct pairs {
 	const char *units[MAX_NAMES];
 	int higher[MAX_NAMES];
 	int nnames;
-	double *mat[MAX_NAMES];     /* matrix_of(k) (NULL until then, and after matrix_done) */
-	double *spare;              /* a matrix done with, the next one's memory */
+	double *mat;                /* one metric's matrix at a time (matrix_of), NULL until the first */
 };
 
 static int host_index(const struct pairs *p, const char *h)
@@ -289,15 +288,19 @@ static void collect(struct pairs *p, const cJSON *metrics)
 	index_hosts(p);
 }
 
-/* The figure of every pair for metric k (n x n, NAN where not measured);
- * a pair measured twice keeps its worse figure. */
-static double *matrix_make(struct pairs *p, int k)
+/* The figure of every pair for metric k (n x n, NAN where not measured; a
+ * pair measured twice keeps its worse figure), in the pairs' one matrix:
+ * at a thousand nodes a matrix is 8 MB, so a test of six metrics has one at
+ * a time, each made once for its rows and its culprits together, in the
+ * memory of the one before (8 MB given back and taken afresh was two
+ * thousand page faults a matrix). Valid until the next call; NULL when out
+ * of memory. */
+static const double *matrix_of(struct pairs *p, int k)
 {
 	int n = p->n;
-	double *v = p->spare ? p->spare : malloc(sizeof(double) * (size_t)(n * n));
-	p->spare = NULL;
-	if (!v)
+	if (!p->mat && !(p->mat = malloc(sizeof(double) * (size_t)(n * n))))
 		return NULL;
+	double *v = p->mat;
 	for (int i = 0; i < n * n; i++)
 		v[i] = NAN;
 	for (int i = 0; i < p->nfigs; i++) {
@@ -310,28 +313,6 @@ static double *matrix_make(struct pairs *p, int k)
 		v[f->a * n + f->b] = v[f->b * n + f->a] = x;
 	}
 	return v;
-}
-
-/* Metric k's matrix (the pairs' own until matrix_done); NULL when out of memory. */
-static const double *matrix_of(struct pairs *p, int k)
-{
-	if (!p->mat[k])
-		p->mat[k] = matrix_make(p, k);
-	return p->mat[k];
-}
-
-/* One metric's matrix at a time: at a thousand nodes each is 8 MB, and a
- * test of six metrics held 50 MB while it was judged (each is made once,
- * for its rows and its culprits together).
- * Its memory is the next one's: 8 MB given back and taken afresh was two
- * thousand page faults a matrix. */
-static void matrix_done(struct pairs *p, int k)
-{
-	if (p->mat[k] && !p->spare)
-		p->spare = p->mat[k];
-	else
-		free(p->mat[k]);
-	p->mat[k] = NULL;
 }
 
 /* ---- judging pairs against the median of all pairs ---------------------- */
@@ -735,7 +716,6 @@ static void rows_only(struct pairs *p, cJSON *matrix)
 		const double *v = matrix_of(p, k);
 		if (v)
 			matrix_rows(p, matrix, k, v);
-		matrix_done(p, k);
 	}
 }
 
@@ -802,7 +782,6 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 				describe_link(&l->why, p, k, why[f]);
 			}
 		}
-		matrix_done(p, k);
 	}
 	cJSON *culprits = cJSON_AddArrayToObject(t, "culprits"), *first = cJSON_CreateArray();
 	for (int i = 0; i < nlines; i++)
@@ -820,14 +799,11 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 	free(fails);
 }
 
-
 static void pairs_release(struct pairs *p)
 {
 	free(p->hosts);
 	free(p->figs);
-	for (int k = 0; k < MAX_NAMES; k++)
-		free(p->mat[k]);
-	free(p->spare);
+	free(p->mat);
 	anvil_keymap_release(&p->index);
 }
 
