@@ -313,13 +313,15 @@ static int check_value(struct chk *c, int depth)
 
 /* ---- the quick look: most lines in one pass, the rest to the full check ---- */
 
-/* The journal's lines are plain (reports/jplain.h). This accepts only such
- * text, with the place it stands in a register instead of in struct chk:
- * the strict check was most of reading a journal. */
+/* reports/jplain.h's tables. */
 const unsigned char anvil_jplain_special[256] = {
 	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
 };
 const unsigned char anvil_jplain_ws[256] = { [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1 };
+
+/* The journal's lines are plain (reports/jplain.h). The quick look accepts
+ * only such text, with the place it stands in a register instead of in
+ * struct chk: the strict check was most of reading a journal. */
 
 static inline int is_digit(char ch)
 {

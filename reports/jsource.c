@@ -201,9 +201,10 @@ static int plain_at(const char *val, const char *vend)
 }
 
 /* A deferred check's first look at a line (not checked: the iterator stays
- * within the text whatever it holds): 1 when it is a test's record whose
- * "kind" and "test" are plain strings, its check then left for the read
- * back; 0 for anything else, checked now. */
+ * within the text whatever it holds): 1, with l's kind and test set, when
+ * it is a test's record whose "kind" and "test" are plain strings, its
+ * check then left for the read back; 0 (l untouched) for anything else,
+ * checked now. */
 static int defer_line(const char *p, size_t n, struct lref *l)
 {
 	struct anvil_jscan_it it;
@@ -218,14 +219,18 @@ static int defer_line(const char *p, size_t n, struct lref *l)
 			tend = it.vend;
 		}
 	}
+	char k[sizeof(l->kind)];
 	if (!kind || !test || !plain_at(kind, kend) || !plain_at(test, tend) || tend - test == 2 ||
-	    (size_t)(kend - kind) - 2 >= sizeof(l->kind))
+	    (size_t)(kend - kind) - 2 >= sizeof(k))
 		return 0;
-	memcpy(l->kind, kind + 1, (size_t)(kend - kind) - 2);
-	l->kind[kend - kind - 2] = '\0';
+	memcpy(k, kind + 1, (size_t)(kend - kind) - 2);
+	k[kend - kind - 2] = '\0';
+	if (!is_test_kind(k))
+		return 0;
+	memcpy(l->kind, k, sizeof(k));
 	l->test_at = (size_t)(test - p);
 	l->test_len = (size_t)(tend - test);
-	return is_test_kind(l->kind);
+	return 1;
 }
 
 static void check_line(const char *buf, struct lref *l, int deferred)
@@ -240,8 +245,6 @@ static void check_line(const char *buf, struct lref *l, int deferred)
 	l->bad = 0;
 	if ((l->lazy = deferred && defer_line(p, n, l)))
 		return;
-	l->kind[0] = '\0';
-	l->test_at = l->test_len = 0;
 	l->bad = anvil_jscan_check(p, n, &l->where, &l->what) != 0;
 	if (!l->bad && *anvil_jscan_ws(after_bom(p, n), p + n) != '{')
 		l->bad = 1;
@@ -310,7 +313,6 @@ static int one_line(struct pass1 *p1, const char *p, struct lref *l, uint64_t of
 		p1->has_bad = 1;
 		return 0;
 	}
-	/* the id unescaped (cut at 511 bytes; empty when it is not a string) */
 	if (l->lazy) {  /* "test" is a plain string: its bytes are the id (cut at 511) */
 		struct held *h = &p1->held;
 		size_t idlen = l->test_len - 2 < sizeof(h->test) - 1 ? l->test_len - 2 : sizeof(h->test) - 1;
@@ -322,6 +324,7 @@ static int one_line(struct pass1 *p1, const char *p, struct lref *l, uint64_t of
 		h->test[idlen] = '\0';
 		return 0;
 	}
+	/* the id unescaped (cut at 511 bytes; empty when it is not a string) */
 	char test[512];
 	if (!l->test_len || anvil_jscan_string(p + l->test_at, p + l->test_at + l->test_len, test, sizeof(test)))
 		test[0] = '\0';

@@ -2,10 +2,11 @@
  * A run's records, test by test, for the report stage.
  *
  * From a journal file, the journal is read once to check every line (or,
- * deferred, all but the tests' records) and note where each test's records are (the whole file is never a tree); each
- * test's records are then read back and parsed when the report reaches it,
- * with the bulky values kept as text: a series' "rows" and "columns" and an info record's
- * "info" come as cJSON_Raw items. From an array of records (the unit tests'
+ * deferred, all but the tests' records) and note where each test's records
+ * are (the whole file is never a tree); each test's records are then read
+ * back and parsed when the report reaches it, with the bulky values kept as
+ * text: a series' "rows" and "columns" and an info record's "info" come as
+ * cJSON_Raw items. From an array of records (the unit tests'
  * way), the records are copied as they are.
  *
  * Which records belong to the run and which to a test, and the order of the
