@@ -13,11 +13,16 @@
 #include "reports/jwrite.h"
 #include <stdlib.h>
 
+/* The journal at path, its tests' records checked now or when read back. */
+static struct anvil_jsource *jsource_open(const char *path, int deferred, char *err, size_t errlen)
+{
+	return deferred ? anvil_jsource_file_deferred(path, err, errlen) : anvil_jsource_file(path, err, errlen);
+}
+
 static void jsource_answer(const char *path, int deferred, struct strbuf *out)
 {
 	char err[1024] = "";
-	struct anvil_jsource *src = deferred ? anvil_jsource_file_deferred(path, err, sizeof(err))
-					     : anvil_jsource_file(path, err, sizeof(err));
+	struct anvil_jsource *src = jsource_open(path, deferred, err, sizeof(err));
 	if (!src) {
 		strbuf_addf(out, "error: %s", err);
 		return;

@@ -77,12 +77,6 @@ static void same(cJSON *got, cJSON *want)
 	assert_ptr_equal(got->child->prev, cJSON_GetArrayItem(got, cJSON_GetArraySize(got) - 1));
 }
 
-/* The journal at path, its tests' records checked now or when read back. */
-static struct anvil_jsource *open_as(const char *path, int deferred, char *err, size_t errlen)
-{
-	return deferred ? anvil_jsource_file_deferred(path, err, errlen) : anvil_jsource_file(path, err, errlen);
-}
-
 static void test_read_back(void **state)
 {
 	int deferred = *(int *)*state;
@@ -98,7 +92,7 @@ static void test_read_back(void **state)
 			line(f, "small", i);
 	}
 	fclose(f);
-	struct anvil_jsource *src = open_as(path, deferred, err, sizeof(err));
+	struct anvil_jsource *src = jsource_open(path, deferred, err, sizeof(err));
 	assert_non_null(src);
 	cJSON *want_big = expected(path, "big"), *want_small = expected(path, "small");
 	for (int arena = 0; arena < 2; arena++) {
@@ -155,7 +149,7 @@ static void test_index(void **state)
 	}
 	fprintf(f, "{\"v\":1,\"seq\":99999,\"kind\":\"run\",\"event\":\"end\"}\n");
 	fclose(f);
-	struct anvil_jsource *src = open_as(path, deferred, err, sizeof(err));
+	struct anvil_jsource *src = jsource_open(path, deferred, err, sizeof(err));
 	assert_non_null(src);
 	assert_int_equal(anvil_jsource_records_count(src), 30000 + 5 * 6 + 2);
 	/* big, escaped (both spellings), the long id cut at 511 bytes (as it
@@ -224,7 +218,7 @@ static void test_index_buffers(void **state)
 		}
 		fprintf(f, "{\"v\":1,\"seq\":999999,\"kind\":\"run\",\"event\":\"end\"}\n");
 		fclose(f);
-		struct anvil_jsource *src = open_as(path, deferred, err, sizeof(err));
+		struct anvil_jsource *src = jsource_open(path, deferred, err, sizeof(err));
 		if (bad && deferred) {  /* t0's line: found bad when t0 is read back */
 			assert_non_null(src);
 			cJSON *t1 = anvil_jsource_test_records(src, anvil_jsource_find(src, "t1"), err, sizeof(err));
