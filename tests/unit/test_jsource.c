@@ -366,6 +366,66 @@ static void test_deferred_agrees(void **state)
 	rmdir(dir);
 }
 
+/* Read back into the arena (deferred), a record whose labels are the same
+ * text as the last record's shares that object's members (a reference,
+ * as cJSON makes one); labels that differ, or hold more than strings, or
+ * records read outside the arena, get their own. Every record is still
+ * what cJSON parses from its line. */
+static void test_labels_shared(void **state)
+{
+	(void)state;
+	static const char *const labels[] = {
+		"{\"gpu\":\"0\",\"p\":\"fp64\"}", "{\"gpu\":\"0\",\"p\":\"fp64\"}", "{\"gpu\":\"0\",\"p\":\"fp64\"}",
+		"{\"gpu\":\"1\",\"p\":\"fp64\"}", "{\"gpu\":\"1\",\"p\":\"fp64\"}", "{\"gpu\":\"1\",\"n\":2}",
+		"{\"gpu\":\"1\",\"n\":2}", "{\"gpu\": \"1\",\"p\":\"fp64\"}", "{}", "{}",
+	};
+	static const int shared[] = { 0, 1, 1, 0, 1, 0, 0, 0, 0, 0 };
+	const size_t n = sizeof(labels) / sizeof(*labels);
+	char dir[] = "/tmp/anvil-jsource-XXXXXX", path[600], err[512] = "";
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "{\"v\":1,\"seq\":%zu,\"kind\":\"%s\",\"test\":\"t\",\"host\":\"n1\",\"labels\":%s,"
+			"\"name\":\"x\",\"value\":%zu}\n", i, i % 3 == 2 ? "check" : "metric", labels[i], i);
+	fclose(f);
+	struct anvil_jsource *src = anvil_jsource_file_deferred(path, err, sizeof(err));
+	assert_non_null(src);
+	cJSON *want = expected(path, "t");
+	for (int arena = 0; arena < 2; arena++) {
+		if (arena) {
+			assert_int_equal(anvil_arena_install(), 0);
+			anvil_arena_on(ANVIL_ARENA_TEST);
+		}
+		cJSON *got = anvil_jsource_test_records(src, 0, err, sizeof(err));
+		assert_non_null(got);
+		const cJSON *prev = NULL;
+		size_t i = 0;
+		for (const cJSON *r = got->child; r; r = r->next, i++) {
+			const cJSON *l = cJSON_GetObjectItemCaseSensitive(r, "labels");
+			assert_true(cJSON_IsObject(l));
+			int ref = (l->type & cJSON_IsReference) != 0;
+			assert_int_equal(ref, arena && shared[i]);
+			if (ref)
+				assert_ptr_equal(l->child, prev->child);
+			else
+				prev = l;
+		}
+		assert_int_equal(i, n);
+		same(got, want);
+		cJSON_Delete(got);
+		if (arena) {
+			anvil_arena_on(0);
+			anvil_arena_uninstall();
+		}
+	}
+	cJSON_Delete(want);
+	anvil_jsource_free(src);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	static int checked_now = 0, deferred = 1;
@@ -377,6 +437,7 @@ int main(void)
 		cmocka_unit_test_prestate(test_index_buffers, &checked_now),
 		cmocka_unit_test_prestate(test_index_buffers, &deferred),
 		cmocka_unit_test(test_deferred_agrees),
+		cmocka_unit_test(test_labels_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
