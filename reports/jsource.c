@@ -797,8 +797,10 @@ static void labels_keep(struct labels_seen *ls, const cJSON *m, const char *val,
 	ls->obj = NULL;
 	if (n > sizeof(ls->text) || !cJSON_IsObject(m) || !m->child || !anvil_arena_owns(m))
 		return;
+	/* all of it the arena's (or interned): nothing a record deleted frees */
 	for (const cJSON *c = m->child; c; c = c->next)
-		if (!cJSON_IsString(c) || !anvil_arena_owns(c))
+		if (!cJSON_IsString(c) || !anvil_arena_owns(c) ||
+		    (!(c->type & cJSON_IsReference) && !anvil_arena_owns(c->valuestring)))
 			return;
 	memcpy(ls->text, val, n);
 	ls->len = n;
