@@ -809,7 +809,7 @@ static void labels_keep(struct labels_seen *ls, const cJSON *m, const char *val,
 
 /* parse_record's tree of a line that is plain JSON (reports/jplain.h),
  * checked as it is built: NULL when it is not, or not valid. Labels the
- * same as the last ones in ls are shared (ls may be NULL). */
+ * same as the last ones in ls are shared. */
 static cJSON *plain_record(const char *p, size_t n, struct labels_seen *ls)
 {
 	const char *end = p + n, *q = anvil_jplain_skip_ws(p, end);
@@ -846,7 +846,7 @@ static cJSON *plain_record(const char *p, size_t n, struct labels_seen *ls)
 			if (!(vend = anvil_jplain_value(val, end, 1)))
 				goto bad;
 			m = raw_of(val, vend);
-		} else if (ls && anvil_jscan_key_is(&it, "labels")) {
+		} else if (anvil_jscan_key_is(&it, "labels")) {
 			if (!(vend = anvil_jplain_value(val, end, 1)))
 				goto bad;
 			if (!(m = labels_shared(ls, val, vend))) {
