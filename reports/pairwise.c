@@ -165,11 +165,16 @@ static const char *peer_of(const cJSON *o)
 	return anvil_jstr(anvil_jget(o, "labels"), "peer");
 }
 
-/* A metric (or check) of a node pair: a host and another host as its peer. */
+/* A host and another host as its peer. */
+static int hosts_pair(const char *h, const char *peer)
+{
+	return h && peer && strcmp(h, peer);
+}
+
+/* A metric (or check) of a node pair. */
 static int is_pair(const cJSON *o)
 {
-	const char *h = anvil_jstr(o, "host"), *peer = peer_of(o);
-	return h && peer && strcmp(h, peer);
+	return hosts_pair(anvil_jstr(o, "host"), peer_of(o));
 }
 
 /* The pair metrics of one test: hosts in natural order (node2 before node10). */
@@ -256,7 +261,7 @@ static void collect(struct pairs *p, const cJSON *metrics)
 		anvil_jget_many(m, members, 6, v);
 		const char *h = cJSON_IsString(v[0]) ? v[0]->valuestring : NULL, *peer = anvil_jstr(v[1], "peer");
 		const char *name = cJSON_IsString(v[2]) ? v[2]->valuestring : NULL;
-		if (!h || !peer || !strcmp(h, peer) || !name)
+		if (!hosts_pair(h, peer) || !name)
 			continue;
 		int a = host_add(p, h, &hcap), b = host_add(p, peer, &hcap), k = name_index(p, name);
 		if (k < 0 && p->nnames < MAX_NAMES) {
