@@ -807,6 +807,34 @@ static void labels_keep(struct labels_seen *ls, const cJSON *m, const char *val,
 	ls->obj = m;
 }
 
+/* What plain_record builds of a record's members itself. */
+struct record_members {
+	struct bulk bulk;
+	struct labels_seen *ls;
+};
+
+/* anvil_jtree_member_fn: the dropped members left out, the bulky ones
+ * kept as text, labels shared; the rest left to anvil_jtree_plain. */
+static int record_member(void *arg, const struct anvil_jscan_it *it, const char *val, const char *end, int depth,
+			 cJSON **m, const char **vend)
+{
+	struct record_members *r = arg;
+	int dropped = dropped_key(it), bulky = !dropped && bulk_take(&r->bulk, it, val, end);
+	int labels = !dropped && !bulky && anvil_jscan_key_is(it, "labels");
+	if (!dropped && !bulky && !labels)
+		return 0;
+	if (!(*vend = anvil_jplain_value(val, end, depth)))
+		return -1;
+	if (bulky)
+		*m = raw_of(val, *vend);
+	else if (labels && !(*m = labels_shared(r->ls, val, *vend))) {
+		if (!(*m = anvil_jtree_plain(val, end, depth, vend)))
+			return -1;
+		labels_keep(r->ls, *m, val, *vend);
+	}
+	return 1;
+}
+
 /* parse_record's tree of a line that is plain JSON (reports/jplain.h),
  * checked as it is built: NULL when it is not, or not valid. Labels the
  * same as the last ones in ls are shared. */
@@ -815,58 +843,11 @@ static cJSON *plain_record(const char *p, size_t n, struct labels_seen *ls)
 	const char *end = p + n, *q = anvil_jplain_skip_ws(p, end);
 	if (q >= end || *q != '{')
 		return NULL;
-	struct bulk bulk;
-	int closed = 0;
-	bulk_of(p, n, &bulk);
-	struct anvil_jplain_keys ks;
-	ks.n = 0;
-	cJSON *rec = cJSON_CreateObject();
-	q = anvil_jplain_skip_ws(q + 1, end);
-	if (q < end && *q == '}') {
-		closed = 1;
-		q++;
-	}
-	while (!closed) {
-		struct anvil_jscan_it it = { .key = q + 1 };
-		const char *val, *vend;
-		if (q >= end || *q != '"' || !(q = anvil_jplain_string(q, end)))
-			goto bad;
-		it.klen = (size_t)(q - it.key - 1);
-		if (anvil_jplain_key_add(&ks, it.key, it.klen))
-			goto bad;
-		q = anvil_jplain_skip_ws(q, end);
-		if (q >= end || *q != ':')
-			goto bad;
-		val = anvil_jplain_skip_ws(q + 1, end);
-		cJSON *m = NULL;
-		if (dropped_key(&it)) {
-			if (!(vend = anvil_jplain_value(val, end, 1)))
-				goto bad;
-		} else if (bulk_take(&bulk, &it, val, end)) {
-			if (!(vend = anvil_jplain_value(val, end, 1)))
-				goto bad;
-			m = raw_of(val, vend);
-		} else if (anvil_jscan_key_is(&it, "labels")) {
-			if (!(vend = anvil_jplain_value(val, end, 1)))
-				goto bad;
-			if (!(m = labels_shared(ls, val, vend))) {
-				if (!(m = anvil_jtree_plain(val, end, 1, &vend)))
-					goto bad;
-				labels_keep(ls, m, val, vend);
-			}
-		} else if (!(m = anvil_jtree_plain(val, end, 1, &vend))) {
-			goto bad;
-		}
-		if (m) {
-			anvil_jtree_name_to(m, &it);
-			cJSON_AddItemToArray(rec, m);
-		}
-		if (!(q = anvil_jplain_after(vend, end, '}', &closed)))
-			goto bad;
-	}
-	if (anvil_jplain_skip_ws(q, end) == end)
+	struct record_members r = { .ls = ls };
+	bulk_of(p, n, &r.bulk);
+	cJSON *rec = anvil_jtree_plain_object(q, end, 0, &q, record_member, &r);
+	if (rec && anvil_jplain_skip_ws(q, end) == end)
 		return rec;
-bad:
 	cJSON_Delete(rec);
 	return NULL;
 }

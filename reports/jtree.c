@@ -232,7 +232,8 @@ static const char *plain_number(const char *p, const char *end, double *v)
 	return exp && !isfinite(*v) ? NULL : q;
 }
 
-static cJSON *plain_object(const char *p, const char *end, int depth, const char **next)
+cJSON *anvil_jtree_plain_object(const char *p, const char *end, int depth, const char **next,
+				anvil_jtree_member_fn member, void *arg)
 {
 	struct anvil_jplain_keys ks;
 	int closed;
@@ -255,11 +256,15 @@ static cJSON *plain_object(const char *p, const char *end, int depth, const char
 		p = anvil_jplain_skip_ws(p, end);
 		if (p >= end || *p != ':')
 			break;
-		cJSON *m = anvil_jtree_plain(anvil_jplain_skip_ws(p + 1, end), end, depth + 1, &p);
-		if (!m)
+		const char *val = anvil_jplain_skip_ws(p + 1, end);
+		cJSON *m = NULL;
+		int took = member ? member(arg, &it, val, end, depth + 1, &m, &p) : 0;
+		if (took < 0 || (!took && !(m = anvil_jtree_plain(val, end, depth + 1, &p))))
 			break;
-		anvil_jtree_name_to(m, &it);
-		cJSON_AddItemToArray(item, m);
+		if (m) {
+			anvil_jtree_name_to(m, &it);
+			cJSON_AddItemToArray(item, m);
+		}
 		if (!(p = anvil_jplain_after(p, end, '}', &closed)))
 			break;
 		if (closed) {
@@ -304,7 +309,7 @@ cJSON *anvil_jtree_plain(const char *p, const char *end, int depth, const char *
 		return NULL;
 	switch (*p) {
 	case '{':
-		return plain_object(p, end, depth, next);
+		return anvil_jtree_plain_object(p, end, depth, next, NULL, NULL);
 	case '[':
 		return plain_array(p, end, depth, next);
 	case '"':

@@ -27,6 +27,16 @@ cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next);
  * numbers may have exponents), and then anvil_jscan_check would accept it.
  * The tree is anvil_jtree_parse's, and *next the byte after the value. */
 cJSON *anvil_jtree_plain(const char *p, const char *end, int depth, const char **next);
+/* How a caller builds some members of an object itself: for the member
+ * at it whose value starts at val (in depth levels of nesting), 0 to leave
+ * it to anvil_jtree_plain; 1 when taken, with *vend past the value and *m
+ * its item (NULL: the member is left out); -1 when it is not plain. */
+typedef int (*anvil_jtree_member_fn)(void *arg, const struct anvil_jscan_it *it, const char *val, const char *end,
+				     int depth, cJSON **m, const char **vend);
+/* anvil_jtree_plain for the object at p (at its '{'), with member (NULL:
+ * none) building the members it takes. */
+cJSON *anvil_jtree_plain_object(const char *p, const char *end, int depth, const char **next,
+				anvil_jtree_member_fn member, void *arg);
 /* item->string: the member name at an object iterator (its key, klen), unescaped, in
  * cJSON's memory, or for the names every record has a constant string
  * (cJSON_StringIsConst: cJSON never frees or overwrites it). */
