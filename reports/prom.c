@@ -214,41 +214,53 @@ static void help_type(struct strbuf *out, const char *name, const char *help)
 	strbuf_addf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-/* l holds "{labels" (no closing brace yet): written once, or with the
- * rank added when the series is there already (rank: the record's, looked
- * up then, or NULL for none), or not at all. */
+/* l holds "{labels" (no closing brace yet): 1 when its line is to be
+ * written, with the rank added when the series is there already (rank: the
+ * record's, looked up then, or NULL for none); 0 when not at all. */
+static int unique_line(struct hashset *seen, struct strbuf *l, const cJSON *rec, const double *rank)
+{
+	if (hashset_add(seen, hash_bytes(l->buf, l->len)))
+		return 1;
+	double rv;
+	if (rec) {
+		const cJSON *r = anvil_jget(rec, "rank");
+		if (!cJSON_IsNumber(r))
+			return 0;
+		rv = r->valuedouble;
+	} else if (rank) {
+		rv = *rank;
+	} else {
+		return 0;
+	}
+	char r[32];
+	anvil_fmt(r, sizeof(r), "%.0f", rv);
+	int first = 0;
+	label(l, "rank", r, &first);
+	return hashset_add(seen, hash_bytes(l->buf, l->len));
+}
+
+/* Family f's sample of labels l (still without its closing brace) to sb. */
+static void sample(struct strbuf *sb, enum family_id f, const struct strbuf *l, double value)
+{
+	strbuf_adds(sb, families[f].name);
+	strbuf_add(sb, l->buf, l->len);
+	strbuf_addch(sb, '}');
+	number(sb, value);
+}
+
+/* A sample of l, once (unique_line). */
 static void emit_ranked(struct anvil_prom *p, struct strbuf *l, enum family_id f, const cJSON *rec, const double *rank,
 			double value)
 {
-	if (!hashset_add(&p->seen[f], hash_bytes(l->buf, l->len))) {
-		double rv;
-		if (rec) {
-			const cJSON *r = anvil_jget(rec, "rank");
-			if (!cJSON_IsNumber(r))
-				return;
-			rv = r->valuedouble;
-		} else if (rank) {
-			rv = *rank;
-		} else {
-			return;
-		}
-		char r[32];
-		anvil_fmt(r, sizeof(r), "%.0f", rv);
-		int first = 0;
-		label(l, "rank", r, &first);
-		if (!hashset_add(&p->seen[f], hash_bytes(l->buf, l->len)))
-			return;
-	}
+	if (!unique_line(&p->seen[f], l, rec, rank))
+		return;
 	int direct = f == F_CHECK && p->checks_to;
 	struct strbuf *sb = direct ? &p->checks_to->buf : &p->fam[f].buf;
 	if (direct && !p->checks_head) {
 		help_type(sb, families[f].name, families[f].help);
 		p->checks_head = 1;
 	}
-	strbuf_adds(sb, families[f].name);
-	strbuf_add(sb, l->buf, l->len);
-	strbuf_addch(sb, '}');
-	number(sb, value);
+	sample(sb, f, l, value);
 	if (direct)
 		anvil_outfile_flush(p->checks_to, 0);
 	else
@@ -315,41 +327,68 @@ void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c)
 	emit_ranked(p, &p->check_line, F_CHECK, c, NULL, (double)anvil_verdict_parse(s(c, "verdict")));
 }
 
-/* A deferred check in the queue: this head, then the labels' text. */
-struct queued {
-	double value, rank;
-	uint32_t len;
-	int has_rank;
+/* A test's check lines, made as its checks are judged and set aside (past
+ * 256 KiB in a temporary file: not a test's worth of them in memory) until
+ * the test is written out; a repeated series is looked for within the test,
+ * as anvil_prom_test_checks does. */
+struct anvil_prom_later {
+	struct anvil_spill lines;
+	struct hashset seen;
+	struct strbuf line;
 };
 
-void anvil_prom_check_later(struct strbuf *q, const cJSON *t, const cJSON *c)
+struct anvil_prom_later *anvil_prom_later_new(void)
 {
-	const cJSON *r = anvil_jget(c, "rank");
-	struct queued h;
-	memset(&h, 0, sizeof(h));  /* padding too: the queue is copied whole */
-	h.value = (double)anvil_verdict_parse(s(c, "verdict"));
-	h.has_rank = cJSON_IsNumber(r);
-	h.rank = h.has_rank ? r->valuedouble : 0;
-	size_t at = q->len;
-	strbuf_add(q, (const char *)&h, sizeof(h));
-	check_labels(q, t, c);
-	h.len = (uint32_t)(q->len - at - sizeof(h));
-	memcpy(q->buf + at, &h, sizeof(h));
+	struct anvil_prom_later *q = calloc(1, sizeof(*q));
+	if (!q)
+		anvil_out_of_memory();
+	anvil_spill_init(&q->lines);
+	strbuf_init(&q->line);
+	return q;
 }
 
-void anvil_prom_checks(struct anvil_prom *p, struct strbuf *q)
+void anvil_prom_later_free(struct anvil_prom_later *q)
 {
-	for (size_t at = 0; at + sizeof(struct queued) <= q->len;) {
-		struct queued h;
-		memcpy(&h, q->buf + at, sizeof(h));
-		at += sizeof(h);
-		p->check_line.len = 0;
-		strbuf_add(&p->check_line, q->buf + at, h.len);
-		at += h.len;
-		emit_ranked(p, &p->check_line, F_CHECK, NULL, h.has_rank ? &h.rank : NULL, h.value);
+	if (!q)
+		return;
+	anvil_spill_release(&q->lines);
+	free(q->seen.v);
+	strbuf_release(&q->line);
+	free(q);
+}
+
+void anvil_prom_check_later(struct anvil_prom_later *q, const cJSON *t, const cJSON *c)
+{
+	const cJSON *r = anvil_jget(c, "rank");
+	double rank = cJSON_IsNumber(r) ? r->valuedouble : 0;
+	q->line.len = 0;
+	check_labels(&q->line, t, c);
+	if (!unique_line(&q->seen, &q->line, NULL, cJSON_IsNumber(r) ? &rank : NULL))
+		return;
+	sample(&q->lines.buf, F_CHECK, &q->line, (double)anvil_verdict_parse(s(c, "verdict")));
+	anvil_spill_flush(&q->lines, 0);
+}
+
+void anvil_prom_checks(struct anvil_prom *p, struct anvil_prom_later *q)
+{
+	if (!q->lines.buf.len && !q->lines.total)
+		return;
+	if (p->checks_to) {
+		if (!p->checks_head) {
+			help_type(&p->checks_to->buf, families[F_CHECK].name, families[F_CHECK].help);
+			p->checks_head = 1;
+		}
+		anvil_spill_copy(&q->lines, p->checks_to);
+	} else {
+		/* the family gathered as any other: the lines through a buffer */
+		struct anvil_outfile o;
+		anvil_outfile_buffer(&o);
+		anvil_spill_copy(&q->lines, &o);
+		strbuf_add(&p->fam[F_CHECK].buf, o.buf.buf, o.buf.len);
+		strbuf_release(&o.buf);
+		anvil_spill_flush(&p->fam[F_CHECK], 0);
 	}
-	q->len = 0;
-	seen_reset(&p->seen[F_CHECK]);
+	seen_reset(&q->seen);
 }
 
 /* The members of a figure its line needs (anvil_jget_many). */

@@ -41,11 +41,15 @@ void anvil_prom_test_checks(struct anvil_prom *p, const cJSON *t);
 /* One check of test t (for checks written as they come). */
 void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c);
 /* The same in two steps, for a check made while the test before its test
- * is still being written out: its line queued in q (made on the judging
- * thread), then every line of q given its place (and q emptied), in order,
- * when its test is written. */
-void anvil_prom_check_later(struct strbuf *q, const cJSON *t, const cJSON *c);
-void anvil_prom_checks(struct anvil_prom *p, struct strbuf *q);
+ * is still being written out: its line made into q (on whichever thread
+ * judges), then q's lines given their place (and q emptied), in order,
+ * when its test is written. q holds one test's lines at a time, in memory
+ * up to 256 KiB and then in a temporary file (struct anvil_spill). */
+struct anvil_prom_later;
+struct anvil_prom_later *anvil_prom_later_new(void);
+void anvil_prom_later_free(struct anvil_prom_later *q);
+void anvil_prom_check_later(struct anvil_prom_later *q, const cJSON *t, const cJSON *c);
+void anvil_prom_checks(struct anvil_prom *p, struct anvil_prom_later *q);
 /* The check family (written first) goes straight to o, the outfile that
  * anvil_prom_finish will be given, as its lines come. */
 void anvil_prom_checks_to(struct anvil_prom *p, struct anvil_outfile *o);

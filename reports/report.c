@@ -136,15 +136,15 @@ static int outputs_commit(struct outputs *out, char *err, size_t errlen)
 }
 
 /* Where a test's checks go while it is judged (the engine's sink): report.json
- * text, JUnit testcases and system-out lines set aside, the Prometheus
- * lines queued (on the engine's writing thread), and in the tree only what
+ * text, JUnit testcases, system-out lines and Prometheus lines set aside
+ * (on the engine's writing thread), and in the tree only what
  * the view keeps: every check while the test has at most
  * ANVIL_VIEW_MAX_CHECKS, then the ones that did not pass (on the judging
  * thread). One a test (a test is judged into its own while those before it
  * are written out from theirs). */
 struct sunk {
 	struct anvil_spill json, cases, lines;
-	struct strbuf prom;   /* anvil_prom_check_later's queue */
+	struct anvil_prom_later *prom;   /* the check lines of metrics.prom */
 	long n;               /* checks written */
 	long kept;            /* checks kept in the tree */
 };
@@ -169,7 +169,7 @@ static void sink_write(void *arg, const cJSON *t, const cJSON *c)
 	k->json.buf = o.buf;
 	anvil_junit_case(&k->cases.buf, t, c);
 	anvil_junit_outline(&k->lines.buf, c);
-	anvil_prom_check_later(&k->prom, t, c);
+	anvil_prom_check_later(k->prom, t, c);
 	anvil_spill_flush(&k->json, 0);
 	anvil_spill_flush(&k->cases, 0);
 	anvil_spill_flush(&k->lines, 0);
@@ -180,7 +180,7 @@ static void sunk_init(struct sunk *k)
 	anvil_spill_init(&k->json);
 	anvil_spill_init(&k->cases);
 	anvil_spill_init(&k->lines);
-	strbuf_init(&k->prom);
+	k->prom = anvil_prom_later_new();
 }
 
 static void sunk_release(struct sunk *k)
@@ -188,7 +188,8 @@ static void sunk_release(struct sunk *k)
 	anvil_spill_release(&k->json);
 	anvil_spill_release(&k->cases);
 	anvil_spill_release(&k->lines);
-	strbuf_release(&k->prom);
+	anvil_prom_later_free(k->prom);
+	k->prom = NULL;
 }
 
 /* An array of a test a line per element. */
@@ -316,24 +317,6 @@ static void job_free(struct out_job *o)
 	}
 }
 
-/* A test's Prometheus check lines (queued as they were judged, or in its
- * tree), on a thread of their own while its figures' lines are made. */
-struct prom_checks_job {
-	struct anvil_prom *prom;
-	const cJSON *t;
-	struct strbuf *queue;
-	int in_tree;
-};
-
-static void *prom_checks_run(void *arg)
-{
-	struct prom_checks_job *j = arg;
-	anvil_prom_checks(j->prom, j->queue);
-	if (j->in_tree)
-		anvil_prom_test_checks(j->prom, j->t);
-	return NULL;
-}
-
 static void write_out(struct outq *q, struct out_job *o)
 {
 	cJSON *t = o->t;
@@ -346,19 +329,17 @@ static void write_out(struct outq *q, struct out_job *o)
 	/* counts are the view's, not report.json's: out of the tree while it is written */
 	cJSON *counts = anvil_engine_sunk(t) ? cJSON_DetachItemFromObjectCaseSensitive(t, "check_counts") : NULL;
 	struct json_job job = { &q->out->json, t, counts ? &o->k.json : NULL, o->i == 0 };
-	struct prom_checks_job pc = { q->prom, t, &o->k.prom, !counts };
-	pthread_t th, th2;
+	pthread_t th;
 	int threaded = pthread_create(&th, NULL, json_job_run, &job) == 0;
 	if (!threaded)
 		json_job_run(&job);
-	int threaded2 = pthread_create(&th2, NULL, prom_checks_run, &pc) == 0;
-	if (!threaded2)
-		prom_checks_run(&pc);
 	junit_test(q->ju, t, counts, &o->k, &q->out->junit);
+	/* the check lines made as the checks were judged (set aside), or those in the tree */
+	anvil_prom_checks(q->prom, o->k.prom);
+	if (!counts)
+		anvil_prom_test_checks(q->prom, t);
 	anvil_prom_test_figures(q->prom, t);
-	struct anvil_view_prep *prep = anvil_view_prepare(t);  /* reads t, as the threads do */
-	if (threaded2)
-		pthread_join(th2, NULL);
+	struct anvil_view_prep *prep = anvil_view_prepare(t);  /* reads t, as the thread does */
 	if (threaded)
 		pthread_join(th, NULL);
 	if (counts)

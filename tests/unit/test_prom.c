@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "anvil_build_config.h"
 #include "reports/report.h"
 #include "reports/keymap.h"
@@ -423,20 +424,18 @@ static void test_checks_later(void **state)
 	anvil_outfile_buffer(&straight);
 	struct anvil_prom *a = anvil_prom_new(), *b = anvil_prom_new(), *d = anvil_prom_new();
 	anvil_prom_checks_to(d, &straight);  /* the check family straight to the file, as anvil report does */
-	struct strbuf q = STRBUF_INIT;
+	struct anvil_prom_later *q = anvil_prom_later_new();
 	const cJSON *c;
 	cJSON_ArrayForEach(c, checks) {
 		anvil_prom_check(a, t, c);
-		anvil_prom_check_later(&q, t, c);
+		anvil_prom_check_later(q, t, c);
 		anvil_prom_check(d, t, c);
 	}
 	anvil_prom_test(d, t, 0);
 	anvil_prom_test(a, t, 0);
 	assert_true(straight.buf.len > 0);  /* written as they came */
-	assert_true(q.len > 0);
-	anvil_prom_checks(b, &q);
-	assert_int_equal(q.len, 0);
-	anvil_prom_checks(b, &q);  /* an empty queue adds nothing */
+	anvil_prom_checks(b, q);
+	anvil_prom_checks(b, q);  /* emptied by the first: adds nothing */
 	anvil_prom_test(b, t, 0);
 	anvil_prom_finish(a, report, &now);
 	anvil_prom_finish(b, report, &later);
@@ -450,12 +449,78 @@ static void test_checks_later(void **state)
 	assert_int_equal(count_of(strbuf_str(&now.buf), "anvil_check_status{test=\"t\\\"x\",check=\"bw\",rule=\"peak\",host=\"n1\"}"), 1);
 	assert_int_equal(count_of(strbuf_str(&now.buf), "host=\"n1\",rank=\"3\"} 3"), 1);
 	assert_int_equal(count_of(strbuf_str(&now.buf), "host=\"n\\\"2\",label_gpu_id=\"1\"} 5"), 1);
-	strbuf_release(&q);
+	anvil_prom_later_free(q);
 	strbuf_release(&now.buf);
 	strbuf_release(&later.buf);
 	strbuf_release(&straight.buf);
 	cJSON_Delete(t);
 	cJSON_Delete(checks);
+	cJSON_Delete(report);
+}
+
+/* A test's worth of check lines, far past what a queue keeps in memory
+ * (256 KiB), comes out as the lines made at once do: set aside in a
+ * temporary file and copied into metrics.prom in order, and through a
+ * buffer where there is no file. Two tests: the second's repeated series
+ * are told apart within it only. */
+static void test_checks_later_spilled(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/anvil-prom-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	cJSON *report = cJSON_Parse("{\"verdict\": \"PASS\", \"exit_code\": 0, \"summary\": {}, \"run\": {}}");
+	struct anvil_outfile now, file, buffered;
+	char err[256];
+	anvil_outfile_buffer(&now);
+	anvil_outfile_buffer(&buffered);
+	assert_int_equal(anvil_outfile_open(&file, dir, "metrics.prom", err, sizeof(err)), 0);
+	struct anvil_prom *a = anvil_prom_new(), *b = anvil_prom_new(), *d = anvil_prom_new();
+	anvil_prom_checks_to(b, &file);
+	for (int k = 0; k < 2; k++) {
+		char json[128];
+		snprintf(json, sizeof(json), "{\"id\": \"t%d\", \"verdict\": \"PASS\", \"duration_s\": 1}", k);
+		cJSON *t = cJSON_Parse(json);
+		struct anvil_prom_later *qb = anvil_prom_later_new(), *qd = anvil_prom_later_new();
+		for (int i = 0; i < 6000; i++) {
+			snprintf(json, sizeof(json), "{\"name\": \"bw\", \"rule\": \"peers\", \"host\": \"node%04d\", \"rank\": %d, \"verdict\": \"%s\"}",
+				 i % 5000, i, i % 7 ? "PASS" : "FAIL");
+			cJSON *c = cJSON_Parse(json);
+			anvil_prom_check(a, t, c);
+			anvil_prom_check_later(qb, t, c);
+			anvil_prom_check_later(qd, t, c);
+			cJSON_Delete(c);
+		}
+		anvil_prom_test(a, t, 0);
+		anvil_prom_checks(b, qb);
+		anvil_prom_test(b, t, 0);
+		anvil_prom_checks(d, qd);
+		anvil_prom_test(d, t, 0);
+		anvil_prom_later_free(qb);
+		anvil_prom_later_free(qd);
+		cJSON_Delete(t);
+	}
+	anvil_prom_finish(a, report, &now);
+	anvil_prom_finish(b, report, &file);
+	anvil_prom_finish(d, report, &buffered);
+	assert_true(now.buf.len > ((size_t)2 * 300 << 10));  /* each test's lines past 256 KiB */
+	assert_int_equal(anvil_outfile_commit(&file, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/metrics.prom", dir);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char *got = calloc(now.buf.len + 2, 1);
+	size_t n = fread(got, 1, now.buf.len + 1, f);
+	fclose(f);
+	assert_int_equal(n, now.buf.len);
+	assert_memory_equal(got, now.buf.buf, n);
+	assert_string_equal(strbuf_str(&buffered.buf), strbuf_str(&now.buf));
+	/* node0000-0999 twice in each test: the second told apart by its rank */
+	assert_int_equal(count_of(now.buf.buf, "test=\"t1\",check=\"bw\",rule=\"peers\",host=\"node0001\"} 0"), 1);
+	assert_int_equal(count_of(now.buf.buf, "test=\"t1\",check=\"bw\",rule=\"peers\",host=\"node0001\",rank=\"5001\"} 0"), 1);
+	free(got);
+	unlink(path);
+	rmdir(dir);
+	strbuf_release(&now.buf);
+	strbuf_release(&buffered.buf);
 	cJSON_Delete(report);
 }
 
@@ -467,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_parser_refuses),
 		cmocka_unit_test(test_metrics_prom),
 		cmocka_unit_test(test_checks_later),
+		cmocka_unit_test(test_checks_later_spilled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
