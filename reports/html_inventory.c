@@ -4,7 +4,7 @@
  * has a column per node and cells that differ from the majority are marked;
  * above, a row gives the majority value and names the nodes that differ.
  * Fields that differ come first; fields equal on every node follow in a
- * collapsed list. Who owns what: the flattened copies are made and freed here. */
+ * collapsed list. Who owns what: the fields and their texts are made and freed here. */
 #include "reports/html_charts.h"
 #include "reports/html_util.h"
 #include "common/inventory_flat.h"
@@ -19,41 +19,49 @@
 #define INV_WIDE 16            /* nodes up to which each has its own column */
 #define INV_NAMED 24           /* nodes named per minority value above that */
 
-struct inv {
-	size_t n;                  /* nodes */
-	const char **host;
-	cJSON **flat;              /* owned */
-	const char **keys;         /* every field's key, in first-seen order; borrowed from flat */
-	size_t nf;
-	struct anvil_keymap ix;    /* key -> its index in keys + 1 */
-};
-
-/* One field across the nodes: each node's value text (NULL: absent), and
- * the nodes sorted by value so equal values are runs. */
+/* One field across the nodes: each node's value as the index + 1 of its
+ * text among the field's distinct ones (0: absent), and the nodes sorted by
+ * value so equal values are runs. A field mostly has one value on every
+ * node: a thousand nodes' texts are a few, not a thousand copies. */
 struct field {
-	const char *key;
-	char **text;               /* owned */
+	char *key;                 /* owned */
+	uint32_t *val;             /* owned, a node each */
+	char **texts;              /* owned: the distinct values */
+	size_t ntexts, tcap;
+	struct anvil_keymap tix;   /* text -> its index + 1 */
 	size_t *by_value;
-	const char *majority;      /* borrowed from text; NULL when absent on most */
+	const char *majority;      /* borrowed from texts; NULL when absent on most */
 	size_t majority_n, distinct;
 };
 
-static char *scalar_text(const cJSON *it)
+struct inv {
+	size_t n;                  /* nodes */
+	const char **host;
+	struct field *f;           /* every field, in first-seen order */
+	size_t nf, fcap;
+	struct anvil_keymap ix;    /* key -> its index in f + 1 */
+};
+
+/* A scalar as the table shows it, into sb (emptied first). */
+static void scalar_text(struct strbuf *sb, const cJSON *it)
 {
-	struct strbuf sb = STRBUF_INIT;
-	if (!it)
-		return NULL;
+	sb->len = 0;
+	strbuf_adds(sb, "");
 	if (cJSON_IsString(it))
-		strbuf_adds(&sb, it->valuestring);
+		strbuf_adds(sb, it->valuestring);
 	else if (cJSON_IsNumber(it) && fabs(it->valuedouble) < 1e15 && it->valuedouble == floor(it->valuedouble))
-		strbuf_addf(&sb, "%.0f", it->valuedouble);
+		strbuf_addf(sb, "%.0f", it->valuedouble);
 	else if (cJSON_IsNumber(it))
-		strbuf_addf(&sb, "%.17g", it->valuedouble);
+		strbuf_addf(sb, "%.17g", it->valuedouble);
 	else if (cJSON_IsBool(it))
-		strbuf_adds(&sb, cJSON_IsTrue(it) ? "true" : "false");
+		strbuf_adds(sb, cJSON_IsTrue(it) ? "true" : "false");
 	else
-		strbuf_adds(&sb, "null");
-	return strbuf_detach(&sb);
+		strbuf_adds(sb, "null");
+}
+
+static const char *text_of(const struct field *f, size_t i)
+{
+	return f->val[i] ? f->texts[f->val[i] - 1] : NULL;
 }
 
 static int cmp_text(const char *a, const char *b)
@@ -68,26 +76,58 @@ static const struct field *sort_field;
 static int cmp_by_value(const void *pa, const void *pb)
 {
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	int c = cmp_text(sort_field->text[a], sort_field->text[b]);
+	int c = cmp_text(text_of(sort_field, a), text_of(sort_field, b));
 	return c ? c : (a > b) - (a < b);
 }
 
-/* Every field's value text on every node, in one pass over each node's
- * fields (a lookup per node and field was quadratic in the field count). */
-static void fields_fill(struct field *f, const struct inv *inv)
+/* The field called key (made the first time), or NULL when out of memory. */
+static struct field *field_for(struct inv *inv, const char *key)
 {
-	for (size_t k = 0; k < inv->nf; k++) {
-		f[k].key = inv->keys[k];
-		f[k].text = calloc(inv->n + 1, sizeof(char *));
+	size_t len = strlen(key);
+	uintptr_t at = (uintptr_t)anvil_keymap_get(&inv->ix, key, len);
+	if (at)
+		return &inv->f[at - 1];
+	if (inv->nf == inv->fcap) {
+		size_t cap = inv->fcap ? 2 * inv->fcap : 64;
+		struct field *nf = realloc(inv->f, cap * sizeof(*nf));
+		if (!nf)
+			return NULL;
+		inv->f = nf;
+		inv->fcap = cap;
 	}
-	for (size_t i = 0; i < inv->n; i++) {
-		const cJSON *it;
-		cJSON_ArrayForEach(it, inv->flat[i]) {
-			uintptr_t at = it->string ? (uintptr_t)anvil_keymap_get(&inv->ix, it->string, strlen(it->string)) : 0;
-			if (at && !f[at - 1].text[i])  /* the first of duplicate keys, as a lookup would */
-				f[at - 1].text[i] = scalar_text(it);
+	struct field *f = &inv->f[inv->nf];
+	memset(f, 0, sizeof(*f));
+	f->key = strdup(key);
+	f->val = calloc(inv->n + 1, sizeof(*f->val));
+	if (!f->key || !f->val) {
+		free(f->key);
+		free(f->val);
+		return NULL;
+	}
+	inv->nf++;
+	anvil_keymap_put(&inv->ix, key, len, (void *)(uintptr_t)inv->nf);
+	return f;
+}
+
+/* Node i's value text of field f, kept once among the field's texts. */
+static void field_set(struct field *f, size_t i, const struct strbuf *text)
+{
+	uintptr_t at = (uintptr_t)anvil_keymap_get(&f->tix, text->buf, text->len);
+	if (!at) {
+		if (f->ntexts == f->tcap) {
+			size_t cap = f->tcap ? 2 * f->tcap : 4;
+			char **nt = realloc(f->texts, cap * sizeof(*nt));
+			if (!nt)
+				return;
+			f->texts = nt;
+			f->tcap = cap;
 		}
+		if (!(f->texts[f->ntexts] = strdup(text->buf)))
+			return;
+		at = ++f->ntexts;
+		anvil_keymap_put(&f->tix, text->buf, text->len, (void *)at);
 	}
+	f->val[i] = (uint32_t)at;
 }
 
 /* The nodes sorted by value; the majority value and the count of distinct ones. */
@@ -101,26 +141,29 @@ static void field_rank(struct field *f, const struct inv *inv)
 	f->majority = NULL, f->majority_n = 0, f->distinct = 0;
 	for (size_t s = 0; s < inv->n;) {
 		size_t e = s + 1;
-		while (e < inv->n && !cmp_text(f->text[f->by_value[s]], f->text[f->by_value[e]]))
+		while (e < inv->n && !cmp_text(text_of(f, f->by_value[s]), text_of(f, f->by_value[e])))
 			e++;
 		f->distinct++;
 		if (e - s > f->majority_n)  /* ties: the first value in sort order, so output is stable */
-			f->majority_n = e - s, f->majority = f->text[f->by_value[s]];
+			f->majority_n = e - s, f->majority = text_of(f, f->by_value[s]);
 		s = e;
 	}
 }
 
-static void field_release(struct field *f, size_t n)
+static void field_release(struct field *f)
 {
-	for (size_t i = 0; i < n; i++)
-		free(f->text[i]);
-	free(f->text);
+	for (size_t i = 0; i < f->ntexts; i++)
+		free(f->texts[i]);
+	free(f->texts);
+	anvil_keymap_release(&f->tix);
+	free(f->key);
+	free(f->val);
 	free(f->by_value);
 }
 
 static int differs(const struct field *f, size_t i)
 {
-	return cmp_text(f->text[i], f->majority) != 0;
+	return cmp_text(text_of(f, i), f->majority) != 0;
 }
 
 /* A value as the reader wants it: sizes in bytes also in GiB. */
@@ -145,42 +188,39 @@ static void value_html(struct strbuf *out, const char *key, const char *text)
 
 /* ---- gathering ------------------------------------------------------------------ */
 
+/* Every node's inventory flattened and its values taken, one node at a
+ * time (its flattened copy freed before the next is made). */
 static void inv_init(struct inv *inv, const cJSON *inventory)
 {
 	const cJSON *node, *k;
+	struct strbuf text = STRBUF_INIT;
+	memset(inv, 0, sizeof(*inv));
 	inv->n = (size_t)cJSON_GetArraySize(inventory);
 	inv->host = calloc(inv->n + 1, sizeof(char *));
-	inv->flat = calloc(inv->n + 1, sizeof(cJSON *));
-	inv->keys = NULL;
-	inv->nf = 0;
 	inv->ix = (struct anvil_keymap)ANVIL_KEYMAP_INIT;
-	size_t i = 0, cap = 0;
+	size_t i = 0;
 	cJSON_ArrayForEach(node, inventory) {
 		inv->host[i] = node->string ? node->string : "?";
-		inv->flat[i] = anvil_inventory_flatten(node);
-		if (!inv->flat[i])
-			inv->flat[i] = cJSON_CreateObject();
-		cJSON_ArrayForEach(k, inv->flat[i]) {
-			if (!k->string || anvil_keymap_get(&inv->ix, k->string, strlen(k->string)))
+		cJSON *flat = anvil_inventory_flatten(node);
+		cJSON_ArrayForEach(k, flat) {
+			struct field *f = k->string ? field_for(inv, k->string) : NULL;
+			if (!f || f->val[i])  /* the first of duplicate keys, as a lookup would */
 				continue;
-			if (inv->nf == cap) {
-				cap = cap ? 2 * cap : 64;
-				inv->keys = realloc(inv->keys, cap * sizeof(*inv->keys));
-			}
-			inv->keys[inv->nf++] = k->string;
-			anvil_keymap_put(&inv->ix, k->string, strlen(k->string), (void *)(uintptr_t)inv->nf);
+			scalar_text(&text, k);
+			field_set(f, i, &text);
 		}
+		cJSON_Delete(flat);
 		i++;
 	}
+	strbuf_release(&text);
 }
 
 static void inv_release(struct inv *inv)
 {
-	for (size_t i = 0; i < inv->n; i++)
-		cJSON_Delete(inv->flat[i]);
-	free(inv->flat);
+	for (size_t i = 0; i < inv->nf; i++)
+		field_release(&inv->f[i]);
+	free(inv->f);
 	free(inv->host);
-	free(inv->keys);
 	anvil_keymap_release(&inv->ix);
 }
 
@@ -199,7 +239,7 @@ static void wide_row(struct strbuf *out, const struct inv *inv, const struct fie
 	key_cell(out, f->key);
 	for (size_t i = 0; i < inv->n; i++) {
 		strbuf_addf(out, "<td class=\"val%s\">", differs(f, i) ? " odd" : "");
-		value_html(out, f->key, f->text[i]);
+		value_html(out, f->key, text_of(f, i));
 		strbuf_adds(out, "</td>");
 	}
 	strbuf_adds(out, "</tr>\n");
@@ -215,8 +255,8 @@ static void fleet_row(struct strbuf *out, const struct inv *inv, const struct fi
 	strbuf_addf(out, " <span class=muted>(%zu of %zu)</span></td><td class=\"val odd\">", f->majority_n, inv->n);
 	for (size_t s = 0; s < inv->n;) {
 		size_t e = s + 1;
-		const char *t = f->text[f->by_value[s]];
-		while (e < inv->n && !cmp_text(t, f->text[f->by_value[e]]))
+		const char *t = text_of(f, f->by_value[s]);
+		while (e < inv->n && !cmp_text(t, text_of(f, f->by_value[e])))
 			e++;
 		if (!cmp_text(t, f->majority)) {
 			s = e;
@@ -302,8 +342,7 @@ void anvil_html_inventory(struct strbuf *out, const cJSON *inventory)
 		return;
 	inv_init(&inv, inventory);
 	size_t nf = inv.nf, nd = 0, i;
-	struct field *f = calloc(nf + 1, sizeof(*f));
-	fields_fill(f, &inv);
+	struct field *f = inv.f;
 	for (i = 0; i < nf; i++) {
 		field_rank(&f[i], &inv);
 		nd += f[i].distinct > 1;
@@ -333,8 +372,5 @@ void anvil_html_inventory(struct strbuf *out, const cJSON *inventory)
 	strbuf_adds(out, "</tbody></table></div></details>\n");
 	unreadable(out, inventory);
 	strbuf_adds(out, "</section>\n");
-	for (i = 0; i < nf; i++)
-		field_release(&f[i], inv.n);
-	free(f);
 	inv_release(&inv);
 }

@@ -338,6 +338,47 @@ static void test_inventory_drift(void **state)
 	cJSON_Delete(r);
 }
 
+/* Above 16 nodes a row gives the majority and names the nodes that differ:
+ * 40 nodes, three on another kernel, one without a GPU driver, a serial
+ * number each (40 values, 24 nodes named of each), a field the same on all. */
+static void test_inventory_fleet(void **state)
+{
+	(void)state;
+	cJSON *inventory = cJSON_CreateObject();
+	for (int i = 0; i < 40; i++) {
+		char host[16], serial[16];
+		snprintf(host, sizeof(host), "n%02d", i);
+		snprintf(serial, sizeof(serial), "SN%04d", 1000 + i);
+		cJSON *node = cJSON_AddObjectToObject(inventory, host);
+		cJSON *os = cJSON_AddObjectToObject(node, "os");
+		cJSON_AddStringToObject(os, "kernel", i == 7 || i == 21 || i == 33 ? "6.1.0-18-amd64" : "6.1.0-21-amd64");
+		cJSON_AddNumberToObject(node, "cores", 64);
+		cJSON_AddStringToObject(node, "serial", serial);
+		if (i != 5)
+			cJSON_AddStringToObject(node, "driver", "550.54");
+	}
+	struct strbuf sb = STRBUF_INIT;
+	anvil_html_inventory(&sb, inventory);
+	const char *html = strbuf_str(&sb);
+	assert_non_null(strstr(html, "40 nodes, 4 fields compared: <b class=bad>3 differ between nodes</b>"));
+	assert_non_null(strstr(html, "<th>most nodes</th><th>the others</th>"));
+	const char *kernel = strstr(html, "<th class=key>os.kernel</th>");
+	assert_non_null(kernel);
+	assert_non_null(strstr(kernel, "<td class=val>6.1.0-21-amd64 <span class=muted>(37 of 40)</span></td>"
+				       "<td class=\"val odd\"><div>6.1.0-18-amd64 <span class=muted>on 3:</span> n07, n21, n33</div></td></tr>"));
+	const char *driver = strstr(html, "<th class=key>driver</th>");
+	assert_non_null(driver);
+	assert_non_null(strstr(driver, "550.54 <span class=muted>(39 of 40)</span></td><td class=\"val odd\">"
+				       "<div><i class=muted>absent</i> <span class=muted>on 1:</span> n05</div>"));
+	const char *serial = strstr(html, "<th class=key>serial</th>"), *end = strstr(serial, "</tr>");
+	assert_non_null(serial);
+	assert_int_equal(count(serial, "<div>") - count(end, "<div>"), 39);  /* each but the "majority" (the first) */
+	assert_non_null(strstr(html, "Fields identical on every node <span class=muted>(1)</span>"));
+	assert_non_null(strstr(html, "<th class=key>cores</th><td class=val>64</td>"));
+	strbuf_release(&sb);
+	cJSON_Delete(inventory);
+}
+
 static void test_deterministic(void **state)
 {
 	cJSON *r = fixture(), *copy = cJSON_Duplicate(r, 1);
@@ -571,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_every_chart_kind_with_data),
 		cmocka_unit_test(test_verdict_and_order),
 		cmocka_unit_test(test_inventory_drift),
+		cmocka_unit_test(test_inventory_fleet),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_sections_drawn_ahead),
 		cmocka_unit_test(test_empty_report),
