@@ -710,9 +710,12 @@ static int bulk_take(struct bulk *b, const struct anvil_jscan_it *it, const char
 	return 0;
 }
 
-static int dropped_key(const struct anvil_jscan_it *it)
+/* "v", "seq", "test" (the record's place, known here), and "runner" but
+ * on a test's first record (the report takes the test's from there). */
+static int dropped_key(const struct anvil_jscan_it *it, int first)
 {
-	return anvil_jscan_key_is(it, "v") || anvil_jscan_key_is(it, "seq") || anvil_jscan_key_is(it, "test");
+	return anvil_jscan_key_is(it, "v") || anvil_jscan_key_is(it, "seq") || anvil_jscan_key_is(it, "test") ||
+	       (!first && anvil_jscan_key_is(it, "runner"));
 }
 
 /* The bulky member's text [val, vend) as a raw item, from cJSON's
@@ -728,10 +731,9 @@ static cJSON *raw_of(const char *val, const char *vend)
 }
 
 /* A record with its bulky members (series rows and columns, info body) kept as text, and
- * without the members the report drops ("v", "seq", "test": the record's
- * place, known here): fewer nodes to make for hundreds of thousands of
- * records. */
-static cJSON *parse_record(const char *p, size_t n)
+ * without the members the report drops (dropped_key; first: the test's
+ * first record): fewer nodes to make for hundreds of thousands of records. */
+static cJSON *parse_record(const char *p, size_t n, int first)
 {
 	struct anvil_jscan_it it;
 	struct bulk bulk;
@@ -749,7 +751,7 @@ static cJSON *parse_record(const char *p, size_t n)
 		q = anvil_jscan_ws(kend, end);
 		val = anvil_jscan_ws(q + 1, end);  /* past the ':' */
 		cJSON *m = NULL;
-		if (dropped_key(&it)) {
+		if (dropped_key(&it, first)) {
 			q = anvil_jscan_skip(val, end);
 		} else if (bulk_take(&bulk, &it, val, end)) {
 			q = anvil_jscan_skip(val, end);
@@ -811,6 +813,7 @@ static void labels_keep(struct labels_seen *ls, const cJSON *m, const char *val,
 struct record_members {
 	struct bulk bulk;
 	struct labels_seen *ls;
+	int first;   /* the test's first record */
 };
 
 /* anvil_jtree_member_fn: the dropped members left out, the bulky ones
@@ -819,7 +822,7 @@ static int record_member(void *arg, const struct anvil_jscan_it *it, const char 
 			 cJSON **m, const char **vend)
 {
 	struct record_members *r = arg;
-	int dropped = dropped_key(it), bulky = !dropped && bulk_take(&r->bulk, it, val, end);
+	int dropped = dropped_key(it, r->first), bulky = !dropped && bulk_take(&r->bulk, it, val, end);
 	int labels = !dropped && !bulky && anvil_jscan_key_is(it, "labels");
 	if (!dropped && !bulky && !labels)
 		return 0;
@@ -838,12 +841,12 @@ static int record_member(void *arg, const struct anvil_jscan_it *it, const char 
 /* parse_record's tree of a line that is plain JSON (reports/jplain.h),
  * checked as it is built: NULL when it is not, or not valid. Labels the
  * same as the last ones in ls are shared. */
-static cJSON *plain_record(const char *p, size_t n, struct labels_seen *ls)
+static cJSON *plain_record(const char *p, size_t n, struct labels_seen *ls, int first)
 {
 	const char *end = p + n, *q = anvil_jplain_skip_ws(p, end);
 	if (q >= end || *q != '{')
 		return NULL;
-	struct record_members r = { .ls = ls };
+	struct record_members r = { .ls = ls, .first = first };
 	bulk_of(p, n, &r.bulk);
 	cJSON *rec = anvil_jtree_plain_object(q, end, 0, &q, record_member, &r);
 	if (rec && anvil_jplain_skip_ws(q, end) == end)
@@ -854,13 +857,13 @@ static cJSON *plain_record(const char *p, size_t n, struct labels_seen *ls)
 
 /* A line whose check was deferred: its tree, or NULL when it is not a
  * good record (as the check of the index would have said). */
-static cJSON *checked_record(const char *p, size_t n, struct labels_seen *ls)
+static cJSON *checked_record(const char *p, size_t n, struct labels_seen *ls, int first)
 {
-	cJSON *rec = plain_record(p, n, ls);
+	cJSON *rec = plain_record(p, n, ls, first);
 	size_t where;
 	const char *what;
 	if (!rec && anvil_jscan_check(p, n, &where, &what) == 0 && *anvil_jscan_ws(after_bom(p, n), p + n) == '{')
-		rec = parse_record(p, n);  /* valid, not plain: escapes, UTF-8 ... */
+		rec = parse_record(p, n, first);  /* valid, not plain: escapes, UTF-8 ... */
 	return rec;
 }
 
@@ -926,7 +929,8 @@ static int read_lines(const struct anvil_jsource *s, const struct jtest *t, size
 		}
 		for (; k <= last; k++) {
 			const char *line = buf + (t->lines[k].off - base);
-			cJSON *rec = s->deferred ? checked_record(line, t->lines[k].len, &seen) : parse_record(line, t->lines[k].len);
+			size_t len = t->lines[k].len;
+			cJSON *rec = s->deferred ? checked_record(line, len, &seen, k == 0) : parse_record(line, len, k == 0);
 			if (!rec) {
 				deferred_error(s, t->lines[k].off, err, errlen);
 				rc = -1;

@@ -55,7 +55,9 @@ const char *anvil_jsource_test_id(const struct anvil_jsource *s, size_t i);
 /* Index of a test id, or (size_t)-1. */
 size_t anvil_jsource_find(const struct anvil_jsource *s, const char *id);
 /* Test i's records in journal order, as a new array the caller deletes;
- * NULL with err when the file cannot be read back. Deferred and read into
+ * NULL with err when the file cannot be read back. From a journal file a
+ * record comes without "v", "seq" and "test", and without "runner" but for
+ * the test's first record (the report's own members). Deferred and read into
  * the arena (reports/arena.h), a record whose "labels" are the same text as
  * the record before it gets a reference to that record's labels (type
  * cJSON_IsReference, the same members): read them, but change neither. */
