@@ -215,27 +215,19 @@ static void help_type(struct strbuf *out, const char *name, const char *help)
 }
 
 /* l holds "{labels" (no closing brace yet): 1 when its line is to be
- * written, with the rank added when the series is there already (rank: the
- * record's, looked up then, or NULL for none); 0 when not at all. */
-static int unique_line(struct hashset *seen, struct strbuf *l, const cJSON *rec, const double *rank)
+ * written, with the rank of rec (a figure or a check) added when the series
+ * is there already; 0 when not at all (a repeat without a rank). */
+static int unique_line(struct hashset *seen, struct strbuf *l, const cJSON *rec)
 {
 	if (hashset_add(seen, hash_bytes(l->buf, l->len)))
 		return 1;
-	double rv;
-	if (rec) {
-		const cJSON *r = anvil_jget(rec, "rank");
-		if (!cJSON_IsNumber(r))
-			return 0;
-		rv = r->valuedouble;
-	} else if (rank) {
-		rv = *rank;
-	} else {
+	const cJSON *r = rec ? anvil_jget(rec, "rank") : NULL;
+	if (!cJSON_IsNumber(r))
 		return 0;
-	}
-	char r[32];
-	anvil_fmt(r, sizeof(r), "%.0f", rv);
+	char rank[32];
+	anvil_fmt(rank, sizeof(rank), "%.0f", r->valuedouble);
 	int first = 0;
-	label(l, "rank", r, &first);
+	label(l, "rank", rank, &first);
 	return hashset_add(seen, hash_bytes(l->buf, l->len));
 }
 
@@ -249,10 +241,9 @@ static void sample(struct strbuf *sb, enum family_id f, const struct strbuf *l, 
 }
 
 /* A sample of l, once (unique_line). */
-static void emit_ranked(struct anvil_prom *p, struct strbuf *l, enum family_id f, const cJSON *rec, const double *rank,
-			double value)
+static void emit_ranked(struct anvil_prom *p, struct strbuf *l, enum family_id f, const cJSON *rec, double value)
 {
-	if (!unique_line(&p->seen[f], l, rec, rank))
+	if (!unique_line(&p->seen[f], l, rec))
 		return;
 	int direct = f == F_CHECK && p->checks_to;
 	struct strbuf *sb = direct ? &p->checks_to->buf : &p->fam[f].buf;
@@ -269,7 +260,7 @@ static void emit_ranked(struct anvil_prom *p, struct strbuf *l, enum family_id f
 
 static void emit(struct anvil_prom *p, enum family_id f, const cJSON *rec, double value)
 {
-	emit_ranked(p, &p->line, f, rec, NULL, value);
+	emit_ranked(p, &p->line, f, rec, value);
 }
 
 /* A family's repeated-series set emptied: every line of a test starts with
@@ -324,7 +315,7 @@ void anvil_prom_check(struct anvil_prom *p, const cJSON *t, const cJSON *c)
 {
 	p->check_line.len = 0;
 	check_labels(&p->check_line, t, c);
-	emit_ranked(p, &p->check_line, F_CHECK, c, NULL, (double)anvil_verdict_parse(s(c, "verdict")));
+	emit_ranked(p, &p->check_line, F_CHECK, c, (double)anvil_verdict_parse(s(c, "verdict")));
 }
 
 /* A test's check lines, made as its checks are judged and set aside (past
@@ -359,11 +350,9 @@ void anvil_prom_later_free(struct anvil_prom_later *q)
 
 void anvil_prom_check_later(struct anvil_prom_later *q, const cJSON *t, const cJSON *c)
 {
-	const cJSON *r = anvil_jget(c, "rank");
-	double rank = cJSON_IsNumber(r) ? r->valuedouble : 0;
 	q->line.len = 0;
 	check_labels(&q->line, t, c);
-	if (!unique_line(&q->seen, &q->line, NULL, cJSON_IsNumber(r) ? &rank : NULL))
+	if (!unique_line(&q->seen, &q->line, c))
 		return;
 	sample(&q->lines.buf, F_CHECK, &q->line, (double)anvil_verdict_parse(s(c, "verdict")));
 	anvil_spill_flush(&q->lines, 0);
