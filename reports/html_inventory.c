@@ -10,7 +10,6 @@
 #include "common/inventory_flat.h"
 #include "reports/keymap.h"
 #include <stdint.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,21 +41,15 @@ struct inv {
 	struct anvil_keymap ix;    /* key -> its index in f + 1 */
 };
 
-/* A scalar as the table shows it, into sb (emptied first). */
+/* A scalar as the table shows it, into sb (emptied first): as the drift
+ * check shows it (anvil_inventory_scalar_text), a string whole. */
 static void scalar_text(struct strbuf *sb, const cJSON *it)
 {
+	char num[64];
 	sb->len = 0;
-	strbuf_adds(sb, "");
-	if (cJSON_IsString(it))
-		strbuf_adds(sb, it->valuestring);
-	else if (cJSON_IsNumber(it) && fabs(it->valuedouble) < 1e15 && it->valuedouble == floor(it->valuedouble))
-		strbuf_addf(sb, "%.0f", it->valuedouble);
-	else if (cJSON_IsNumber(it))
-		strbuf_addf(sb, "%.17g", it->valuedouble);
-	else if (cJSON_IsBool(it))
-		strbuf_adds(sb, cJSON_IsTrue(it) ? "true" : "false");
-	else
-		strbuf_adds(sb, "null");
+	if (!cJSON_IsString(it))
+		anvil_inventory_scalar_text(it, num, sizeof(num));
+	strbuf_adds(sb, cJSON_IsString(it) ? it->valuestring : num);
 }
 
 static const char *text_of(const struct field *f, size_t i)
@@ -80,7 +73,7 @@ static int cmp_by_value(const void *pa, const void *pb)
 	return c ? c : (a > b) - (a < b);
 }
 
-/* The field called key (made the first time), or NULL when out of memory. */
+/* The field called key (made the first time). */
 static struct field *field_for(struct inv *inv, const char *key)
 {
 	size_t len = strlen(key);
@@ -88,23 +81,14 @@ static struct field *field_for(struct inv *inv, const char *key)
 	if (at)
 		return &inv->f[at - 1];
 	if (inv->nf == inv->fcap) {
-		size_t cap = inv->fcap ? 2 * inv->fcap : 64;
-		struct field *nf = realloc(inv->f, cap * sizeof(*nf));
-		if (!nf)
-			return NULL;
-		inv->f = nf;
-		inv->fcap = cap;
+		inv->fcap = inv->fcap ? 2 * inv->fcap : 64;
+		if (!(inv->f = realloc(inv->f, inv->fcap * sizeof(*inv->f))))
+			anvil_out_of_memory();
 	}
-	struct field *f = &inv->f[inv->nf];
+	struct field *f = &inv->f[inv->nf++];
 	memset(f, 0, sizeof(*f));
-	f->key = strdup(key);
-	f->val = calloc(inv->n + 1, sizeof(*f->val));
-	if (!f->key || !f->val) {
-		free(f->key);
-		free(f->val);
-		return NULL;
-	}
-	inv->nf++;
+	if (!(f->key = strdup(key)) || !(f->val = calloc(inv->n + 1, sizeof(*f->val))))
+		anvil_out_of_memory();
 	anvil_keymap_put(&inv->ix, key, len, (void *)(uintptr_t)inv->nf);
 	return f;
 }
@@ -115,15 +99,12 @@ static void field_set(struct field *f, size_t i, const struct strbuf *text)
 	uintptr_t at = (uintptr_t)anvil_keymap_get(&f->tix, text->buf, text->len);
 	if (!at) {
 		if (f->ntexts == f->tcap) {
-			size_t cap = f->tcap ? 2 * f->tcap : 4;
-			char **nt = realloc(f->texts, cap * sizeof(*nt));
-			if (!nt)
-				return;
-			f->texts = nt;
-			f->tcap = cap;
+			f->tcap = f->tcap ? 2 * f->tcap : 4;
+			if (!(f->texts = realloc(f->texts, f->tcap * sizeof(*f->texts))))
+				anvil_out_of_memory();
 		}
 		if (!(f->texts[f->ntexts] = strdup(text->buf)))
-			return;
+			anvil_out_of_memory();
 		at = ++f->ntexts;
 		anvil_keymap_put(&f->tix, text->buf, text->len, (void *)at);
 	}
@@ -204,7 +185,7 @@ static void inv_init(struct inv *inv, const cJSON *inventory)
 		cJSON *flat = anvil_inventory_flatten(node);
 		cJSON_ArrayForEach(k, flat) {
 			struct field *f = k->string ? field_for(inv, k->string) : NULL;
-			if (!f || f->val[i])  /* the first of duplicate keys, as a lookup would */
+			if (!f || f->val[i])  /* no name, or the first of duplicate keys, as a lookup would */
 				continue;
 			scalar_text(&text, k);
 			field_set(f, i, &text);
