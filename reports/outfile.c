@@ -9,12 +9,16 @@
  * is written. Without a thread (none could be made) each write is made
  * where it is handed, as before.
  *
- * The writer writes whole 1 MiB stages (the last one aside), and past the
- * first 2 MiB of a file, and in the spills' files, with O_DIRECT: at a
- * thousand nodes the page cache's part of it was still a sixth of all the
- * CPU time (new page-cache pages are dear on a VM whose fresh memory is
- * faulted in from the host), for files written once and seldom read. A
- * file system that refuses O_DIRECT gets the page cache as before. */
+ * The writer writes an output file in whole 1 MiB stages (the last one
+ * aside), past its first 2 MiB with O_DIRECT: at a thousand nodes the page
+ * cache's part of it was still a sixth of all the CPU time (new page-cache
+ * pages are dear on a VM whose fresh memory is faulted in from the host),
+ * for files written once and seldom read. A file system that refuses
+ * O_DIRECT gets the page cache as before. A spill's temporary file goes
+ * through the page cache: it is read back within seconds and then closed,
+ * unlinked, so its text never needs to reach the disk; with O_DIRECT it
+ * did, both ways (at a thousand nodes 190 MiB written and read back on the
+ * writer thread, which the judging thread then waited for). */
 #include "reports/outfile.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +30,7 @@
 #include <unistd.h>
 
 #define FLUSH_AT (1u << 20)
-#define SPILL_AT (256u << 10)   /* a spill's blocks go to its file from here: a score of them are filling at once */
+#define SPILL_AT (256u << 10)   /* a spill's text goes to its file from here: a score of them are filling at once */
 #define QUEUE_MAX ((size_t)8 << 20)    /* bytes handed and not yet written before producers wait */
 #define POOL_MAX 6
 #define STAGE ((size_t)1 << 20)        /* an output file's writes: whole stages but the last */
@@ -136,69 +140,23 @@ static int stage_add(struct anvil_outfile *o, const char *p, size_t len)
 	return e;
 }
 
-/* The writer's aligned buffer for a spill's blocks on their way to and
- * from its file (O_DIRECT wants aligned memory). */
-static char *bounce;
-
-static int bounce_room(void)
-{
-	return bounce || !posix_memalign((void **)&bounce, STAGE_ALIGN, STAGE) ? 0 : ENOMEM;
-}
-
-/* One block of a spill's file read into an aligned buffer (on a thread of
- * its own while the block before is written). */
-struct block_read {
-	int fd;
-	off_t off;
-	size_t len;
-	char *buf;
-	ssize_t got;    /* or -1 with err */
-	int err;
-};
-
-static void *read_block(void *arg)
-{
-	struct block_read *r = arg;
-	for (;;) {
-		r->got = pread(r->fd, r->buf, r->len, r->off);
-		if (r->got < 0 && (errno == EINTR || (errno == EINVAL && drop_direct(r->fd))))
-			continue;
-		r->err = r->got < 0 ? errno : r->got == 0 ? EIO : 0;
-		return NULL;
-	}
-}
-
-/* The reading buffer beside the bounce buffer. */
-static char *bounce2;
-
-/* len bytes of the spill file src from off (whole blocks) appended to o's
- * file: each block read (into one buffer) while the block before is copied
- * into the stage and written (from the other): reading a spill back from
- * the disk is slower than writing, and the copies of the Prometheus
- * families are the last thing anvil report waits for. */
+/* len bytes of the spill file src from off appended to o's file, read
+ * straight into its stage. 0 or an errno. */
 static int stage_copy(struct anvil_outfile *o, int src, off_t off, size_t len)
 {
-	int e = bounce_room();
-	if (!e && !bounce2 && posix_memalign((void **)&bounce2, STAGE_ALIGN, STAGE))
-		e = ENOMEM;
-	struct block_read cur = { src, off, len < STAGE ? len : STAGE, bounce, 0, 0 };
-	if (!e && len)
-		read_block(&cur);
+	int e = stage_room(o);
 	while (!e && len) {
-		if ((e = cur.err))
-			break;
-		size_t got = (size_t)cur.got;
+		size_t n = STAGE - o->staged < len ? STAGE - o->staged : len;
+		ssize_t got = pread(src, o->stage + o->staged, n, off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return got < 0 ? errno : EIO;
+		o->staged += (size_t)got;
 		off += (off_t)got;
-		len -= got;
-		struct block_read next = { src, off, len < STAGE ? len : STAGE, cur.buf == bounce ? bounce2 : bounce, 0, 0 };
-		pthread_t th;
-		int ahead = len && pthread_create(&th, NULL, read_block, &next) == 0;
-		e = stage_add(o, cur.buf, got);
-		if (ahead)
-			pthread_join(th, NULL);
-		else if (len)
-			read_block(&next);
-		cur = next;
+		len -= (size_t)got;
+		if (o->staged == STAGE)
+			e = stage_out(o, STAGE);
 	}
 	return e;
 }
@@ -212,21 +170,6 @@ static int stage_finish(struct anvil_outfile *o)
 	return e;
 }
 
-/* A spill's whole blocks at off (both multiples of STAGE_ALIGN). */
-static int spill_write(int fd, const char *p, size_t len, off_t off)
-{
-	int e = bounce_room();
-	while (!e && len) {
-		size_t n = len < STAGE ? len : STAGE;
-		memcpy(bounce, p, n);
-		e = write_all(fd, bounce, n, off, 1);
-		p += n;
-		off += (off_t)n;
-		len -= n;
-	}
-	return e;
-}
-
 static void run_op(struct op *op)
 {
 	int e;
@@ -236,7 +179,7 @@ static void run_op(struct op *op)
 			set_failed(op->o, e);
 		break;
 	case OP_PWRITE:
-		if ((e = spill_write(op->fd, op->buf.buf, op->buf.len, op->off)) && !W.spill_err[0])
+		if ((e = write_all(op->fd, op->buf.buf, op->buf.len, op->off, 1)) && !W.spill_err[0])
 			snprintf(W.spill_err, sizeof(W.spill_err), "a temporary file: cannot write: %s",
 				 e == ENOSPC ? "no space left on the device" : strerror(e));
 		break;
@@ -486,8 +429,7 @@ void anvil_spill_init(struct anvil_spill *sp)
 	sp->fd = -1;
 }
 
-/* An unnamed temporary file (where tmpfile(3) makes it), or -1; written
- * and read back around the page cache where the file system allows. */
+/* An unnamed temporary file (where tmpfile(3) makes it), or -1. */
 static int temp_fd(void)
 {
 	FILE *f = tmpfile();
@@ -495,9 +437,6 @@ static int temp_fd(void)
 		return -1;
 	int fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
 	fclose(f);
-	int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
-	if (fl >= 0)
-		fcntl(fd, F_SETFL, fl | O_DIRECT);
 	return fd;
 }
 
@@ -510,20 +449,13 @@ void anvil_spill_flush(struct anvil_spill *sp, int force)
 	/* without a temporary file (none can be made) the text stays in memory */
 	if (sp->fd < 0)
 		return;
-	/* whole blocks to the file; the rest stays for the next flush or the copy */
-	size_t n = sp->buf.len & ~(size_t)(STAGE_ALIGN - 1);
-	if (!n)
-		return;
-	struct strbuf rest = pool_get();
-	strbuf_add(&rest, sp->buf.buf + n, sp->buf.len - n);
-	sp->buf.len = n;
 	struct op *op = op_new(OP_PWRITE);
 	op->fd = sp->fd;
 	op->off = (off_t)sp->total;
+	sp->total += sp->buf.len;
 	op->buf = sp->buf;
-	sp->buf = rest;
+	sp->buf = pool_get();
 	submit(op);
-	sp->total += n;
 }
 
 void anvil_spill_copy(struct anvil_spill *sp, struct anvil_outfile *o)
@@ -539,7 +471,6 @@ void anvil_spill_copy(struct anvil_spill *sp, struct anvil_outfile *o)
 	} else if (sp->total) {
 		/* into a buffer only: read back once the writer has it all, through the page cache */
 		drain();
-		drop_direct(sp->fd);
 		size_t at = 0;
 		strbuf_reserve(&o->buf, sp->total);
 		while (at < sp->total) {

@@ -35,16 +35,15 @@ void anvil_outfile_abort(struct anvil_outfile *o);
 
 /* Text set aside while a test is judged (its checks as JSON, its JUnit
  * testcases), to be copied into an output file when the test is written:
- * kept in memory up to 256 KiB at a time, then its whole 4 KiB blocks in an
- * unnamed temporary file (written with O_DIRECT where the file system
- * allows, and copied out, by the writer thread). */
+ * kept in memory up to 256 KiB at a time, then in an unnamed temporary
+ * file (written, and copied out, by the writer thread). */
 struct anvil_spill {
 	struct strbuf buf;   /* writers append here */
 	int fd;              /* the temporary file, or -1 while it all fits */
 	size_t total;        /* bytes in the file */
 };
 void anvil_spill_init(struct anvil_spill *sp);
-/* Moves the buffer's whole blocks to the temporary file once it holds 256 KiB (always when force). */
+/* Moves the buffer to the temporary file once it holds 256 KiB (always when force). */
 void anvil_spill_flush(struct anvil_spill *sp, int force);
 /* Appends everything to o (flushing o as it goes) and empties sp. */
 void anvil_spill_copy(struct anvil_spill *sp, struct anvil_outfile *o);
