@@ -239,7 +239,7 @@ int anvil_arena_install(void)
 
 void anvil_arena_uninstall(void)
 {
-	anvil_arena_reset();
+	anvil_arena_release();
 	cJSON_InitHooks(NULL);
 }
 

@@ -23,7 +23,10 @@
  * off until anvil_arena_on. Returns -1 (and cJSON stays on malloc) when no
  * address space could be reserved. */
 int anvil_arena_install(void);
-/* cJSON back on malloc; everything in the arena must be dead. */
+/* cJSON back on malloc; everything in the arena must be dead. Every page
+ * goes back to the system (anvil_arena_release): a process that goes on
+ * after its report (anvil run's monitor makes one again and again while
+ * the benchmarks run) keeps none of them. */
 void anvil_arena_uninstall(void);
 /* This thread's cJSON allocations from the arena's test region
  * (ANVIL_ARENA_TEST), its scratch region (ANVIL_ARENA_SCRATCH: what lives

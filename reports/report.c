@@ -554,9 +554,10 @@ static int stream_tests(struct anvil_engine *e, cJSON *view, struct outputs *out
 	free(big);
 	anvil_arena_set(was_set);
 	/* the tests' regions emptied, their pages kept for the views read back
-	 * for the page (anvil_arena_release gave them back, and the views then
-	 * faulted in a fifth of the run's huge pages afresh: on a VM whose freed
-	 * memory the host has taken back, the dearest faults of the run) */
+	 * for the page, and given back when the arena is uninstalled (given back
+	 * here, the views faulted in a fifth of the run's huge pages afresh: on
+	 * a VM whose freed memory the host has taken back, the dearest faults
+	 * of the run) */
 	anvil_arena_reset();
 	anvil_engine_set_sink(e, NULL);
 	if (rc)

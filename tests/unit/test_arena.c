@@ -2,7 +2,8 @@
  * and helper regions survive a reset of the other set and of the scratch
  * region, on any thread (a test is judged into one set while the one
  * before it is written out from the other); a reset set is empty; what was
- * made with the arena off is freed as usual; release gives everything back.
+ * made with the arena off is freed as usual; release and uninstall give
+ * everything back.
  * Under AddressSanitizer (make test's second phase) a tree read after its
  * set was reset would be caught. */
 #include <stdarg.h>
@@ -187,12 +188,44 @@ static void test_drop(void **state)
 	anvil_arena_uninstall();
 }
 
+/* Resident memory, from /proc/self/statm (in bytes). */
+static size_t resident(void)
+{
+	unsigned long size = 0, pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu %lu", &size, &pages), 2);
+	fclose(f);
+	return (size_t)pages * 4096;
+}
+
+/* A reset keeps the arena's pages for the next tree (anvil report's page
+ * is drawn in the tests' pages); uninstalling gives them back, for a
+ * process that goes on (anvil run's monitor reports again and again). */
+static void test_uninstall_gives_back(void **state)
+{
+	(void)state;
+	size_t mib = (size_t)1 << 20, before = resident();
+	assert_int_equal(anvil_arena_install(), 0);
+	anvil_arena_on(ANVIL_ARENA_TEST);
+	cJSON *big = tree(5, 300000);  /* about 60 MiB of nodes and strings */
+	anvil_arena_on(0);
+	check_tree(big, 5, 300000);
+	assert_true(resident() > before + 40 * mib);
+	anvil_arena_reset();
+	size_t kept = resident();
+	assert_true(kept > before + 40 * mib);
+	anvil_arena_uninstall();
+	assert_true(resident() + 32 * mib < kept);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sets_apart),
 		cmocka_unit_test(test_chunks),
 		cmocka_unit_test(test_drop),
+		cmocka_unit_test(test_uninstall_gives_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
