@@ -64,13 +64,19 @@ static struct {
 
 /* ---- the writes themselves (on the writer thread) --------------------------- */
 
-static void set_failed(struct anvil_outfile *o, int e)
+/* o failed: "path: what: the error" (what: "cannot write", or what else failed). */
+static void set_failed_at(struct anvil_outfile *o, const char *what, int e)
 {
 	char path[sizeof(o->err)];
 	snprintf(path, sizeof(path), "%s", o->err);
-	snprintf(o->err, sizeof(o->err), "%.400s: cannot write: %s", path,
+	snprintf(o->err, sizeof(o->err), "%.400s: %s: %s", path, what,
 		 e == ENOSPC ? "no space left on the device" : strerror(e));
 	o->failed = 1;
+}
+
+static void set_failed(struct anvil_outfile *o, int e)
+{
+	set_failed_at(o, "cannot write", e);
 }
 
 /* O_DIRECT off for fd (the file system, or where the file now stands,
@@ -141,8 +147,9 @@ static int stage_add(struct anvil_outfile *o, const char *p, size_t len)
 }
 
 /* len bytes of the spill file src from off appended to o's file, read
- * straight into its stage. 0 or an errno. */
-static int stage_copy(struct anvil_outfile *o, int src, off_t off, size_t len)
+ * straight into its stage. 0 or an errno; *reading is set when it was the
+ * spill's file that could not be read (EIO: it is shorter than written). */
+static int stage_copy(struct anvil_outfile *o, int src, off_t off, size_t len, int *reading)
 {
 	int e = stage_room(o);
 	while (!e && len) {
@@ -150,8 +157,10 @@ static int stage_copy(struct anvil_outfile *o, int src, off_t off, size_t len)
 		ssize_t got = pread(src, o->stage + o->staged, n, off);
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got <= 0)
+		if (got <= 0) {
+			*reading = 1;
 			return got < 0 ? errno : EIO;
+		}
 		o->staged += (size_t)got;
 		off += (off_t)got;
 		len -= (size_t)got;
@@ -183,10 +192,12 @@ static void run_op(struct op *op)
 			snprintf(W.spill_err, sizeof(W.spill_err), "a temporary file: cannot write: %s",
 				 e == ENOSPC ? "no space left on the device" : strerror(e));
 		break;
-	case OP_COPY:
-		if (!op->o->failed && (e = stage_copy(op->o, op->fd, op->off, op->len)))
-			set_failed(op->o, e);
+	case OP_COPY: {
+		int reading = 0;
+		if (!op->o->failed && (e = stage_copy(op->o, op->fd, op->off, op->len, &reading)))
+			set_failed_at(op->o, reading ? "cannot read back a temporary file of it" : "cannot write", e);
 		break;
+	}
 	case OP_CLOSE:
 		close(op->fd);
 		break;

@@ -1,6 +1,7 @@
 /* reports/outfile.c: output files written by the writer thread, in the
  * order handed, with spills through their temporary files copied in
- * between; a write error shows at the commit and leaves no file. */
+ * between; a write error, or a spill that cannot be read back, shows at
+ * the commit and leaves no file. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -140,6 +141,33 @@ static void test_write_error(void **state)
 	assert_int_equal(rmdir(dir), 0);           /* and no temporary file left */
 }
 
+/* a spill's file that cannot be read back (here: write-only) fails the
+ * file it is copied into, and the commit says it was the reading */
+static void test_spill_read_error(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/anvil-outfile-XXXXXX", err[512] = "", path[600];
+	assert_non_null(mkdtemp(dir));
+	struct anvil_outfile o;
+	struct anvil_spill sp;
+	assert_int_equal(anvil_outfile_open(&o, dir, "copy.txt", err, sizeof(err)), 0);
+	anvil_spill_init(&sp);
+	piece(&sp.buf, NULL, 2, 600000);
+	anvil_spill_flush(&sp, 0);
+	assert_true(sp.fd >= 0 && sp.total > 0);  /* it went to its file */
+	int wo = open("/dev/null", O_WRONLY);
+	assert_true(wo >= 0);
+	assert_true(dup2(wo, sp.fd) == sp.fd);
+	close(wo);
+	anvil_spill_copy(&sp, &o);
+	anvil_spill_release(&sp);
+	assert_int_equal(anvil_outfile_commit(&o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "copy.txt: cannot read back a temporary file of it"));
+	snprintf(path, sizeof(path), "%s/copy.txt", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_spill_to_buffer),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_spill_read_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
