@@ -37,10 +37,11 @@
  * metric (most of them pairs never measured); every pair's figure stays in
  * the test's metrics. */
 #define MAX_MATRIX 128
-/* The judging holds a few n x n arrays per metric (8 bytes a cell): 4096
- * nodes is 128 MiB each. Beyond that (or a journal naming that many hosts as
- * peers) the pairs are left to build.c's per-metric rules, with a SKIP that
- * says so, rather than int overflow or an allocation that fails. */
+/* The judging works on the pairs measured, but the widespread note ranks
+ * the nodes by scanning them once per count of slow pairs (n x n steps at
+ * worst). Beyond this many nodes (or a journal naming that many hosts as
+ * peers) the pairs are left to build.c's per-metric rules, with a SKIP
+ * that says so. */
 #define MAX_PAIR_NODES 4096
 
 static int cmp_double(const void *a, const void *b)
@@ -63,7 +64,7 @@ double anvil_pairwise_median(double *v, int n, int higher_better)
 }
 
 double anvil_pairwise_slow(int n, const double *v, int higher_better, double limit,
-			   signed char *slow)
+			   struct anvil_pair *out, int *np)
 {
 	double *vals = malloc(sizeof(double) * (size_t)(n * n + 1));
 	int k = 0;
@@ -73,15 +74,13 @@ double anvil_pairwise_slow(int n, const double *v, int higher_better, double lim
 				vals[k++] = v[i * n + j];
 	double med = anvil_pairwise_median(vals, k, higher_better);
 	free(vals);
-	for (int i = 0; i < n; i++) {
-		for (int j = 0; j < n; j++) {
+	*np = 0;
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++) {
 			double x = v[i * n + j];
-			if (i == j || !isfinite(x))
-				slow[i * n + j] = -1;
-			else
-				slow[i * n + j] = higher_better ? x < limit * med : x > limit * med;
+			if (isfinite(x))
+				out[(*np)++] = (struct anvil_pair){ i, j, x, higher_better ? x < limit * med : x > limit * med };
 		}
-	}
 	return med;
 }
 
@@ -103,26 +102,26 @@ double anvil_pairwise_slow(int n, const double *v, int higher_better, double lim
  *     is such a link: two nodes cannot tell a cable from either end. When
  *     these links are more than max(1, n/2), they are widespread instead.
  */
-int anvil_pairwise_culprits(int n, const signed char *slow, struct anvil_culprit *out, int max,
+int anvil_pairwise_culprits(int n, const struct anvil_pair *pairs, int np, struct anvil_culprit *out, int max,
 			    int *widespread)
 {
 	int *m = calloc((size_t)n + 1, sizeof(int)), *s = calloc((size_t)n + 1, sizeof(int));
 	char *suspect = calloc((size_t)n + 1, 1);
 	int total = 0, nsuspects = 0, touched = 0, count = 0, links = 0;
 	*widespread = 0;
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < n; j++)
-			if (i != j && slow[i * n + j] >= 0) {
-				m[i]++;
-				s[i] += slow[i * n + j] == 1;
-				total += j > i && slow[i * n + j] == 1;
-			}
+	for (int i = 0; i < np; i++) {
+		const struct anvil_pair *q = &pairs[i];
+		m[q->a]++;
+		m[q->b]++;
+		s[q->a] += q->slow;
+		s[q->b] += q->slow;
+		total += q->slow;
+	}
 	for (int i = 0; i < n; i++)
 		if (s[i] >= 2 && s[i] >= m[i] - 1)
 			suspect[i] = 1, nsuspects++;
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			touched += slow[i * n + j] == 1 && (suspect[i] || suspect[j]);
+	for (int i = 0; i < np; i++)
+		touched += pairs[i].slow && (suspect[pairs[i].a] || suspect[pairs[i].b]);
 	if (2 * nsuspects > n) {
 		*widespread = total > 0;
 		goto out;
@@ -132,17 +131,15 @@ int anvil_pairwise_culprits(int n, const signed char *slow, struct anvil_culprit
 	for (int i = 0; i < n; i++)
 		if (suspect[i] && count < max)
 			out[count++] = (struct anvil_culprit){ ANVIL_CULPRIT_NODE, i, -1, s[i], m[i] };
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			links += slow[i * n + j] == 1 && !suspect[i] && !suspect[j];
+	for (int i = 0; i < np; i++)
+		links += pairs[i].slow && !suspect[pairs[i].a] && !suspect[pairs[i].b];
 	if (links > (n / 2 > 1 ? n / 2 : 1)) {
 		*widespread = 1;
 		goto out;
 	}
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			if (slow[i * n + j] == 1 && !suspect[i] && !suspect[j] && count < max)
-				out[count++] = (struct anvil_culprit){ ANVIL_CULPRIT_LINK, i, j, 1, 1 };
+	for (int i = 0; i < np; i++)
+		if (pairs[i].slow && !suspect[pairs[i].a] && !suspect[pairs[i].b] && count < max)
+			out[count++] = (struct anvil_culprit){ ANVIL_CULPRIT_LINK, pairs[i].a, pairs[i].b, 1, 1 };
 out:
 	free(m);
 	free(s);
@@ -195,7 +192,7 @@ struct pairs {
 	const char *units[MAX_NAMES];
 	int higher[MAX_NAMES];
 	int nnames;
-	double *mat;                /* one metric's matrix at a time (matrix_of), NULL until the first */
+	struct anvil_pair *cells;   /* one metric's pairs at a time (cells_of), NULL until the first */
 };
 
 static int host_index(const struct pairs *p, const char *h)
@@ -291,33 +288,6 @@ static void collect(struct pairs *p, const cJSON *metrics)
 	free(order);
 	free(now);
 	index_hosts(p);
-}
-
-/* The figure of every pair for metric k (n x n, NAN where not measured; a
- * pair measured twice keeps its worse figure), in the pairs' one matrix:
- * at a thousand nodes a matrix is 8 MB, so a test of six metrics has one at
- * a time, each made once for its rows and its culprits together, in the
- * memory of the one before (8 MB given back and taken afresh was two
- * thousand page faults a matrix). Valid until the next call; NULL when out
- * of memory. */
-static const double *matrix_of(struct pairs *p, int k)
-{
-	int n = p->n;
-	if (!p->mat && !(p->mat = malloc(sizeof(double) * (size_t)(n * n))))
-		return NULL;
-	double *v = p->mat;
-	for (int i = 0; i < n * n; i++)
-		v[i] = NAN;
-	for (int i = 0; i < p->nfigs; i++) {
-		const struct pair_fig *f = &p->figs[i];
-		if (f->k != k)
-			continue;
-		double old = v[f->a * n + f->b], x = f->v;
-		if (isfinite(old) && (p->higher[k] ? old < x : old > x))
-			x = old;
-		v[f->a * n + f->b] = v[f->b * n + f->a] = x;
-	}
-	return v;
 }
 
 /* ---- judging pairs against the median of all pairs ---------------------- */
@@ -426,19 +396,56 @@ static struct pair_fail *fails_of(const struct pairs *p, const cJSON *checks, in
 	return f;
 }
 
-/* Slow = some rule FAILed the pair on metric k. */
-static void slow_of(const struct pairs *p, const struct pair_fail *fails, int nfails, int k, const double *v,
-		    signed char *slow)
+/* A pair's figures and FAIL checks on one metric, nodes a < b: figures
+ * first, then the checks (v NAN), as cells_of sorts them. */
+static int cmp_cell(const void *x, const void *y)
 {
-	int n = p->n;
-	for (int a = 0; a < n; a++)
-		for (int b = 0, i = a * n; b < n; b++, i++)
-			slow[i] = a == b || !isfinite(v[i]) ? -1 : 0;
+	const struct anvil_pair *c = x, *d = y;
+	if (c->a != d->a)
+		return c->a < d->a ? -1 : 1;
+	if (c->b != d->b)
+		return c->b < d->b ? -1 : 1;
+	return c->slow - d->slow;
+}
+
+/* Metric k's measured pairs, in order of a and then b (as
+ * anvil_pairwise_culprits wants them), in the pairs' one buffer: a pair
+ * measured twice keeps its worse figure; it is slow when some rule FAILed
+ * it on metric k (fails[0..nfails)), and a pair so FAILed with no figure
+ * is there too, with NAN. Their number, valid until the next call; -1
+ * when out of memory. At a thousand nodes the figures are a few thousand
+ * pairs: an n x n matrix was a million cells, walked half a dozen times a
+ * metric. */
+static int cells_of(struct pairs *p, int k, const struct pair_fail *fails, int nfails)
+{
+	int nc = 0;
+	if (!p->cells && !(p->cells = malloc(sizeof(*p->cells) * (size_t)(p->nfigs + nfails + 1))))
+		return -1;
+	struct anvil_pair *c = p->cells;
+	for (int i = 0; i < p->nfigs; i++) {
+		const struct pair_fig *f = &p->figs[i];
+		if (f->k == k)
+			c[nc++] = (struct anvil_pair){ f->a < f->b ? f->a : f->b, f->a < f->b ? f->b : f->a, f->v, 0 };
+	}
 	for (int i = 0; i < nfails; i++) {
 		const struct pair_fail *f = &fails[i];
 		if (f->k == k)
-			slow[f->a * n + f->b] = slow[f->b * n + f->a] = 1;
+			c[nc++] = (struct anvil_pair){ f->a < f->b ? f->a : f->b, f->a < f->b ? f->b : f->a, NAN, 1 };
 	}
+	anvil_sort(c, (size_t)nc, sizeof(*c), cmp_cell);
+	int out = 0;
+	for (int i = 0; i < nc;) {  /* a pair's run: its figures, then its fails */
+		struct anvil_pair q = c[i];
+		for (i++; i < nc && c[i].a == q.a && c[i].b == q.b; i++) {
+			double x = c[i].v;
+			if (c[i].slow)
+				q.slow = 1;
+			else if (p->higher[k] ? x < q.v : x > q.v)
+				q.v = x;
+		}
+		c[out++] = q;
+	}
+	return out;
 }
 
 /* A link's two nodes as one number, either way round. */
@@ -501,29 +508,27 @@ struct pair_median {
 	int all;
 };
 
-static struct pair_median median_of(const struct pairs *p, int k, const double *v)
+static struct pair_median median_of(const struct pairs *p, int k, const struct anvil_pair *cells, int nc)
 {
-	int n = p->n, all = 0;
-	double *vals = malloc(sizeof(double) * (size_t)(n * n + 1));
-	for (int i = 0; vals && i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			if (isfinite(v[i * n + j]))
-				vals[all++] = v[i * n + j];
+	int all = 0;
+	double *vals = malloc(sizeof(double) * (size_t)(nc + 1));
+	for (int i = 0; vals && i < nc; i++)
+		if (isfinite(cells[i].v))
+			vals[all++] = cells[i].v;
 	struct pair_median m = { vals ? anvil_pairwise_median(vals, all, p->higher[k]) : NAN, all };
 	free(vals);
 	return m;
 }
 
-static void describe_node(struct strbuf *sb, const struct pairs *p, int k, const double *v,
-			  const signed char *slow, const struct anvil_culprit *c, int total,
-			  const struct pair_median *m)
+static void describe_node(struct strbuf *sb, const struct pairs *p, int k, const struct anvil_pair *cells, int nc,
+			  const struct anvil_culprit *c, int total, const struct pair_median *m)
 {
-	int n = p->n, all = m->all;
+	int all = m->all;
 	double lo = INFINITY, hi = -INFINITY, med = m->med;
-	for (int j = 0; j < n; j++)
-		if (slow[c->a * n + j] == 1) {
-			lo = fmin(lo, v[c->a * n + j]);
-			hi = fmax(hi, v[c->a * n + j]);
+	for (int i = 0; i < nc; i++)
+		if (cells[i].slow && (cells[i].a == c->a || cells[i].b == c->a)) {
+			lo = fmin(lo, cells[i].v);
+			hi = fmax(hi, cells[i].v);
 		}
 	strbuf_addf(sb, "%s%d of its %d pairs are slow on %s (%.4g to %.4g %s, against a median of "
 		    "%.4g %s over all %d pairs); they are %d of the %d slow pair(s)",
@@ -545,17 +550,17 @@ static void describe_link(struct strbuf *sb, const struct pairs *p, int k, const
 
 /* Too many slow pairs to name a node or a link: say so, with the nodes
  * that have the most slow pairs as the place to start looking. */
-static cJSON *widespread_note(const struct pairs *p, int k, const signed char *slow, int total)
+static cJSON *widespread_note(const struct pairs *p, int k, const struct anvil_pair *cells, int nc, int total)
 {
 	int n = p->n, shown = 0;
 	int *s = calloc((size_t)n, sizeof(int)), *m = calloc((size_t)n, sizeof(int));
 	struct strbuf sb = STRBUF_INIT;
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < n; j++)
-			if (slow[i * n + j] >= 0) {
-				m[i]++;
-				s[i] += slow[i * n + j];
-			}
+	for (int i = 0; i < nc; i++) {
+		m[cells[i].a]++;
+		m[cells[i].b]++;
+		s[cells[i].a] += cells[i].slow;
+		s[cells[i].b] += cells[i].slow;
+	}
 	strbuf_addf(&sb, "%d pairs are slow on %s, too many and too spread out to blame one node "
 		    "or link (a switch, the fabric, or the threshold?); slow pairs per node:", total, p->names[k]);
 	for (int want = n; want > 0 && shown < 6; want--)
@@ -579,43 +584,33 @@ static struct verdict_line *find_line(struct verdict_line *lines, int nlines, co
 	return NULL;
 }
 
-/* What a matrix's cells are: metric figures (v; kind 1: higher is better,
- * -1: lower is better) or the slow flags (slow: -1 not measured, 0, 1). */
-struct cells {
-	const double *v;
-	const signed char *slow;
-	int kind;
-};
-
-/* Block b x b at (bi, bj) as JSON: the worst figure (null when none was
- * measured), or for the flags true when any pair is slow, false when none
- * is, null when none was measured. */
-static void block_text(struct strbuf *text, const struct cells *c, int n, int b, int bi, int bj)
-{
-	if (c->slow) {
-		int cell = -1;
-		for (int i = bi * b; i < (bi + 1) * b && i < n && cell < 1; i++)
-			for (int j = bj * b; j < (bj + 1) * b && j < n; j++)
-				if (c->slow[i * n + j] > cell)
-					cell = c->slow[i * n + j];
-		strbuf_adds(text, cell < 0 ? "null" : cell ? "true" : "false");
-		return;
-	}
-	double out = NAN;
-	for (int i = bi * b; i < (bi + 1) * b && i < n; i++)
-		for (int j = bj * b; j < (bj + 1) * b && j < n; j++) {
-			double x = c->v[i * n + j];
-			if (!isnan(x) && (isnan(out) || (c->kind > 0 ? x < out : x > out)))
-				out = x;
-		}
-	anvil_jw_number(text, out);
-}
-
-/* The rows as JSON text (a raw item: a million cells as tree nodes would
- * take most of a gigabyte); with blocks above MAX_MATRIX nodes. */
-static void add_rows(cJSON *obj, const char *name, int n, const struct cells *c)
+/* A metric's rows as JSON text (a raw item: a million cells as tree nodes
+ * would take most of a gigabyte), in blocks above MAX_MATRIX nodes: each
+ * cell the worst figure of its block (null when none was measured; kind
+ * 1: higher is better, -1: lower is better) or, for the slow flags (kind
+ * 0), true when any pair of it is slow, false when none is, null when none
+ * was measured. The matrix is symmetric: a pair is in two cells. */
+static void add_rows(cJSON *obj, const char *name, int n, const struct anvil_pair *cells, int nc, int kind)
 {
 	int b = n > MAX_MATRIX ? (n + MAX_MATRIX - 1) / MAX_MATRIX : 1, nb = (n + b - 1) / b;
+	double *worst = malloc(sizeof(double) * (size_t)(nb * nb));
+	signed char *slow = malloc((size_t)(nb * nb));
+	if (!worst || !slow)
+		anvil_out_of_memory();
+	for (int i = 0; i < nb * nb; i++) {
+		worst[i] = NAN;
+		slow[i] = -1;
+	}
+	for (int i = 0; i < nc; i++) {
+		int at[2] = { cells[i].a / b * nb + cells[i].b / b, cells[i].b / b * nb + cells[i].a / b };
+		double x = cells[i].v;
+		for (int e = 0; e < 2; e++) {
+			if (slow[at[e]] < cells[i].slow)
+				slow[at[e]] = (signed char)cells[i].slow;
+			if (!isnan(x) && (isnan(worst[at[e]]) || (kind > 0 ? x < worst[at[e]] : x > worst[at[e]])))
+				worst[at[e]] = x;
+		}
+	}
 	struct strbuf text = STRBUF_INIT;
 	strbuf_addch(&text, '[');
 	for (int i = 0; i < nb; i++) {
@@ -623,24 +618,27 @@ static void add_rows(cJSON *obj, const char *name, int n, const struct cells *c)
 		for (int j = 0; j < nb; j++) {
 			if (j)
 				strbuf_add(&text, ", ", 2);
-			block_text(&text, c, n, b, i, j);
+			if (kind)
+				anvil_jw_number(&text, worst[i * nb + j]);
+			else
+				strbuf_adds(&text, slow[i * nb + j] < 0 ? "null" : slow[i * nb + j] ? "true" : "false");
 		}
 		strbuf_addch(&text, ']');
 	}
 	strbuf_addch(&text, ']');
 	cJSON_AddRawToObject(obj, name, strbuf_str(&text));
 	strbuf_release(&text);
+	free(worst);
+	free(slow);
 }
 
-/* The slow matrix of metric k as true/false/null rows, straight from the
- * flags; returns the slow pairs. */
-static int slow_rows(cJSON *slow_tree, const struct pairs *p, int k, const signed char *slow)
+/* The slow matrix of metric k as true/false/null rows; returns the slow pairs. */
+static int slow_rows(cJSON *slow_tree, const struct pairs *p, int k, const struct anvil_pair *cells, int nc)
 {
-	int n = p->n, total = 0;
-	for (int a = 0; a < n; a++)
-		for (int c = a + 1; c < n; c++)
-			total += slow[a * n + c] == 1;
-	add_rows(slow_tree, p->names[k], n, &(struct cells){ NULL, slow, 0 });
+	int total = 0;
+	for (int i = 0; i < nc; i++)
+		total += cells[i].slow;
+	add_rows(slow_tree, p->names[k], p->n, cells, nc, 0);
 	return total;
 }
 
@@ -708,19 +706,19 @@ static cJSON *matrix_tree(struct pairs *p)
 	return mx;
 }
 
-/* Metric k's rows in the matrix tree, from its matrix v. */
-static void matrix_rows(const struct pairs *p, cJSON *matrix, int k, const double *v)
+/* Metric k's rows in the matrix tree, from its pairs. */
+static void matrix_rows(const struct pairs *p, cJSON *matrix, int k, const struct anvil_pair *cells, int nc)
 {
-	add_rows(anvil_jget(matrix, "metrics"), p->names[k], p->n, &(struct cells){ v, NULL, p->higher[k] ? 1 : -1 });
+	add_rows(anvil_jget(matrix, "metrics"), p->names[k], p->n, cells, nc, p->higher[k] ? 1 : -1);
 }
 
 /* Every metric's rows, when there are no culprits to find. */
 static void rows_only(struct pairs *p, cJSON *matrix)
 {
 	for (int k = 0; k < p->nnames; k++) {
-		const double *v = matrix_of(p, k);
-		if (v)
-			matrix_rows(p, matrix, k, v);
+		int nc = cells_of(p, k, NULL, 0);
+		if (nc >= 0)
+			matrix_rows(p, matrix, k, p->cells, nc);
 	}
 }
 
@@ -729,7 +727,7 @@ static void rows_only(struct pairs *p, cJSON *matrix)
 static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 {
 	const cJSON *checks = anvil_jget(t, "checks");
-	int n = p->n, cap = n * n + 1, nlines = 0;
+	int n = p->n, nlines = 0;
 	/* a metric's culprits: at most n/2 nodes (more are widespread) and
 	 * max(1, n/2) links (the same); a line is a distinct culprit over all
 	 * metrics. Sized by that, not by the n*n cells: at a thousand nodes
@@ -737,14 +735,12 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 	int per_metric = n + 2, nmax = per_metric * (p->nnames > 0 ? p->nnames : 1);
 	struct verdict_line *lines = calloc((size_t)nmax, sizeof(*lines));
 	struct anvil_culprit *found = calloc((size_t)per_metric, sizeof(*found));
-	signed char *slow = malloc((size_t)cap);
 	const char **why = malloc(sizeof(char *) * (size_t)per_metric);
-	if (!lines || !found || !slow || !why) {
+	if (!lines || !found || !why) {
 		anvil_check_new_at(anvil_jget(t, "checks"), anvil_jstr(t, "id"), "culprit",
 				   "pairs", NULL, NULL, ANVIL_V_ERROR, "out of memory for the culprits of the pair matrix");
 		free(lines);
 		free(found);
-		free(slow);
 		free(why);
 		rows_only(p, matrix);
 		return;
@@ -753,21 +749,20 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 	int nfails;
 	struct pair_fail *fails = fails_of(p, checks, &nfails);
 	for (int k = 0; k < p->nnames; k++) {
-		const double *v = matrix_of(p, k);
-		int wide;
-		if (!v) {
+		int nc = cells_of(p, k, fails, nfails), wide;
+		const struct anvil_pair *cells = p->cells;
+		if (nc < 0) {
 			anvil_check_new_at(anvil_jget(t, "checks"), anvil_jstr(t, "id"), "culprit",
 					   "pairs", NULL, NULL, ANVIL_V_ERROR, "out of memory for the pair matrix");
 			continue;
 		}
-		matrix_rows(p, matrix, k, v);  /* the rows from the same matrix: made once a metric */
-		slow_of(p, fails, nfails, k, v, slow);
-		int total = slow_rows(slow_tree, p, k, slow);
-		int nf = anvil_pairwise_culprits(n, slow, found, per_metric, &wide), have_med = 0;
+		matrix_rows(p, matrix, k, cells, nc);  /* the rows from the same pairs: made once a metric */
+		int total = slow_rows(slow_tree, p, k, cells, nc);
+		int nf = anvil_pairwise_culprits(n, cells, nc, found, per_metric, &wide), have_med = 0;
 		links_why(fails, nfails, k, n, found, nf, why);
 		struct pair_median med = { NAN, 0 };
 		if (wide)
-			cJSON_AddItemToArray(notes, widespread_note(p, k, slow, total));
+			cJSON_AddItemToArray(notes, widespread_note(p, k, cells, nc, total));
 		for (int f = 0; f < nf; f++) {
 			struct verdict_line *l = find_line(lines, nlines, &found[f]);
 			if (!l) {
@@ -779,10 +774,10 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 			cJSON_AddItemToArray(l->metrics, cJSON_CreateString(p->names[k]));
 			if (found[f].kind == ANVIL_CULPRIT_NODE) {
 				if (!have_med) {  /* one sort of every pair's figure, for however many nodes */
-					med = median_of(p, k, v);
+					med = median_of(p, k, cells, nc);
 					have_med = 1;
 				}
-				describe_node(&l->why, p, k, v, slow, &found[f], total, &med);
+				describe_node(&l->why, p, k, cells, nc, &found[f], total, &med);
 			} else {
 				describe_link(&l->why, p, k, why[f]);
 			}
@@ -799,7 +794,6 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 	cJSON_Delete(first);
 	free(lines);
 	free(found);
-	free(slow);
 	free(why);
 	free(fails);
 }
@@ -808,7 +802,7 @@ static void pairs_release(struct pairs *p)
 {
 	free(p->hosts);
 	free(p->figs);
-	free(p->mat);
+	free(p->cells);
 	anvil_keymap_release(&p->index);
 }
 

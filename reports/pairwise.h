@@ -27,13 +27,21 @@ int anvil_pairwise_runner(const cJSON *t);
  * on the better side (the upper one when higher is better). NAN when n == 0. */
 double anvil_pairwise_median(double *v, int n, int higher_better);
 
+/* A measured node pair: nodes a < b, its figure (NAN where a rule FAILed
+ * a pair with no figure) and whether it is slow (1) or fine (0). */
+struct anvil_pair {
+	int a, b;
+	double v;
+	int slow;
+};
+
 /* The peers rule on a matrix: v is n x n (symmetric; NAN where a pair was
  * not measured; the diagonal is ignored); a pair is slow when it is beyond
  * limit x the median of all pairs: below it when higher is better, above it
- * otherwise. Writes slow[i*n+j] = 1 slow, 0 fine, -1 not measured, and
- * returns the median. */
+ * otherwise. Writes the measured pairs to out (room for n(n-1)/2), in order
+ * of a and then b, and their number to *np; returns the median. */
 double anvil_pairwise_slow(int n, const double *v, int higher_better, double limit,
-			   signed char *slow);
+			   struct anvil_pair *out, int *np);
 
 enum anvil_culprit_kind { ANVIL_CULPRIT_NODE, ANVIL_CULPRIT_LINK };
 
@@ -44,10 +52,13 @@ struct anvil_culprit {
 };
 
 /* Names what the slow pairs point at (the algorithm is described in
- * pairwise.c). slow is as anvil_pairwise_slow() writes it. Fills out (up to
- * max entries, nodes first) and returns how many; *widespread is set when
- * there are slow pairs but too many to blame on a few nodes or links. */
-int anvil_pairwise_culprits(int n, const signed char *slow, struct anvil_culprit *out, int max,
+ * pairwise.c). pairs[0..np) are the measured pairs of n nodes, each once,
+ * in order of a and then b (as anvil_pairwise_slow() writes them). Fills
+ * out (up to max entries, nodes first) and returns how many; *widespread
+ * is set when there are slow pairs but too many to blame on a few nodes or
+ * links. Its work is in the pairs measured, not in the n x n matrix: at a
+ * thousand nodes a million cells, most of them pairs never measured. */
+int anvil_pairwise_culprits(int n, const struct anvil_pair *pairs, int np, struct anvil_culprit *out, int max,
 			    int *widespread);
 
 #endif

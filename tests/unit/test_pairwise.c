@@ -58,11 +58,24 @@ struct found {
 /* The peers rule at `limit` x median, then the culprits. */
 static struct found judge(const double *v, int n, int higher, double limit)
 {
-	signed char slow[NMAX * NMAX];
+	struct anvil_pair pairs[NMAX * NMAX];
 	struct found f;
-	anvil_pairwise_slow(n, v, higher, limit, slow);
-	f.n = anvil_pairwise_culprits(n, slow, f.c, NMAX * NMAX, &f.widespread);
+	int np;
+	anvil_pairwise_slow(n, v, higher, limit, pairs, &np);
+	f.n = anvil_pairwise_culprits(n, pairs, np, f.c, NMAX * NMAX, &f.widespread);
 	return f;
+}
+
+/* The measured pairs of an n x n matrix of flags (1 slow, 0 fine, -1 not
+ * measured; symmetric), as anvil_pairwise_culprits takes them. */
+static int pairs_of(int n, const signed char *slow, struct anvil_pair *out)
+{
+	int np = 0;
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (slow[i * n + j] >= 0)
+				out[np++] = (struct anvil_pair){ i, j, 1.0, slow[i * n + j] };
+	return np;
 }
 
 static void expect_node(const struct found *f, int x)
@@ -176,7 +189,8 @@ static void test_two_nodes(void **state)
 	struct found f = judge(v, 2, 1, 0.8);
 	assert_int_equal(f.n, 0);
 	signed char slow[4] = { -1, 1, 1, -1 };
-	f.n = anvil_pairwise_culprits(2, slow, f.c, NMAX, &f.widespread);
+	struct anvil_pair pairs[1];
+	f.n = anvil_pairwise_culprits(2, pairs, pairs_of(2, slow, pairs), f.c, NMAX, &f.widespread);
 	expect_link(&f, 0, 1);
 }
 
@@ -189,9 +203,10 @@ static void test_three_nodes(void **state)
 	signed char node[9] = { -1, 1, 1, 1, -1, 0, 1, 0, -1 };
 	signed char link[9] = { -1, 0, 1, 0, -1, 0, 1, 0, -1 };
 	struct found f;
-	f.n = anvil_pairwise_culprits(3, node, f.c, NMAX, &f.widespread);
+	struct anvil_pair pairs[3];
+	f.n = anvil_pairwise_culprits(3, pairs, pairs_of(3, node, pairs), f.c, NMAX, &f.widespread);
 	expect_node(&f, 0);
-	f.n = anvil_pairwise_culprits(3, link, f.c, NMAX, &f.widespread);
+	f.n = anvil_pairwise_culprits(3, pairs, pairs_of(3, link, pairs), f.c, NMAX, &f.widespread);
 	expect_link(&f, 0, 2);
 }
 
@@ -271,10 +286,16 @@ static void test_unmeasured_pairs(void **state)
 	scale_node(v, 6, 2, 0.3);
 	scale_pair(v, 6, 2, 5, NAN);  /* one of node 2's pairs is missing */
 	scale_pair(v, 6, 0, 1, NAN);
-	signed char slow[NMAX * NMAX];
-	anvil_pairwise_slow(6, v, 1, 0.8, slow);
-	assert_int_equal(slow[2 * 6 + 5], -1);
-	assert_int_equal(slow[0 * 6 + 0], -1);
+	struct anvil_pair pairs[NMAX * NMAX];
+	int np;
+	anvil_pairwise_slow(6, v, 1, 0.8, pairs, &np);
+	assert_int_equal(np, 15 - 2);  /* the two missing pairs are not there */
+	for (int i = 0; i < np; i++) {
+		assert_true(pairs[i].a < pairs[i].b);
+		assert_false(pairs[i].a == 2 && pairs[i].b == 5);
+		assert_false(pairs[i].a == 0 && pairs[i].b == 1);
+		assert_int_equal(pairs[i].slow, pairs[i].a == 2 || pairs[i].b == 2);
+	}
 	struct found f = judge(v, 6, 1, 0.8);
 	expect_node(&f, 2);
 	assert_int_equal(f.c[0].pairs, 4);
