@@ -79,17 +79,26 @@ static void flatten_into(cJSON *out, const char *key, const cJSON *it)
 			return;
 		}
 	}
-	/* the keys through strbuf_addf, not asprintf: every printf of anvil
-	 * takes glibc's slow path (common/fmt.h), and a thousand nodes'
-	 * inventories are hundreds of thousands of keys */
+	/* the keys put together by hand, not printed: a thousand nodes'
+	 * inventories are hundreds of thousands of keys, each flattened
+	 * twice (the drift check, the page's table) */
 	struct strbuf sub = STRBUF_INIT;
-	int i = 0;
+	strbuf_adds(&sub, key);
+	strbuf_addch(&sub, '.');
+	size_t stem = sub.len;
+	int i = 0, array = cJSON_IsArray(it);
 	for (const cJSON *c = it->child; c; c = c->next, i++) {
-		sub.len = 0;
-		if (cJSON_IsArray(it))
-			strbuf_addf(&sub, "%s.%d", key, i);
-		else
-			strbuf_addf(&sub, "%s.%s", key, c->string ? c->string : "");
+		sub.len = stem;
+		if (array) {
+			char num[16];
+			int n = 0;
+			for (int v = i; n == 0 || v; v /= 10)
+				num[n++] = (char)('0' + v % 10);
+			while (n)
+				strbuf_addch(&sub, num[--n]);
+		} else {
+			strbuf_adds(&sub, c->string ? c->string : "");
+		}
 		flatten_into(out, strbuf_str(&sub), c);
 	}
 	strbuf_release(&sub);

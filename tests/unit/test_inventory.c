@@ -488,6 +488,21 @@ static void test_flatten(void **state)
 	cJSON_Delete(flat);
 	cJSON_Delete(inv);
 
+	/* indexes of two digits and more, and an element without members */
+	cJSON *many = cJSON_Parse("{\"gpus\":[{\"i\":0},{\"i\":1},{\"i\":2},{\"i\":3},{\"i\":4},{\"i\":5},"
+				  "{\"i\":6},{\"i\":7},{\"i\":8},{\"i\":9},{\"i\":10},{\"i\":11},{}]}");
+	flat = anvil_inventory_flatten(many);
+	assert_int_equal(cJSON_GetArraySize(flat), 12);
+	for (int i = 0; i < 12; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "gpus.%d.i", i);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(flat, key);
+		assert_non_null(v);
+		assert_int_equal((int)v->valuedouble, i);
+	}
+	cJSON_Delete(flat);
+	cJSON_Delete(many);
+
 	assert_null(anvil_inventory_flatten(NULL));
 	cJSON *arr = cJSON_CreateArray();
 	assert_null(anvil_inventory_flatten(arr));
