@@ -457,6 +457,42 @@ static void test_numbers(void **state)
 	}
 }
 
+/* Numbers of 16 to 19 significant digits with a small exponent (figures
+ * printed to round-trip: reports/jtree.c reads them in a long double),
+ * halfway cases between two doubles among them, read as strtod reads them. */
+static void test_numbers_long(void **state)
+{
+	(void)state;
+	char buf[64];
+	unsigned long x = 2463534242UL;
+	for (int i = 0; i < 400000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int e = (int)(x % 50) - 25;
+		uint64_t m = ((x >> 8) & (((uint64_t)1 << 53) - 1)) | ((uint64_t)1 << 52);
+		switch (i % 4) {
+		case 0:  /* a double near 10^e, to 17, 18 or 19 digits */
+			snprintf(buf, sizeof(buf), "%.*g", 17 + (int)(x % 3), ldexp((double)m, -52) * pow(10, e));
+			break;
+		case 1:  /* halfway between two doubles (2^53 + odd), then scaled by a power of ten */
+			snprintf(buf, sizeof(buf), "%llu%s%d", (unsigned long long)(((uint64_t)1 << 53) + 2 * (x % 4096) + 1),
+				 e < 0 ? "e" : "e+", e);
+			break;
+		case 2:  /* the same with the point inside the digits */
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(m * 2 + 1));
+			memmove(buf + 3, buf + 2, strlen(buf + 2) + 1);
+			buf[2] = '.';
+			break;
+		default:  /* nineteen digits */
+			snprintf(buf, sizeof(buf), "%llu.%03d", (unsigned long long)(x % 10000000000000000ULL), (int)(x % 1000));
+		}
+		cJSON *t = anvil_jtree(buf, buf + strlen(buf));
+		double want = strtod(buf, NULL), got = t->valuedouble;
+		if (memcmp(&want, &got, sizeof(want)))
+			fail_msg("%s: %.17g, strtod %.17g", buf, got, want);
+		cJSON_Delete(t);
+	}
+}
+
 /* Text that is not valid JSON still gives a tree and ends (each step of the
  * one-pass builder moves on): random runs of JSON's own characters. */
 static void test_jtree_any_text(void **state)
@@ -573,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_keymap),
 		cmocka_unit_test(test_split_append),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_numbers_long),
 		cmocka_unit_test(test_jtree_any_text),
 		cmocka_unit_test(test_strings_kept_once),
 		cmocka_unit_test(test_string_escapes),
