@@ -6,16 +6,18 @@
 #include <math.h>
 #include <string.h>
 
-/* cJSON_GetObjectItemCaseSensitive, inline: the first bytes are compared
- * before a call to strcmp (a record has a dozen members, and the report
- * looks members up a few hundred million times at a thousand nodes, where
- * the calls were a fifth of its time). */
+/* cJSON_GetObjectItemCaseSensitive, inline: the same pointer is the same
+ * name (a record's common names point to the literals of reports/jtree.c,
+ * which the linker keeps once with the same literals elsewhere), else the
+ * first bytes are compared before a call to strcmp (a record has a dozen
+ * members, and the report looks members up a few hundred million times at
+ * a thousand nodes, where the calls were a fifth of its time). */
 static inline cJSON *anvil_jget(const cJSON *o, const char *k)
 {
 	if (!o || !k)
 		return NULL;
 	for (cJSON *c = o->child; c && c->string; c = c->next)  /* cJSON stops at a member without a name too */
-		if (c->string[0] == k[0] && (!k[0] || !strcmp(c->string + 1, k + 1)))
+		if (c->string == k || (c->string[0] == k[0] && (!k[0] || !strcmp(c->string + 1, k + 1))))
 			return c;
 	return NULL;
 }
@@ -30,7 +32,7 @@ static inline void anvil_jget_many(const cJSON *o, const char *const *names, siz
 		out[i] = NULL;
 	for (const cJSON *c = o ? o->child : NULL; c && c->string; c = c->next)
 		for (size_t i = 0; i < n; i++)
-			if (!out[i] && c->string[0] == names[i][0] && !strcmp(c->string, names[i])) {
+			if (!out[i] && (c->string == names[i] || (c->string[0] == names[i][0] && !strcmp(c->string, names[i])))) {
 				out[i] = c;
 				break;
 			}
