@@ -149,7 +149,8 @@ static void *region_big(struct region *r, size_t need)
 	return chunk_at(c);
 }
 
-static void *arena_malloc(size_t n)
+/* Every case: a chunk to start, an allocation of more than a chunk, malloc. */
+__attribute__((noinline)) static void *arena_malloc_slow(size_t n)
 {
 	if (on && base) {
 		struct region *r = &reg[region_of(on)];
@@ -178,6 +179,25 @@ static void *arena_malloc(size_t n)
 		}
 	}
 	return malloc(n);
+}
+
+/* What cJSON calls for each node and string: the bump in the head chunk
+ * inline, the rest out of line (sixteen million calls at a thousand nodes,
+ * where saving the registers the rare cases need was half of each). */
+static void *arena_malloc(size_t n)
+{
+	if (on && base) {
+		struct region *r = &reg[region_of(on)];
+		size_t need = (n + 15) & ~(size_t)15;
+		if (need >= n && need <= CHUNK && r->head != NONE && r->at + need <= CHUNK) {
+			char *p = chunk_at(r->head) + r->at;
+			r->at += need;
+			r->used += need;
+			UNPOISON(p, n);
+			return p;
+		}
+	}
+	return arena_malloc_slow(n);
 }
 
 int anvil_arena_owns(const void *p)
