@@ -63,24 +63,54 @@ double anvil_pairwise_median(double *v, int n, int higher_better)
 	return higher_better ? v[n / 2] : v[n / 2 - 1];
 }
 
+/* The median of the pairs' figures (those that have one), and how many there are. */
+struct pair_median {
+	double med;
+	int all;
+};
+
+static struct pair_median pairs_median(const struct anvil_pair *pairs, int np, int higher_better)
+{
+	int all = 0;
+	double *vals = malloc(sizeof(double) * (size_t)(np + 1));
+	for (int i = 0; vals && i < np; i++)
+		if (isfinite(pairs[i].v))
+			vals[all++] = pairs[i].v;
+	struct pair_median m = { vals ? anvil_pairwise_median(vals, all, higher_better) : NAN, all };
+	free(vals);
+	return m;
+}
+
+/* Each node's measured pairs (*m) and slow ones (*s) among pairs[0..np),
+ * two arrays of n in one allocation (free(*m) frees both); returns the
+ * slow pairs. */
+static int node_counts(int n, const struct anvil_pair *pairs, int np, int **m, int **s)
+{
+	int total = 0;
+	if (!(*m = calloc(2 * (size_t)n + 1, sizeof(int))))
+		anvil_out_of_memory();
+	*s = *m + n;
+	for (int i = 0; i < np; i++) {
+		(*m)[pairs[i].a]++;
+		(*m)[pairs[i].b]++;
+		(*s)[pairs[i].a] += pairs[i].slow;
+		(*s)[pairs[i].b] += pairs[i].slow;
+		total += pairs[i].slow;
+	}
+	return total;
+}
+
 double anvil_pairwise_slow(int n, const double *v, int higher_better, double limit,
 			   struct anvil_pair *out, int *np)
 {
-	double *vals = malloc(sizeof(double) * (size_t)(n * n + 1));
-	int k = 0;
+	*np = 0;
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
 			if (isfinite(v[i * n + j]))
-				vals[k++] = v[i * n + j];
-	double med = anvil_pairwise_median(vals, k, higher_better);
-	free(vals);
-	*np = 0;
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++) {
-			double x = v[i * n + j];
-			if (isfinite(x))
-				out[(*np)++] = (struct anvil_pair){ i, j, x, higher_better ? x < limit * med : x > limit * med };
-		}
+				out[(*np)++] = (struct anvil_pair){ i, j, v[i * n + j], 0 };
+	double med = pairs_median(out, *np, higher_better).med;
+	for (int i = 0; i < *np; i++)
+		out[i].slow = higher_better ? out[i].v < limit * med : out[i].v > limit * med;
 	return med;
 }
 
@@ -105,18 +135,11 @@ double anvil_pairwise_slow(int n, const double *v, int higher_better, double lim
 int anvil_pairwise_culprits(int n, const struct anvil_pair *pairs, int np, struct anvil_culprit *out, int max,
 			    int *widespread)
 {
-	int *m = calloc((size_t)n + 1, sizeof(int)), *s = calloc((size_t)n + 1, sizeof(int));
+	int *m, *s, total = node_counts(n, pairs, np, &m, &s), nsuspects = 0, touched = 0, count = 0, links = 0;
 	char *suspect = calloc((size_t)n + 1, 1);
-	int total = 0, nsuspects = 0, touched = 0, count = 0, links = 0;
+	if (!suspect)
+		anvil_out_of_memory();
 	*widespread = 0;
-	for (int i = 0; i < np; i++) {
-		const struct anvil_pair *q = &pairs[i];
-		m[q->a]++;
-		m[q->b]++;
-		s[q->a] += q->slow;
-		s[q->b] += q->slow;
-		total += q->slow;
-	}
 	for (int i = 0; i < n; i++)
 		if (s[i] >= 2 && s[i] >= m[i] - 1)
 			suspect[i] = 1, nsuspects++;
@@ -142,7 +165,6 @@ int anvil_pairwise_culprits(int n, const struct anvil_pair *pairs, int np, struc
 			out[count++] = (struct anvil_culprit){ ANVIL_CULPRIT_LINK, pairs[i].a, pairs[i].b, 1, 1 };
 out:
 	free(m);
-	free(s);
 	free(suspect);
 	return count;
 }
@@ -192,7 +214,8 @@ struct pairs {
 	const char *units[MAX_NAMES];
 	int higher[MAX_NAMES];
 	int nnames;
-	struct anvil_pair *cells;   /* one metric's pairs at a time (cells_of), NULL until the first */
+	struct anvil_pair *cells;   /* one metric's pairs at a time (cells_of) */
+	int cells_cap;
 };
 
 static int host_index(const struct pairs *p, const char *h)
@@ -419,8 +442,13 @@ static int cmp_cell(const void *x, const void *y)
 static int cells_of(struct pairs *p, int k, const struct pair_fail *fails, int nfails)
 {
 	int nc = 0;
-	if (!p->cells && !(p->cells = malloc(sizeof(*p->cells) * (size_t)(p->nfigs + nfails + 1))))
-		return -1;
+	if (p->nfigs + nfails + 1 > p->cells_cap) {
+		struct anvil_pair *more = realloc(p->cells, sizeof(*p->cells) * (size_t)(p->nfigs + nfails + 1));
+		if (!more)
+			return -1;
+		p->cells = more;
+		p->cells_cap = p->nfigs + nfails + 1;
+	}
 	struct anvil_pair *c = p->cells;
 	for (int i = 0; i < p->nfigs; i++) {
 		const struct pair_fig *f = &p->figs[i];
@@ -502,24 +530,6 @@ struct verdict_line {
 	cJSON *metrics;  /* names; owned until put in the tree */
 };
 
-/* The median of metric k over every measured pair, and how many there are. */
-struct pair_median {
-	double med;
-	int all;
-};
-
-static struct pair_median median_of(const struct pairs *p, int k, const struct anvil_pair *cells, int nc)
-{
-	int all = 0;
-	double *vals = malloc(sizeof(double) * (size_t)(nc + 1));
-	for (int i = 0; vals && i < nc; i++)
-		if (isfinite(cells[i].v))
-			vals[all++] = cells[i].v;
-	struct pair_median m = { vals ? anvil_pairwise_median(vals, all, p->higher[k]) : NAN, all };
-	free(vals);
-	return m;
-}
-
 static void describe_node(struct strbuf *sb, const struct pairs *p, int k, const struct anvil_pair *cells, int nc,
 			  const struct anvil_culprit *c, int total, const struct pair_median *m)
 {
@@ -552,15 +562,9 @@ static void describe_link(struct strbuf *sb, const struct pairs *p, int k, const
  * that have the most slow pairs as the place to start looking. */
 static cJSON *widespread_note(const struct pairs *p, int k, const struct anvil_pair *cells, int nc, int total)
 {
-	int n = p->n, shown = 0;
-	int *s = calloc((size_t)n, sizeof(int)), *m = calloc((size_t)n, sizeof(int));
+	int n = p->n, shown = 0, *m, *s;
 	struct strbuf sb = STRBUF_INIT;
-	for (int i = 0; i < nc; i++) {
-		m[cells[i].a]++;
-		m[cells[i].b]++;
-		s[cells[i].a] += cells[i].slow;
-		s[cells[i].b] += cells[i].slow;
-	}
+	node_counts(n, cells, nc, &m, &s);
 	strbuf_addf(&sb, "%d pairs are slow on %s, too many and too spread out to blame one node "
 		    "or link (a switch, the fabric, or the threshold?); slow pairs per node:", total, p->names[k]);
 	for (int want = n; want > 0 && shown < 6; want--)
@@ -571,7 +575,6 @@ static cJSON *widespread_note(const struct pairs *p, int k, const struct anvil_p
 			}
 	cJSON *note = cJSON_CreateString(strbuf_str(&sb));
 	strbuf_release(&sb);
-	free(s);
 	free(m);
 	return note;
 }
@@ -774,7 +777,7 @@ static void add_culprits(cJSON *t, struct pairs *p, cJSON *matrix)
 			cJSON_AddItemToArray(l->metrics, cJSON_CreateString(p->names[k]));
 			if (found[f].kind == ANVIL_CULPRIT_NODE) {
 				if (!have_med) {  /* one sort of every pair's figure, for however many nodes */
-					med = median_of(p, k, cells, nc);
+					med = pairs_median(cells, nc, p->higher[k]);
 					have_med = 1;
 				}
 				describe_node(&l->why, p, k, cells, nc, &found[f], total, &med);
