@@ -32,6 +32,11 @@ static int digits(char *out, unsigned long long u, int min)
 	return k;
 }
 
+int anvil_fmt_uint(char *out, unsigned long long u)
+{
+	return digits(out, u, 1);
+}
+
 static void put_u(struct out *o, unsigned long long u, int neg)
 {
 	char tmp[24];

@@ -15,6 +15,10 @@
 int anvil_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int anvil_vfmt(char *buf, size_t len, const char *fmt, va_list ap);
 
+/* u's decimal digits into out (at most 20, no NUL); their number. What
+ * %llu writes, for a caller putting text together by hand. */
+int anvil_fmt_uint(char *out, unsigned long long u);
+
 /* 10^k for k = 0 .. ANVIL_POW10_EXACT: the powers of ten a double holds
  * exactly (one multiplication or division by one rounds once). */
 #define ANVIL_POW10_EXACT 22

@@ -90,12 +90,8 @@ static void flatten_into(cJSON *out, const char *key, const cJSON *it)
 	for (const cJSON *c = it->child; c; c = c->next, i++) {
 		sub.len = stem;
 		if (array) {
-			char num[16];
-			int n = 0;
-			for (int v = i; n == 0 || v; v /= 10)
-				num[n++] = (char)('0' + v % 10);
-			while (n)
-				strbuf_addch(&sub, num[--n]);
+			char num[24];
+			strbuf_add(&sub, num, (size_t)anvil_fmt_uint(num, (unsigned)i));
 		} else {
 			strbuf_adds(&sub, c->string ? c->string : "");
 		}
