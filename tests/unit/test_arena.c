@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include "reports/arena.h"
 
@@ -188,7 +189,7 @@ static void test_drop(void **state)
 	anvil_arena_uninstall();
 }
 
-/* Resident memory, from /proc/self/statm (in bytes). */
+/* Resident memory, from /proc/self/statm (in pages of the system's size). */
 static size_t resident(void)
 {
 	unsigned long size = 0, pages = 0;
@@ -196,7 +197,7 @@ static size_t resident(void)
 	assert_non_null(f);
 	assert_int_equal(fscanf(f, "%lu %lu", &size, &pages), 2);
 	fclose(f);
-	return (size_t)pages * 4096;
+	return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
 
 /* A reset keeps the arena's pages for the next tree (anvil report's page
