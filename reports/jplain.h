@@ -33,10 +33,27 @@ static inline const char *anvil_jplain_skip_ws(const char *p, const char *end)
 	return p;
 }
 
-/* p at the opening quote: past the closing one, or NULL (not plain). */
+/* p at the opening quote: past the closing one, or NULL (not plain).
+ * Sixteen bytes are looked at at once where the text has them (SSE2):
+ * a control or a byte of UTF-8 is below ' ' as a signed byte. */
 static inline const char *anvil_jplain_string(const char *p, const char *end)
 {
-	for (p++; p < end; p++)
+	p++;
+#if defined(__SSE2__)
+	while (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i s = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(' ')),
+					 _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+						      _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+		unsigned stop = (unsigned)_mm_movemask_epi8(s);
+		if (stop) {
+			p += __builtin_ctz(stop);
+			return *p == '"' ? p + 1 : NULL;
+		}
+		p += 16;
+	}
+#endif
+	for (; p < end; p++)
 		if (anvil_jplain_special[(unsigned char)*p])
 			return *p == '"' ? p + 1 : NULL;
 	return NULL;
@@ -55,12 +72,18 @@ static inline const char *anvil_jplain_after(const char *p, const char *end, cha
 	return anvil_jplain_skip_ws(p + 1, end);
 }
 
-/* The names of an object so far, for refusing one given twice. */
+/* The names of an object so far, for refusing one given twice: a name
+ * whose bit (of its length and its first and last bytes) was not set
+ * before is new without a comparison. Start with n and bits 0
+ * (ANVIL_JPLAIN_KEYS_INIT). */
 struct anvil_jplain_keys {
 	const char *key[ANVIL_JPLAIN_KEYS];
 	size_t len[ANVIL_JPLAIN_KEYS];
 	int n;
+	unsigned long long bits;
 };
+
+#define ANVIL_JPLAIN_KEYS_INIT(ks) ((ks)->n = 0, (ks)->bits = 0)
 
 /* The name k (kl bytes, plain) added; 0, or -1 when it is there already
  * or the object has more names than are listed (not plain). */
@@ -68,9 +91,13 @@ static inline int anvil_jplain_key_add(struct anvil_jplain_keys *ks, const char 
 {
 	if (ks->n == ANVIL_JPLAIN_KEYS)
 		return -1;
-	for (int i = 0; i < ks->n; i++)  /* (the first byte: "host", "name", "rank" and "unit" are as long) */
-		if (ks->len[i] == kl && ks->key[i][0] == k[0] && !memcmp(ks->key[i], k, kl))
-			return -1;
+	unsigned h = kl ? (unsigned char)k[0] * 9u + (unsigned char)k[kl - 1] * 11u + (unsigned)kl * 25u : 0;
+	unsigned long long bit = 1ULL << (h & 63);
+	if (ks->bits & bit)
+		for (int i = 0; i < ks->n; i++)
+			if (ks->len[i] == kl && !memcmp(ks->key[i], k, kl))
+				return -1;
+	ks->bits |= bit;
 	ks->key[ks->n] = k;
 	ks->len[ks->n++] = kl;
 	return 0;

@@ -347,7 +347,7 @@ static const char *quick_object(const char *p, const char *end, int depth)
 {
 	struct anvil_jplain_keys ks;
 	int closed;
-	ks.n = 0;
+	ANVIL_JPLAIN_KEYS_INIT(&ks);
 	p = anvil_jplain_skip_ws(p + 1, end);
 	if (p < end && *p == '}')
 		return p + 1;

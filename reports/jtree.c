@@ -77,12 +77,13 @@ static char *intern(const char *p, size_t n)
 	return NULL;
 }
 
-/* A string value: kept once (intern) or copied, unescaped. */
-static cJSON *string_value(const char *val, const char *vend)
+/* A string value: kept once (intern) or copied, unescaped; plain: known
+ * to hold no escape (reports/jplain.h). */
+static cJSON *string_value(const char *val, const char *vend, int plain)
 {
 	cJSON *item = cJSON_CreateNull();
 	size_t n = vend - val >= 2 ? (size_t)(vend - val) - 2 : 0;
-	char *in = n <= INTERN_LEN && !memchr(val + 1, '\\', n) ? intern(val + 1, n) : NULL;
+	char *in = n <= INTERN_LEN && (plain || !memchr(val + 1, '\\', n)) ? intern(val + 1, n) : NULL;
 	item->type = cJSON_String | (in ? cJSON_IsReference : 0);
 	item->valuestring = in ? in : unescaped(val, vend);
 	return item;
@@ -221,7 +222,7 @@ cJSON *anvil_jtree_parse(const char *p, const char *end, const char **next)
 	case '"':
 		e = anvil_jscan_skip(p, end);
 		*next = e;
-		return string_value(p, e);
+		return string_value(p, e, 0);
 	case 't':
 		*next = end - p > 4 ? p + 4 : end;
 		return cJSON_CreateTrue();
@@ -269,7 +270,7 @@ cJSON *anvil_jtree_plain_object(const char *p, const char *end, int depth, const
 {
 	struct anvil_jplain_keys ks;
 	int closed;
-	ks.n = 0;
+	ANVIL_JPLAIN_KEYS_INIT(&ks);
 	cJSON *item = cJSON_CreateObject();
 	p = anvil_jplain_skip_ws(p + 1, end);
 	if (p < end && *p == '}') {
@@ -348,7 +349,7 @@ cJSON *anvil_jtree_plain(const char *p, const char *end, int depth, const char *
 		if (!(e = anvil_jplain_string(p, end)))
 			return NULL;
 		*next = e;
-		return string_value(p, e);
+		return string_value(p, e, 1);
 	case 't':
 	case 'f':
 	case 'n':

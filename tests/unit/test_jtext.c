@@ -17,6 +17,7 @@
 #include "reports/jwrite.h"
 #include "reports/keymap.h"
 #include "reports/jtree.h"
+#include "reports/jplain.h"
 #include "common/json.h"
 
 static void test_dtoa(void **state)
@@ -597,6 +598,73 @@ static void test_string_escapes(void **state)
 			}
 }
 
+/* A plain string's end, found sixteen bytes at a time where there are
+ * sixteen (reports/jplain.h): the same as byte by byte, whatever special
+ * byte (a quote, a backslash, a control, a byte of UTF-8) stands wherever
+ * in the string, and wherever the text is cut. */
+static const char *plain_string_bytewise(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c >= 0x80 || c == '\\' || c == '"')
+			return c == '"' ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void test_plain_string_ends(void **state)
+{
+	(void)state;
+	static const unsigned char stops[] = { '"', '\\', 0x00, 0x01, 0x1f, 0x80, 0xc3, 0xff, ' ', 0x7f, '~', '!' };
+	char text[80];
+	for (size_t len = 0; len < 50; len++)
+		for (size_t at = 0; at <= len; at++)
+			for (size_t k = 0; k < sizeof(stops); k++) {
+				text[0] = '"';
+				for (size_t i = 1; i <= len + 20; i++)
+					text[i] = (char)('a' + i % 26);
+				text[1 + at] = (char)stops[k];
+				text[1 + len] = '"';
+				for (size_t cut = 1; cut <= len + 21; cut++)
+					assert_ptr_equal(anvil_jplain_string(text, text + cut),
+							 plain_string_bytewise(text, text + cut));
+			}
+}
+
+/* An object's names (anvil_jplain_key_add): a name given twice is refused
+ * whether or not another name shares its bit of the filter, and distinct
+ * names that share one are not, against comparing every pair. */
+static void test_plain_names_twice(void **state)
+{
+	(void)state;
+	static const char alphabet[] = "aknstuvx_";
+	uint64_t s = 0x9e3779b97f4a7c15ULL;
+	int refused = 0, kept = 0;
+	for (int round = 0; round < 200000; round++) {
+		struct anvil_jplain_keys ks;
+		char names[24][6];
+		size_t lens[24];
+		ANVIL_JPLAIN_KEYS_INIT(&ks);
+		int n = 1 + (int)(round % 24);
+		for (int i = 0; i < n; i++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			lens[i] = (size_t)(s >> 61) % 5;  /* the empty name too */
+			for (size_t c = 0; c < lens[i]; c++)
+				names[i][c] = alphabet[(s >> (8 + 5 * c)) % (sizeof(alphabet) - 1)];
+			int twice = 0;
+			for (int j = 0; j < i; j++)
+				twice |= lens[j] == lens[i] && !memcmp(names[j], names[i], lens[i]);
+			int got = anvil_jplain_key_add(&ks, names[i], lens[i]);
+			assert_int_equal(got, twice ? -1 : 0);
+			if (twice)
+				break;
+			kept++;
+		}
+		refused += ks.n < n;
+	}
+	assert_true(refused > 10000 && kept > 100000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +681,8 @@ int main(void)
 		cmocka_unit_test(test_jtree_any_text),
 		cmocka_unit_test(test_strings_kept_once),
 		cmocka_unit_test(test_string_escapes),
+		cmocka_unit_test(test_plain_string_ends),
+		cmocka_unit_test(test_plain_names_twice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
