@@ -68,6 +68,9 @@ void anvil_prom_finish(struct anvil_prom *p, const cJSON *report, struct anvil_o
 #define ANVIL_VIEW_MAX_SERIES 256
 #define ANVIL_VIEW_MAX_INFO 256
 void anvil_view_test(cJSON *t);
+/* Test t's "check_counts" (checks per verdict), counted from its checks
+ * and added where it has none. */
+const cJSON *anvil_view_check_counts(cJSON *t);
 /* The same in two steps: what only reads the test (its figures and their
  * fleet), which may run while other threads still read it too, then the
  * rest, which takes p. */

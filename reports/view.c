@@ -276,6 +276,21 @@ struct anvil_view_prep {
 	cJSON *fleet;
 };
 
+const cJSON *anvil_view_check_counts(cJSON *t)
+{
+	cJSON *cc = anvil_jget(t, "check_counts");
+	if (!cc) {
+		int counts[ANVIL_V_FAIL + 1] = { 0 };
+		const cJSON *c;
+		cJSON_ArrayForEach(c, anvil_jget(t, "checks"))
+			counts[anvil_verdict_parse(s(c, "verdict"))]++;
+		cc = cJSON_AddObjectToObject(t, "check_counts");
+		for (int v = ANVIL_V_PASS; v <= ANVIL_V_FAIL; v++)
+			cJSON_AddNumberToObject(cc, anvil_verdict_name((enum anvil_verdict)v), counts[v]);
+	}
+	return cc;
+}
+
 struct anvil_view_prep *anvil_view_prepare(const cJSON *t)
 {
 	struct anvil_view_prep *p = calloc(1, sizeof(*p));
@@ -290,16 +305,7 @@ void anvil_view_test_prepared(cJSON *t, struct anvil_view_prep *p)
 {
 	const cJSON *c;
 	int total = 0;
-	cJSON *cc = anvil_jget(t, "check_counts");
-	if (!cc) {
-		int counts[7] = { 0 };
-		cJSON_ArrayForEach(c, anvil_jget(t, "checks"))
-			counts[anvil_verdict_parse(s(c, "verdict"))]++;
-		cc = cJSON_AddObjectToObject(t, "check_counts");
-		for (int v = ANVIL_V_PASS; v <= ANVIL_V_FAIL; v++)
-			cJSON_AddNumberToObject(cc, anvil_verdict_name((enum anvil_verdict)v), counts[v]);
-	}
-	cJSON_ArrayForEach(c, cc)
+	cJSON_ArrayForEach(c, anvil_view_check_counts(t))
 		total += (int)c->valuedouble;
 	cJSON_AddItemToObject(t, "fleet", p->fleet);
 	struct anvil_keymap bad_figs = ANVIL_KEYMAP_INIT, bad_hosts = ANVIL_KEYMAP_INIT;

@@ -15,6 +15,7 @@
 #include "reports/report.h"
 #include "reports/baseline.h"
 #include "reports/html_charts.h"
+#include "reports/render.h"
 #include "common/journal.h"
 #include <ctype.h>
 #include <math.h>
@@ -603,6 +604,56 @@ static void test_fleet_stays_small(void **state)
 	cJSON_Delete(r);
 }
 
+/* A test of more checks than the view keeps (ANVIL_VIEW_MAX_CHECKS), its
+ * section drawn ahead and its view then cut down as anvil report does:
+ * the view keeps its failing checks and no passed one, and the tests'
+ * overview counts every check of the test, not the ones the view kept. */
+static void test_overview_counts_abridged(void **state)
+{
+	(void)state;
+	enum { NODES = 700, GPUS = 8 };
+	cJSON *r = cJSON_CreateObject(), *tests = cJSON_AddArrayToObject(r, "tests");
+	cJSON *burn = new_test(tests, "gpu-burn"), *calm = new_test(tests, "gpu-stream");
+	cJSON_ReplaceItemInObjectCaseSensitive(calm, "verdict", cJSON_CreateString("PASS"));
+	cJSON_AddStringToObject(r, "verdict", "FAIL");
+	char host[32];
+	for (int i = 0; i < NODES; i++) {
+		snprintf(host, sizeof(host), "n%04d", i);
+		for (int g = 0; g < GPUS; g++) {
+			int bad = (i * GPUS + g) % 1000 == 3, warm = (i * GPUS + g) % 1500 == 7;
+			add_figure(burn, host, g, "temp_max_c", bad ? 92 : 75, "C", "lower", 90,
+				   bad ? "FAIL" : warm ? "WARN" : "PASS");
+			add_figure(calm, host, g, "triad_gbs", 3000, "GB/s", "higher", 2500, "PASS");
+		}
+	}
+	struct strbuf sec[2] = { STRBUF_INIT, STRBUF_INIT }, page = STRBUF_INIT;
+	for (int i = 0; i < 2; i++) {
+		cJSON *t = cJSON_GetArrayItem(tests, i);
+		anvil_view_test(t);
+		anvil_html_test_section(&sec[i], t, i, NULL);
+		anvil_html_drop_section_only(t);
+	}
+	const cJSON *c;
+	int kept = 0;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(burn, "checks")) {
+		assert_string_not_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "verdict")), "PASS");
+		kept++;
+	}
+	assert_int_equal(kept, 6 + 4);  /* 5600 checks: 6 failed, 4 warned */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(calm, "checks")), 0);
+	anvil_report_html_parts(r, sec, 2, NULL, &page);
+	const char *html = strbuf_str(&page), *ov = strstr(html, "<section id=tests>");
+	assert_non_null(ov);
+	assert_non_null(strstr(ov, "6 FAIL \xc2\xb7 4 WARN \xc2\xb7 5590 PASS"));
+	assert_non_null(strstr(ov, "<td>5600 PASS</td>"));
+	assert_non_null(strstr(ov, "all passed"));
+	assert_html_ok(html);
+	strbuf_release(&page);
+	strbuf_release(&sec[0]);
+	strbuf_release(&sec[1]);
+	cJSON_Delete(r);
+}
+
 int main(void)
 {
 	snprintf(hw, sizeof(hw), "%s/configs/hardware", ANVIL_SOURCE_DIR);
@@ -617,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_sections_drawn_ahead),
 		cmocka_unit_test(test_empty_report),
 		cmocka_unit_test(test_fleet_stays_small),
+		cmocka_unit_test(test_overview_counts_abridged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
