@@ -171,18 +171,12 @@ void anvil_emit_metric(struct anvil_ctx *ctx, const char *name, double value,
 	metric_record(ctx, name, value, unit, better);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* The chosen summary of the finite samples (sorted in place); NAN when none. */
 static double summary_of(double *v, int n, enum anvil_better better, enum anvil_stat stat)
 {
 	if (n <= 0)
 		return NAN;
-	anvil_sort(v, (size_t)n, sizeof(double), cmp_double);
+	anvil_sort_doubles(v, (size_t)n);
 	if (stat == ANVIL_STAT_MEDIAN)
 		return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	if (stat == ANVIL_STAT_MEAN) {

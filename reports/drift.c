@@ -406,12 +406,6 @@ static struct group *group_for(struct grouping *gr, const char *text, const cJSO
 	return g;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* The median of the field's numbers when every present value is a number. */
 static int numeric_median(const struct node *nodes, int nn, const char *field, double *med)
 {
@@ -425,7 +419,7 @@ static int numeric_median(const struct node *nodes, int nn, const char *field, d
 			v[k++] = x->valuedouble;
 	}
 	if (ok && k) {
-		anvil_sort(v, (size_t)k, sizeof(double), cmp_double);
+		anvil_sort_doubles(v, (size_t)k);
 		*med = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 	}
 	free(v);

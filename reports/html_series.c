@@ -153,12 +153,6 @@ static const char *same_unit_metric(const cJSON *test, const char *unit)
 
 /* ---- ranking ---------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static size_t find_x(const double *xs, size_t n, double x)
 {
 	size_t lo = 0, hi = n;
@@ -182,7 +176,7 @@ static void collect_xs(struct chart *c)
 		for (size_t j = 0; j < c->lines[i].n; j++)
 			if (isfinite(c->lines[i].x[j]) && isfinite(c->lines[i].y[j]))
 				c->xs[k++] = c->lines[i].x[j];
-	anvil_sort(c->xs, k, sizeof(double), cmp_double);
+	anvil_sort_doubles(c->xs, k);
 	c->nxs = 0;
 	for (size_t i = 0; i < k; i++)
 		if (!c->nxs || c->xs[c->nxs - 1] != c->xs[i])

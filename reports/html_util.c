@@ -143,17 +143,11 @@ const char *anvil_html_domain(const cJSON *const *items, size_t n)
 	return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 double anvil_html_median(double *v, size_t n)
 {
 	if (!n)
 		return NAN;
-	anvil_sort(v, n, sizeof(*v), cmp_double);
+	anvil_sort_doubles(v, n);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 

@@ -44,12 +44,6 @@
  * that says so. */
 #define MAX_PAIR_NODES 4096
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* Leaning to the better side for an even count: a fault only makes pairs
  * worse, and with 4 nodes one bad node touches half of the 6 pairs, where the
  * mean of the two middle values would sit halfway between good and bad. */
@@ -57,7 +51,7 @@ double anvil_pairwise_median(double *v, int n, int higher_better)
 {
 	if (n <= 0)
 		return NAN;
-	anvil_sort(v, (size_t)n, sizeof(double), cmp_double);
+	anvil_sort_doubles(v, (size_t)n);
 	if (n % 2)
 		return v[n / 2];
 	return higher_better ? v[n / 2] : v[n / 2 - 1];

@@ -20,12 +20,6 @@ struct anvil_peers {
 	struct strbuf key;            /* scratch */
 };
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* name, then the labels but "gpu" sorted by key, each part with its length:
  * two figures are peers exactly when their keys are equal. */
 static int group_key(const cJSON *m, struct strbuf *key)
@@ -45,7 +39,7 @@ static void sort_group(void *value, void *arg)
 	struct group *g = value;
 	(void)arg;
 	if (g->n > 1)
-		anvil_sort(g->v, g->n, sizeof(double), cmp_double);
+		anvil_sort_doubles(g->v, g->n);
 }
 
 struct anvil_peers *anvil_peers_new(const cJSON *const *ms, size_t n)
@@ -143,7 +137,7 @@ void anvil_mad_of(const double *sorted, size_t n, struct anvil_mad *out)
 		dev[i] = fabs(sorted[i] - out->median);
 		sum += dev[i];
 	}
-	anvil_sort(dev, n, sizeof(double), cmp_double);
+	anvil_sort_doubles(dev, n);
 	out->mad = anvil_median_sorted(dev, n);
 	out->meanad = sum / (double)n;
 	free(dev);

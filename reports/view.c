@@ -23,12 +23,6 @@ static const char *s(const cJSON *o, const char *k)
 	return v ? v : "";
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* ---- a test's figures, each walked once ---------------------------------------- */
 
 /* What the view reads of a figure: its members found in one walk (the
@@ -120,7 +114,7 @@ static cJSON *fleet(const struct fig *figs, size_t nfigs)
 	for (size_t i = 0; i < ngroups; i++) {
 		struct fgroup *g = order[i];
 		if (g->n >= 2) {
-			anvil_sort(g->v, g->n, sizeof(double), cmp_double);
+			anvil_sort_doubles(g->v, g->n);
 			double sum = 0;
 			for (size_t k = 0; k < g->n; k++)
 				sum += g->v[k];
