@@ -86,7 +86,7 @@ static const struct anvil_json_field check_fields[] = {
 	{ "test", AJ_STRING, 1 }, { "metric", AJ_STRING, 1 }, { "rule", AJ_STRING, 1 },
 	{ "peak", AJ_STRING, 0 }, { "min", AJ_NUMBER, 0 }, { "max", AJ_NUMBER, 0 },
 	{ "warn", AJ_NUMBER, 0 }, { "labels", AJ_OBJECT, 0 }, { "why", AJ_STRING, 0 },
-	{ "k", AJ_NUMBER, 0 }, { NULL, 0, 0 },
+	{ "k", AJ_NUMBER, 0 }, { "min_dev", AJ_NUMBER, 0 }, { NULL, 0, 0 },
 };
 
 static int check_schema(const struct anvil_json_doc *doc, const char *want, char *err, size_t errlen)
@@ -123,19 +123,24 @@ static int check_timeouts(const struct anvil_json_doc *doc, const cJSON *obj, ch
 static const char *const rule_names[] = { "peak", "absolute", "peers", "mad", NULL };
 
 /* The mad rule: "k" (the modified z-score beyond which a figure is an
- * outlier, default 3.5) and "warn" (a lower score that only warns); no bounds. */
+ * outlier, default 3.5), "warn" (a lower score that only warns) and
+ * "min_dev" (a fraction of the median: an outlier nearer the median only
+ * warns); no bounds. */
 static int check_mad(const struct anvil_json_doc *doc, const cJSON *c, char *err, size_t errlen)
 {
 	char w[256];
 	const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "k"), *warn = cJSON_GetObjectItemCaseSensitive(c, "warn");
 	if (cJSON_GetObjectItemCaseSensitive(c, "min") || cJSON_GetObjectItemCaseSensitive(c, "max")) {
-		snprintf(err, errlen, "%s: a \"mad\" check takes \"k\" (and \"warn\"), the modified z-score beyond which "
+		snprintf(err, errlen, "%s: a \"mad\" check takes \"k\" (and \"warn\", \"min_dev\"), the modified z-score beyond which "
 			 "a figure is an outlier, not \"min\" or \"max\"", anvil_json_where(doc, c, w, sizeof(w)));
 		return -1;
 	}
 	if (k && anvil_json_check_number(doc, k, "k", 0.1, 100, 0, err, errlen))
 		return -1;
 	if (warn && anvil_json_check_number(doc, warn, "warn", 0.1, k ? k->valuedouble : 3.5, 0, err, errlen))
+		return -1;
+	const cJSON *dev = cJSON_GetObjectItemCaseSensitive(c, "min_dev");
+	if (dev && anvil_json_check_number(doc, dev, "min_dev", 0, 1, 0, err, errlen))
 		return -1;
 	return 0;
 }
@@ -154,10 +159,14 @@ static int check_rule(const struct anvil_json_doc *doc, const cJSON *c, char *er
 	}
 	if (!strcmp(rule->valuestring, "mad"))
 		return check_mad(doc, c, err, errlen);
-	if (cJSON_GetObjectItemCaseSensitive(c, "k")) {
-		snprintf(err, errlen, "%s: \"k\" belongs to the \"mad\" rule, not to \"%s\"",
-			 anvil_json_where(doc, cJSON_GetObjectItemCaseSensitive(c, "k"), w, sizeof(w)), rule->valuestring);
-		return -1;
+	const char *mad_only[] = { "k", "min_dev" };
+	for (int i = 0; i < 2; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, mad_only[i]);
+		if (v) {
+			snprintf(err, errlen, "%s: \"%s\" belongs to the \"mad\" rule, not to \"%s\"",
+				 anvil_json_where(doc, v, w, sizeof(w)), mad_only[i], rule->valuestring);
+			return -1;
+		}
 	}
 	int has_min = cJSON_GetObjectItemCaseSensitive(c, "min") != NULL;
 	int has_max = cJSON_GetObjectItemCaseSensitive(c, "max") != NULL;

@@ -269,12 +269,16 @@ static void judge_peers(const struct anvil_peers *px, const cJSON *rule, const c
 /* Iglewicz and Hoaglin's modified z-score, 0.6745 (x - median) / MAD; where
  * MAD is 0 (more than half the values equal) the mean absolute deviation
  * stands in, (x - median) / (1.253314 MeanAD), as is usual. Only the bad side
- * of the figure's direction counts (both sides for a figure with none). */
+ * of the figure's direction counts (both sides for a figure with none).
+ * With "min_dev" (a fraction of the median) an outlier no farther from the
+ * median than that only warns: in a fleet even to a tenth of a percent, a
+ * GPU 1% slow is many MADs out and no reason to refuse it. */
 static void judge_mad(const struct anvil_peers *px, const cJSON *rule, const cJSON *m, struct verdict_out *o)
 {
 	const char *name = anvil_jstr(m, "name"), *unit = anvil_jstr(m, "unit") ? anvil_jstr(m, "unit") : "";
 	const char *better = anvil_jstr(m, "better") ? anvil_jstr(m, "better") : "none";
 	double value = anvil_jnum(m, "value"), k = anvil_jnum(rule, "k"), warn = anvil_jnum(rule, "warn");
+	double min_dev = anvil_jnum(rule, "min_dev");
 	int dir = !strcmp(better, "higher") ? 1 : !strcmp(better, "lower") ? -1 : 0;
 	struct anvil_mad s;
 	if (!isfinite(k))
@@ -289,14 +293,25 @@ static void judge_mad(const struct anvil_peers *px, const cJSON *rule, const cJS
 	double unit_z = s.mad > 0 ? s.mad / 0.6745 : s.meanad > 0 ? 1.253314 * s.meanad : 0;
 	double z = unit_z > 0 ? (value - s.median) / unit_z : 0;
 	double bad = dir > 0 ? -z : dir < 0 ? z : fabs(z);  /* how far on the bad side */
-	o->v = bad > k ? ANVIL_V_FAIL : isfinite(warn) && bad > warn ? ANVIL_V_WARN : ANVIL_V_PASS;
+	/* how far from the median, as a fraction of it (any distance from a median of 0 is far) */
+	double dev = s.median != 0 ? fabs(value - s.median) / fabs(s.median) : value != s.median ? INFINITY : 0;
+	int near = min_dev > 0 && dev <= min_dev;
+	o->v = bad > k ? (near ? ANVIL_V_WARN : ANVIL_V_FAIL)
+		       : isfinite(warn) && bad > warn ? ANVIL_V_WARN : ANVIL_V_PASS;
 	int below = dir > 0 || (dir == 0 && z < 0);
-	o->limit = s.median + (below ? -k : k) * unit_z;
+	double reach = k * unit_z;  /* the limit's distance from the median: the farther of the two bars */
+	if (min_dev > 0 && min_dev * fabs(s.median) > reach)
+		reach = min_dev * fabs(s.median);
+	o->limit = s.median + (below ? -reach : reach);
+	char floor[96] = "";
+	if (min_dev > 0 && isfinite(dev))
+		anvil_fmt(floor, sizeof(floor), ", %s it is %.3g%% from the median (%s %.3g%%)", near ? "but" : "and",
+			  100 * dev, near ? "a warning within" : "the rule fails beyond", 100 * min_dev);
 	anvil_fmt(o->why, sizeof(o->why), "%.4g %s has a modified z-score of %.2f against the median %.4g %s of "
-		 "%zu figure(s) (%s %.3g); %s %s%.1f is an outlier",
+		 "%zu figure(s) (%s %.3g); %s %s%.1f is an outlier%s",
 		 value, unit, z, s.median, unit, s.n, s.mad > 0 ? "MAD" : "MAD 0, mean absolute deviation",
 		 s.mad > 0 ? s.mad : s.meanad, dir ? "a score beyond" : "a score beyond +/-",
-		 dir > 0 ? "-" : dir < 0 ? "+" : "", k);
+		 dir > 0 ? "-" : dir < 0 ? "+" : "", k, floor);
 	o->extra = cJSON_CreateObject();
 	o->extra_name = "mad";
 	add_num(o->extra, "median", s.median);
@@ -305,6 +320,10 @@ static void judge_mad(const struct anvil_peers *px, const cJSON *rule, const cJS
 		add_num(o->extra, "meanad", s.meanad);
 	add_num(o->extra, "z", z);
 	add_num(o->extra, "k", k);
+	if (min_dev > 0) {
+		add_num(o->extra, "deviation", dev);
+		add_num(o->extra, "min_dev", min_dev);
+	}
 	add_num(o->extra, "n", (double)s.n);
 }
 

@@ -306,6 +306,49 @@ static void test_mad(void **state)
 	assert_true(anvil_median_without(v, 5, 100) == 2.5 && anvil_median_without(v, 5, 1) == 3.5);
 }
 
+/* min_dev: an outlier by its score, but no farther from the median than the
+ * rule's fraction, only warns; the limit is the farther of the two bars. */
+static void test_mad_min_dev(void **state)
+{
+	static const double bw[] = { 100, 100.2, 99.8, 100.1, 99.9, 100, 100.2, 99.8, 100, 97, 80, 140 };
+	cJSON *recs = cJSON_CreateArray();
+	cJSON_AddItemToArray(recs, start_record(
+		"{\"test\": \"bw\", \"metric\": \"gbs\", \"rule\": \"mad\", \"min_dev\": 0.05},"
+		"{\"test\": \"zero\", \"metric\": \"x\", \"rule\": \"mad\", \"min_dev\": 0.5}",
+		"{\"id\": \"bw\", \"runner\": \"null\"}, {\"id\": \"zero\", \"runner\": \"null\"}", NULL));
+	for (int i = 0; i < 12; i++)
+		host_metric(recs, "bw", i, "gbs", bw[i], "higher");
+	test_ok(recs, "bw");
+	static const double zero[] = { 0, 0, 0, 0.1, -0.1, -3 };
+	for (int i = 0; i < 6; i++)
+		host_metric(recs, "zero", i, "x", zero[i], "higher");
+	test_ok(recs, "zero");
+	cJSON *r = anvil_report_build(recs, NULL, hw, "/x", 0, 0, err, sizeof(err));
+	assert_non_null(r);
+	/* median 100, MAD 0.2: 97 is z -10.1 but 3% from the median (within 5%): WARN */
+	const cJSON *near = check_on(r, "bw", "mad", 9);
+	assert_string_equal(verdict(near), "WARN");
+	const cJSON *mad = cJSON_GetObjectItem(near, "mad");
+	assert_true(fabs(numf(mad, "deviation") - 0.03) < 1e-12 && numf(mad, "min_dev") == 0.05);
+	assert_true(fabs(numf(near, "limit") - 95) < 1e-9);   /* 5% below beats 3.5 z units (1.04) */
+	assert_non_null(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(near, "why")),
+			       "but it is 3% from the median (a warning within 5%)"));
+	const cJSON *far = check_on(r, "bw", "mad", 10);   /* 80: 20% off */
+	assert_string_equal(verdict(far), "FAIL");
+	assert_non_null(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(far, "why")),
+			       "and it is 20% from the median (the rule fails beyond 5%)"));
+	assert_string_equal(verdict(check_on(r, "bw", "mad", 11)), "PASS");   /* fast is not bad */
+	assert_string_equal(verdict(check_on(r, "bw", "mad", 0)), "PASS");
+	/* a median of 0: no fraction of it excuses an outlier */
+	const cJSON *z = check_on(r, "zero", "mad", 5);
+	assert_string_equal(verdict(z), "FAIL");
+	assert_null(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(z, "why")), "from the median ("));
+	assert_int_equal(anvil_report_exit_code(r), 1);
+	cJSON_Delete(r);
+	cJSON_Delete(recs);
+	(void)state;
+}
+
 /* ---- waivers ------------------------------------------------------------------ */
 
 static cJSON *waiver_run(const char *waivers)
@@ -490,6 +533,10 @@ static void test_profile_rules(void **state)
 	profile_refused(", \"checks\": [{\"test\": \"t\", \"metric\": \"m\", \"rule\": \"mad\", \"k\": 3, \"warn\": 4}]", "warn");
 	profile_refused(", \"checks\": [{\"test\": \"t\", \"metric\": \"m\", \"rule\": \"peers\", \"min\": 0.9, \"k\": 3}]",
 			"\"k\" belongs to the \"mad\" rule");
+	profile_refused(", \"checks\": [{\"test\": \"t\", \"metric\": \"m\", \"rule\": \"mad\", \"min_dev\": 0.03}]", NULL);
+	profile_refused(", \"checks\": [{\"test\": \"t\", \"metric\": \"m\", \"rule\": \"mad\", \"min_dev\": 3}]", "min_dev");
+	profile_refused(", \"checks\": [{\"test\": \"t\", \"metric\": \"m\", \"rule\": \"peers\", \"min\": 0.9, \"min_dev\": 0.1}]",
+			"\"min_dev\" belongs to the \"mad\" rule");
 	profile_refused(", \"checks\": [{\"test\": \"t\", \"metric\": \"m\", \"rule\": \"median\", \"min\": 1}]",
 			"unknown rule \"median\" (expected peak, absolute, peers or mad)");
 	profile_refused(", \"waivers\": [{\"test\": \"t\", \"reason\": \"r\", \"expires\": \"2026-06-30\"}]", NULL);
@@ -514,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_no_start_record),
 		cmocka_unit_test(test_edited_journal),
 		cmocka_unit_test(test_mad),
+		cmocka_unit_test(test_mad_min_dev),
 		cmocka_unit_test(test_waivers),
 		cmocka_unit_test(test_baseline_noise),
 		cmocka_unit_test(test_profile_rules),
