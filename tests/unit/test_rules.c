@@ -258,6 +258,14 @@ static const cJSON *check_on(const cJSON *r, const char *test, const char *rule,
 
 static double numf(const cJSON *o, const char *k) { return cJSON_GetObjectItem(o, k)->valuedouble; }
 
+/* v[0..n) as the figure name of test on hosts n00, n01, ..., and the test ended well. */
+static void hosts_metric(cJSON *recs, const char *test, const char *name, const double *v, int n, const char *better)
+{
+	for (int i = 0; i < n; i++)
+		host_metric(recs, test, i, name, v[i], better);
+	test_ok(recs, test);
+}
+
 static void test_mad(void **state)
 {
 	static const double bw[] = { 100, 101, 99, 100.5, 99.5, 100, 101, 99, 100, 60, 140 };
@@ -268,12 +276,8 @@ static void test_mad(void **state)
 		"{\"test\": \"lat\", \"metric\": \"us\", \"rule\": \"mad\", \"k\": 4, \"warn\": 2},"
 		"{\"test\": \"two\", \"metric\": \"x\", \"rule\": \"mad\"}",
 		"{\"id\": \"bw\", \"runner\": \"null\"}, {\"id\": \"lat\", \"runner\": \"null\"}, {\"id\": \"two\", \"runner\": \"null\"}", NULL));
-	for (int i = 0; i < 11; i++)
-		host_metric(recs, "bw", i, "gbs", bw[i], "higher");
-	test_ok(recs, "bw");
-	for (int i = 0; i < 8; i++)
-		host_metric(recs, "lat", i, "us", lat[i], "lower");
-	test_ok(recs, "lat");
+	hosts_metric(recs, "bw", "gbs", bw, 11, "higher");
+	hosts_metric(recs, "lat", "us", lat, 8, "lower");
 	host_metric(recs, "two", 0, "x", 1, "higher");
 	host_metric(recs, "two", 1, "x", 2, "higher");
 	test_ok(recs, "two");
@@ -316,13 +320,9 @@ static void test_mad_min_dev(void **state)
 		"{\"test\": \"bw\", \"metric\": \"gbs\", \"rule\": \"mad\", \"min_dev\": 0.05},"
 		"{\"test\": \"zero\", \"metric\": \"x\", \"rule\": \"mad\", \"min_dev\": 0.5}",
 		"{\"id\": \"bw\", \"runner\": \"null\"}, {\"id\": \"zero\", \"runner\": \"null\"}", NULL));
-	for (int i = 0; i < 12; i++)
-		host_metric(recs, "bw", i, "gbs", bw[i], "higher");
-	test_ok(recs, "bw");
 	static const double zero[] = { 0, 0, 0, 0.1, -0.1, -3 };
-	for (int i = 0; i < 6; i++)
-		host_metric(recs, "zero", i, "x", zero[i], "higher");
-	test_ok(recs, "zero");
+	hosts_metric(recs, "bw", "gbs", bw, 12, "higher");
+	hosts_metric(recs, "zero", "x", zero, 6, "higher");
 	cJSON *r = anvil_report_build(recs, NULL, hw, "/x", 0, 0, err, sizeof(err));
 	assert_non_null(r);
 	/* median 100, MAD 0.2: 97 is z -10.1 but 3% from the median (within 5%): WARN */
