@@ -478,23 +478,15 @@ static const cJSON *worst_check(const cJSON *t)
 
 static void overview(struct strbuf *out, const cJSON *tests)
 {
-	const cJSON *t, *c;
+	const cJSON *t;
 	int ti = 0;
 	strbuf_adds(out, "<section id=tests><h2>Tests</h2><div class=scroll><table class=wide><thead><tr>"
 			 "<th>test</th><th>verdict</th><th>status</th><th>checks</th><th>time</th>"
 			 "<th>the worst check</th></tr></thead><tbody>\n");
 	cJSON_ArrayForEach(t, tests) {
-		int n[ANVIL_V_FAIL + 1] = { 0 };
+		int n[ANVIL_V_FAIL + 1];
 		const cJSON *w = worst_check(t);
-		/* the view's counts where it has them: it keeps only some of the checks */
-		const cJSON *cc = cJSON_GetObjectItemCaseSensitive(t, "check_counts");
-		if (cc) {
-			cJSON_ArrayForEach(c, cc)
-				n[anvil_verdict_parse(c->string)] += (int)c->valuedouble;
-		} else {
-			cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks"))
-				n[anvil_verdict_parse(s(c, "verdict"))]++;
-		}
+		anvil_view_verdict_counts(t, n);
 		strbuf_addf(out, "<tr><td class=id><a href=\"#t-%d\">", ti++);
 		text(out, s(t, "id"));
 		strbuf_adds(out, "</a></td><td>");

@@ -68,6 +68,10 @@ void anvil_prom_finish(struct anvil_prom *p, const cJSON *report, struct anvil_o
 #define ANVIL_VIEW_MAX_SERIES 256
 #define ANVIL_VIEW_MAX_INFO 256
 void anvil_view_test(cJSON *t);
+/* Test t's checks per verdict into n[ANVIL_V_FAIL + 1]: from its
+ * "check_counts" where it has them (a view keeps only some of its checks),
+ * else counted from its checks. */
+void anvil_view_verdict_counts(const cJSON *t, int *n);
 /* Test t's "check_counts" (checks per verdict), counted from its checks
  * and added where it has none. */
 const cJSON *anvil_view_check_counts(cJSON *t);

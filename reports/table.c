@@ -3,6 +3,7 @@
  * and count the rest in "check_counts". */
 #include "reports/report.h"
 #include "reports/ops.h"
+#include "reports/render.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,21 +13,15 @@ static const char *s(const cJSON *o, const char *k)
 	return v ? v : "";
 }
 
-/* Checks in all, and skipped, from check_counts where the view has it. */
+/* Checks in all, and skipped (render.h: from check_counts where the view has it). */
 static void counts(const cJSON *t, int *n, int *skipped)
 {
-	const cJSON *cc = cJSON_GetObjectItemCaseSensitive(t, "check_counts"), *c;
-	*n = *skipped = 0;
-	if (cc) {
-		cJSON_ArrayForEach(c, cc)
-			*n += c->valueint;
-		*skipped = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cc, "SKIP"));
-		return;
-	}
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "checks")) {
-		(*n)++;
-		*skipped += !strcmp(s(c, "verdict"), "SKIP");
-	}
+	int by[ANVIL_V_FAIL + 1];
+	anvil_view_verdict_counts(t, by);
+	*n = 0;
+	for (int v = 0; v <= ANVIL_V_FAIL; v++)
+		*n += by[v];
+	*skipped = by[ANVIL_V_SKIP];
 }
 
 void anvil_report_table(const cJSON *report, FILE *out)

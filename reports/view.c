@@ -270,14 +270,25 @@ struct anvil_view_prep {
 	cJSON *fleet;
 };
 
+void anvil_view_verdict_counts(const cJSON *t, int *n)
+{
+	const cJSON *cc = anvil_jget(t, "check_counts"), *c;
+	memset(n, 0, (ANVIL_V_FAIL + 1) * sizeof(*n));
+	if (cc) {
+		cJSON_ArrayForEach(c, cc)
+			n[anvil_verdict_parse(c->string)] += (int)c->valuedouble;
+	} else {
+		cJSON_ArrayForEach(c, anvil_jget(t, "checks"))
+			n[anvil_verdict_parse(s(c, "verdict"))]++;
+	}
+}
+
 const cJSON *anvil_view_check_counts(cJSON *t)
 {
 	cJSON *cc = anvil_jget(t, "check_counts");
 	if (!cc) {
-		int counts[ANVIL_V_FAIL + 1] = { 0 };
-		const cJSON *c;
-		cJSON_ArrayForEach(c, anvil_jget(t, "checks"))
-			counts[anvil_verdict_parse(s(c, "verdict"))]++;
+		int counts[ANVIL_V_FAIL + 1];
+		anvil_view_verdict_counts(t, counts);
 		cc = cJSON_AddObjectToObject(t, "check_counts");
 		for (int v = ANVIL_V_PASS; v <= ANVIL_V_FAIL; v++)
 			cJSON_AddNumberToObject(cc, anvil_verdict_name((enum anvil_verdict)v), counts[v]);
