@@ -131,8 +131,8 @@ static int check_mad(const struct anvil_json_doc *doc, const cJSON *c, char *err
 	char w[256];
 	const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "k"), *warn = cJSON_GetObjectItemCaseSensitive(c, "warn");
 	if (cJSON_GetObjectItemCaseSensitive(c, "min") || cJSON_GetObjectItemCaseSensitive(c, "max")) {
-		snprintf(err, errlen, "%s: a \"mad\" check takes \"k\" (and \"warn\", \"min_dev\"), the modified z-score beyond which "
-			 "a figure is an outlier, not \"min\" or \"max\"", anvil_json_where(doc, c, w, sizeof(w)));
+		snprintf(err, errlen, "%s: a \"mad\" check takes \"k\" (the modified z-score beyond which a figure is an outlier), "
+			 "\"warn\" and \"min_dev\", not \"min\" or \"max\"", anvil_json_where(doc, c, w, sizeof(w)));
 		return -1;
 	}
 	if (k && anvil_json_check_number(doc, k, "k", 0.1, 100, 0, err, errlen))

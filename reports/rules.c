@@ -303,15 +303,15 @@ static void judge_mad(const struct anvil_peers *px, const cJSON *rule, const cJS
 	if (min_dev > 0 && min_dev * fabs(s.median) > reach)
 		reach = min_dev * fabs(s.median);
 	o->limit = s.median + (below ? -reach : reach);
-	char floor[96] = "";
+	char dev_note[96] = "";
 	if (min_dev > 0 && isfinite(dev))
-		anvil_fmt(floor, sizeof(floor), ", %s it is %.3g%% from the median (%s %.3g%%)", near ? "but" : "and",
+		anvil_fmt(dev_note, sizeof(dev_note), ", %s it is %.3g%% from the median (%s %.3g%%)", near ? "but" : "and",
 			  100 * dev, near ? "a warning within" : "the rule fails beyond", 100 * min_dev);
 	anvil_fmt(o->why, sizeof(o->why), "%.4g %s has a modified z-score of %.2f against the median %.4g %s of "
 		 "%zu figure(s) (%s %.3g); %s %s%.1f is an outlier%s",
 		 value, unit, z, s.median, unit, s.n, s.mad > 0 ? "MAD" : "MAD 0, mean absolute deviation",
 		 s.mad > 0 ? s.mad : s.meanad, dir ? "a score beyond" : "a score beyond +/-",
-		 dir > 0 ? "-" : dir < 0 ? "+" : "", k, floor);
+		 dir > 0 ? "-" : dir < 0 ? "+" : "", k, dev_note);
 	o->extra = cJSON_CreateObject();
 	o->extra_name = "mad";
 	add_num(o->extra, "median", s.median);
