@@ -15,7 +15,8 @@ endforeach()
 file(GLOB ANVIL_SHELL_TESTS CONFIGURE_DEPENDS
   ${CMAKE_SOURCE_DIR}/tests/mpi/*.sh ${CMAKE_SOURCE_DIR}/tests/cli/*.sh
   ${CMAKE_SOURCE_DIR}/tests/cluster/test_*.sh ${CMAKE_SOURCE_DIR}/tests/gpu/test_*.sh
-  ${CMAKE_SOURCE_DIR}/tests/browser/test_*.sh ${CMAKE_SOURCE_DIR}/tests/valgrind/run-*.sh)
+  ${CMAKE_SOURCE_DIR}/tests/browser/test_*.sh ${CMAKE_SOURCE_DIR}/tests/valgrind/run-*.sh
+  ${CMAKE_SOURCE_DIR}/tests/kit/test_*.sh)
 foreach(src ${ANVIL_SHELL_TESTS})
   get_filename_component(dir ${src} DIRECTORY)
   get_filename_component(group ${dir} NAME)
