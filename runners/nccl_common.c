@@ -205,8 +205,14 @@ static int check(struct nccl_state *st, const struct anvil_nccl_counts *c, int i
 	struct anvil_nccl_want w = { k->expect, st->rank, st->n, st->root, c->param, st->hsum };
 	size_t n_check = k->root_only && st->rank != st->root ? 0 : c->recv;
 	ANVIL_CUDA(err, anvil_gpu_nccl_check((const float *)recv, n_check, &w, st->d_bad, st->stream));
-	ANVIL_CUDA(err, cudaMemcpyAsync(wrong, st->d_bad, sizeof(*wrong), cudaMemcpyDeviceToHost, st->stream));
-	return wait_stream(st, err);
+	/* the stream first, then the count: a copy to pageable memory (wrong is
+	 * on the caller's stack) blocks the host until the collective before it
+	 * ends, so a collective that never ends (a rank gone) would hang here,
+	 * out of reach of wait_stream's abort and deadline */
+	if (wait_stream(st, err))
+		return -1;
+	ANVIL_CUDA(err, cudaMemcpy(wrong, st->d_bad, sizeof(*wrong), cudaMemcpyDeviceToHost));
+	return 0;
 }
 
 /* One size in one mode. Every rank makes the same MPI calls whatever
