@@ -242,13 +242,30 @@ static int measure(struct nccl_state *st, const struct anvil_nccl_counts *c, int
 	return 0;
 }
 
-struct judged {
-	double bus_sum, alg_sum, bus_min;
-	int count;
-	size_t largest;
-	double bus_largest, alg_largest, lat_us;
-	long long wrong;
-};
+void anvil_nccl_judge_add(struct anvil_nccl_judged *j, size_t nominal, size_t bytes, size_t judge_from,
+			  double time_s, double algbw, double busbw)
+{
+	if (!j->largest)
+		j->lat_us = time_s * 1e6;  /* the smallest size: latency */
+	j->largest = bytes;
+	j->bus_largest = busbw;
+	j->alg_largest = algbw;
+	if (nominal >= judge_from) {
+		j->bus_sum += busbw;
+		j->alg_sum += algbw;
+		j->bus_min = j->count++ ? fmin(j->bus_min, busbw) : busbw;
+	}
+}
+
+int anvil_nccl_judge_figures(const struct anvil_nccl_judged *j, double *bus, double *bus_min, double *alg)
+{
+	if (!j->largest)
+		return -1;
+	*bus = j->count ? j->bus_sum / j->count : j->bus_largest;
+	*alg = j->count ? j->alg_sum / j->count : j->alg_largest;
+	*bus_min = j->count ? j->bus_min : j->bus_largest;
+	return 0;
+}
 
 static struct anvil_series *series_open(struct nccl_state *st)
 {
@@ -263,7 +280,7 @@ static struct anvil_series *series_open(struct nccl_state *st)
 	return se;
 }
 
-static int sweep(struct nccl_state *st, struct judged *j, struct anvil_gpu_err *err)
+static int sweep(struct nccl_state *st, struct anvil_nccl_judged *j, struct anvil_gpu_err *err)
 {
 	size_t judge_from = (size_t)anvil_param_int(st->ctx, "judge_from_bytes");
 	struct anvil_series *se = st->rank == 0 ? series_open(st) : NULL;
@@ -289,16 +306,7 @@ static int sweep(struct nccl_state *st, struct judged *j, struct anvil_gpu_err *
 				(double)op.wrong, ip.time_s * 1e6, ip.algbw, ip.busbw,
 				st->coll->in_place ? (double)ip.wrong : NAN });
 		j->wrong += op.wrong + (st->coll->in_place ? ip.wrong : 0);
-		if (!j->largest)
-			j->lat_us = op.time_s * 1e6;  /* the smallest size: latency */
-		j->largest = bytes;
-		j->bus_largest = op.busbw;
-		j->alg_largest = op.algbw;
-		if (bytes >= judge_from) {
-			j->bus_sum += op.busbw;
-			j->alg_sum += op.algbw;
-			j->bus_min = j->count++ ? fmin(j->bus_min, op.busbw) : op.busbw;
-		}
+		anvil_nccl_judge_add(j, st->sw.sizes[i], bytes, judge_from, op.time_s, op.algbw, op.busbw);
 	}
 	if (se)
 		anvil_series_emit(se);
@@ -307,7 +315,7 @@ static int sweep(struct nccl_state *st, struct judged *j, struct anvil_gpu_err *
 
 /* ---- the run ------------------------------------------------------------- */
 
-static void emit(struct nccl_state *st, const struct judged *j, cJSON *topo, const char *path, double peak)
+static void emit(struct nccl_state *st, const struct anvil_nccl_judged *j, cJSON *topo, const char *path, double peak)
 {
 	struct anvil_ctx *ctx = st->ctx;
 	cJSON *info = anvil_gpu_info(&st->gpu);
@@ -325,9 +333,8 @@ static void emit(struct nccl_state *st, const struct judged *j, cJSON *topo, con
 	cJSON_AddItemToObject(info, "topology", topo);
 	if (st->stopped[0])
 		cJSON_AddStringToObject(info, "stopped", st->stopped);
-	double bus = j->count ? j->bus_sum / j->count : j->bus_largest;
-	double alg = j->count ? j->alg_sum / j->count : j->alg_largest;
-	double bmin = j->count ? j->bus_min : j->bus_largest;
+	double bus = NAN, bmin = NAN, alg = NAN;
+	anvil_nccl_judge_figures(j, &bus, &bmin, &alg);  /* NaN where no size was measured */
 	if (j->count)
 		snprintf(text, sizeof(text), "busbw_gbs: mean out-of-place busbw of the %d size(s) from %lld B to %zu B; "
 			 "busbw_min_gbs: their minimum", j->count, anvil_param_int(ctx, "judge_from_bytes"), j->largest);
@@ -390,7 +397,7 @@ enum anvil_status anvil_nccl_run(struct anvil_ctx *ctx, const struct anvil_nccl_
 	}
 	ok = !init_comm(&st, &err);
 	if (agree(st.comm, ok)) {
-		struct judged j = { 0 };
+		struct anvil_nccl_judged j = { 0 };
 		ok = !sweep(&st, &j, &err);
 		const char *path;
 		double peak;

@@ -124,6 +124,27 @@ double anvil_nccl_factor_ring(int nranks);
 /* nccl-tests' element-count rule for split buffers: count / nranks rounded
  * down to 16 bytes (4 floats). */
 size_t anvil_nccl_split(size_t count, int nranks);
+
+/* What the sweep keeps of its out-of-place figures for the judged ones. */
+struct anvil_nccl_judged {
+	double bus_sum, alg_sum, bus_min;  /* over the sizes from judge_from_bytes on */
+	int count;                         /* how many */
+	size_t largest;                    /* the last size measured, as reported; 0: none */
+	double bus_largest, alg_largest, lat_us;
+	long long wrong;
+};
+
+/* One measured size. `nominal` is the sweep's size, the one judge_from_bytes
+ * is compared with (a profile names sizes of the sweep); `bytes` is the size
+ * reported for it, which the split collectives round down to whole 16-byte
+ * blocks per rank: on 3 ranks 256 MiB reports 268435440 B. */
+void anvil_nccl_judge_add(struct anvil_nccl_judged *j, size_t nominal, size_t bytes, size_t judge_from,
+			  double time_s, double algbw, double busbw);
+
+/* The judged figures: busbw, the mean over the sizes from judge_from_bytes
+ * on (the largest size's where none reached it), their minimum, and algbw
+ * likewise. -1 when no size was measured: there is no figure to give. */
+int anvil_nccl_judge_figures(const struct anvil_nccl_judged *j, double *bus, double *bus_min, double *alg);
 #endif
 
 #endif

@@ -175,6 +175,57 @@ static void test_counts_and_factors(void **state)
 	assert_true(anvil_nccl_split(7, 2) == 0);  /* less than 16 B per rank: nothing */
 	assert_true(anvil_nccl_split(4096, 3) == 1364);
 }
+
+/* The judged sizes are the sweep's sizes from judge_from_bytes on, whatever
+ * the rank count: the split collectives report a size rounded down to whole
+ * blocks per rank (268435440 B for 256 MiB on 3 ranks), which must not drop
+ * the first judged size off the judgement. */
+static void test_judged_sizes(void **state)
+{
+	(void)state;
+	struct anvil_sweep sw;
+	assert_int_equal(anvil_sweep_make(&sw, 8, (size_t)1 << 30, 2, 4), 0);
+	const int ranks[] = { 1, 2, 3, 6, 8, 12, 24 };
+	const size_t judge_from = (size_t)1 << 28;
+	for (size_t i = 0; i < sizeof(colls) / sizeof(*colls); i++) {
+		for (size_t r = 0; r < sizeof(ranks) / sizeof(*ranks); r++) {
+			struct anvil_nccl_judged j = { 0 };
+			for (int s = 0; s < sw.n; s++) {
+				struct anvil_nccl_counts c;
+				colls[i]->counts(sw.sizes[s] / 4, ranks[r], &c);
+				if (!c.param)
+					continue;
+				size_t bytes = 4 * (c.send > c.recv ? c.send : c.recv);
+				assert_true(bytes <= sw.sizes[s]);
+				/* busbw = the nominal size in GiB: which sizes were judged shows */
+				double bw = (double)(sw.sizes[s] >> 28);
+				anvil_nccl_judge_add(&j, sw.sizes[s], bytes, judge_from, 1e-6 * (double)(s + 1), bw, bw);
+			}
+			if (j.count != 3)
+				fail_msg("%s on %d ranks: %d sizes judged, want 256 MiB, 512 MiB, 1 GiB", colls[i]->name,
+					 ranks[r], j.count);
+			double bus, bmin, alg;
+			assert_int_equal(anvil_nccl_judge_figures(&j, &bus, &bmin, &alg), 0);
+			assert_true(bus == (1.0 + 2 + 4) / 3 && bmin == 1 && alg == bus);
+		}
+	}
+	anvil_sweep_release(&sw);
+}
+
+/* No size measured: no figure (not zeros, which would be judged as a dead
+ * link); no size from judge_from_bytes on: the largest size's. */
+static void test_judged_figures(void **state)
+{
+	(void)state;
+	struct anvil_nccl_judged j = { 0 };
+	double bus = -1, bmin = -1, alg = -1;
+	assert_int_equal(anvil_nccl_judge_figures(&j, &bus, &bmin, &alg), -1);
+	anvil_nccl_judge_add(&j, 8, 8, 1024, 5e-6, 0.5, 0.25);
+	anvil_nccl_judge_add(&j, 512, 496, 1024, 7e-6, 9, 6);
+	assert_int_equal(anvil_nccl_judge_figures(&j, &bus, &bmin, &alg), 0);
+	assert_true(bus == 6 && bmin == 6 && alg == 9 && j.count == 0 && j.largest == 496);
+	assert_true(fabs(j.lat_us - 5) < 1e-9);  /* the smallest size's time */
+}
 #endif
 
 int main(void)
@@ -185,6 +236,8 @@ int main(void)
 #ifdef ANVIL_NCCL_BUILT
 		cmocka_unit_test(test_collectives_simulated),
 		cmocka_unit_test(test_counts_and_factors),
+		cmocka_unit_test(test_judged_sizes),
+		cmocka_unit_test(test_judged_figures),
 #endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
