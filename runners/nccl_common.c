@@ -335,7 +335,11 @@ static void emit(struct nccl_state *st, const struct anvil_nccl_judged *j, cJSON
 		cJSON_AddStringToObject(info, "stopped", st->stopped);
 	double bus = NAN, bmin = NAN, alg = NAN;
 	anvil_nccl_judge_figures(j, &bus, &bmin, &alg);  /* NaN where no size was measured */
-	if (j->count)
+	if (st->n == 1)
+		snprintf(text, sizeof(text), "one rank: no link is crossed, so no busbw_gbs (nccl-tests' busbw is 0 at a "
+			 "factor of (n-1)/n, or a copy within the GPU at 1); algbw_gbs: mean out-of-place algbw of the %d "
+			 "size(s) from %lld B (the largest's where none)", j->count, anvil_param_int(ctx, "judge_from_bytes"));
+	else if (j->count)
 		snprintf(text, sizeof(text), "busbw_gbs: mean out-of-place busbw of the %d size(s) from %lld B to %zu B; "
 			 "busbw_min_gbs: their minimum", j->count, anvil_param_int(ctx, "judge_from_bytes"), j->largest);
 	else
@@ -343,8 +347,11 @@ static void emit(struct nccl_state *st, const struct anvil_nccl_judged *j, cJSON
 			 anvil_param_int(ctx, "judge_from_bytes"), j->largest);
 	cJSON_AddStringToObject(info, "judged", text);
 	anvil_emit_info(ctx, info);
-	anvil_emit_metric(ctx, "busbw_gbs", bus, "GB/s", ANVIL_HIGHER);
-	anvil_emit_metric(ctx, "busbw_min_gbs", bmin, "GB/s", ANVIL_HIGHER);
+	/* busbw on one rank would be judged as a link's (a floor on it fails) */
+	if (st->n > 1) {
+		anvil_emit_metric(ctx, "busbw_gbs", bus, "GB/s", ANVIL_HIGHER);
+		anvil_emit_metric(ctx, "busbw_min_gbs", bmin, "GB/s", ANVIL_HIGHER);
+	}
 	anvil_emit_metric(ctx, "algbw_gbs", alg, "GB/s", ANVIL_HIGHER);
 	anvil_emit_metric(ctx, "latency_us", j->lat_us, "us", ANVIL_LOWER);
 	if (isfinite(peak))

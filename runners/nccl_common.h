@@ -37,10 +37,11 @@ extern const struct anvil_param anvil_nccl_params[], anvil_nccl_root_params[];
 
 /* The runner of one collective, in its runners/nccl_<name>.c:
  *   ANVIL_NCCL_RUNNER(allreduce, anvil_nccl_allreduce, "nccl-allreduce", "summary", anvil_nccl_params);
- * defines anvil_runner_nccl_<id> (every NCCL runner needs a GPU, NCCL and two
- * ranks, on one communicator) and its run(), which is anvil_nccl_run on
- * `coll`. Where NCCL is not built, the runner says why and `coll` is not
- * referred to. */
+ * defines anvil_runner_nccl_<id> (every NCCL runner needs a GPU per rank and
+ * NCCL, on one communicator; one rank is enough, as for nccl-tests: its
+ * collectives are copies within the GPU, checked and timed, with no busbw
+ * and the path "local") and its run(), which is anvil_nccl_run on `coll`.
+ * Where NCCL is not built, the runner says why and `coll` is not referred to. */
 #ifdef ANVIL_NCCL_BUILT
 #define ANVIL_NCCL_RUNNER(id, coll, name_, summary_, params_) \
 	static enum anvil_status nccl_##id##_run(struct anvil_ctx *ctx) \
@@ -56,7 +57,7 @@ extern const struct anvil_param anvil_nccl_params[], anvil_nccl_root_params[];
 	const struct anvil_runner anvil_runner_nccl_##id = { \
 		.name = name_, \
 		.summary = summary_, \
-		.needs = ANVIL_NEEDS_GPU | ANVIL_NEEDS_NCCL | ANVIL_NEEDS_2RANKS, \
+		.needs = ANVIL_NEEDS_GPU | ANVIL_NEEDS_NCCL, \
 		.scope = ANVIL_SCOPE_ALL, \
 		.params = params_, \
 		__VA_ARGS__ \
@@ -98,8 +99,9 @@ enum anvil_status anvil_nccl_run(struct anvil_ctx *ctx, const struct anvil_nccl_
 
 /*
  * Collective over comm; the result on rank 0 (NULL elsewhere): the path the
- * collective crosses ("nvlink" within a node where every GPU has active
- * NVLink, "pcie" within a node otherwise, "network" across nodes) and the
+ * collective crosses ("local" on one rank, "nvlink" within a node where every
+ * GPU has active NVLink, "pcie" within a node otherwise, "network" across
+ * nodes) and the
  * per-GPU, per-direction peak it allows where the topology gives a number:
  * PCIe, the slowest GPU's link (rates of configs/hardware/links.json);
  * network, the active RDMA ports' rate of rank 0's node / 8 / GPUs per node.
@@ -108,6 +110,19 @@ enum anvil_status anvil_nccl_run(struct anvil_ctx *ctx, const struct anvil_nccl_
  */
 cJSON *anvil_nccl_topology(struct anvil_ctx *ctx, MPI_Comm comm, const struct anvil_gpu *gpu,
 			   const char **path, double *peak);
+
+/* What each rank tells rank 0 for it (4 ints: gathered as such): its node,
+ * its GPU's active NVLink links (-1: unknown), PCIe generation and width. */
+struct anvil_nccl_topo_rank {
+	int node, nvlink, pcie_gen, pcie_width;
+};
+
+/* Rank 0's reading of the n ranks' facts: the path ("local" on one rank:
+ * no link is crossed), the peak (NAN where none), the facts into t;
+ * nic_gbps gives the active RDMA ports of rank 0's node (Gb/s, summed) and
+ * lists them into its array, only where the path is the network. */
+const char *anvil_nccl_topo_path(const struct anvil_nccl_topo_rank *all, int n, double (*nic_gbps)(cJSON *nics),
+				 cJSON *t, double *peak);
 
 /* nccl-tests' GetCollByteCount where every rank sends and receives the
  * whole count and NCCL is given it (all_reduce, broadcast, reduce, sendrecv). */

@@ -9,10 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct topo_mine {
-	int node, nvlink, pcie_gen, pcie_width;
-};
-
 /* PCIe data rate per lane and direction in GB/s after line encoding: the
  * x16 figures of configs/hardware/links.json (pcie_x16_gbs_per_dir) / 16;
  * Gen1-2 8b/10b, Gen3-5 128b/130b, Gen6 FLIT (~121 GB/s x16). */
@@ -63,7 +59,7 @@ static double node_nic_gbps(cJSON *nics)
 	return sum;
 }
 
-static void topo_local(struct anvil_ctx *ctx, int rank, const struct anvil_gpu *gpu, struct topo_mine *m)
+static void topo_local(struct anvil_ctx *ctx, int rank, const struct anvil_gpu *gpu, struct anvil_nccl_topo_rank *m)
 {
 	m->node = anvil_ctx_node_of(ctx, rank);
 	m->nvlink = -1;
@@ -79,22 +75,11 @@ static void topo_local(struct anvil_ctx *ctx, int rank, const struct anvil_gpu *
 	cJSON_Delete(f);
 }
 
-cJSON *anvil_nccl_topology(struct anvil_ctx *ctx, MPI_Comm comm, const struct anvil_gpu *gpu,
-			   const char **path, double *peak)
+const char *anvil_nccl_topo_path(const struct anvil_nccl_topo_rank *all, int n, double (*nic_gbps)(cJSON *nics),
+				 cJSON *t, double *peak)
 {
-	int rank, n;
-	MPI_Comm_rank(comm, &rank);
-	MPI_Comm_size(comm, &n);
-	struct topo_mine m, *all = rank == 0 ? calloc((size_t)n, sizeof(m)) : NULL;
-	topo_local(ctx, rank, gpu, &m);
-	MPI_Gather(&m, 4, MPI_INT, all, 4, MPI_INT, 0, comm);
-	*path = "unknown";
+	const char *path = "unknown";
 	*peak = NAN;
-	if (rank != 0)
-		return NULL;
-	cJSON *t = cJSON_CreateObject();
-	if (!all)
-		return t;
 	int nodes = 0, per_node = 0, nvl = all[0].nvlink, gen = all[0].pcie_gen, width = all[0].pcie_width;
 	for (int r = 0; r < n; r++) {
 		int here = 0, first = 1;
@@ -108,31 +93,57 @@ cJSON *anvil_nccl_topology(struct anvil_ctx *ctx, MPI_Comm comm, const struct an
 		gen = all[r].pcie_gen < gen ? all[r].pcie_gen : gen;
 		width = all[r].pcie_width < width ? all[r].pcie_width : width;
 	}
-	free(all);
 	cJSON_AddNumberToObject(t, "nodes", nodes);
 	cJSON_AddNumberToObject(t, "gpus_per_node", per_node);
 	cJSON_AddNumberToObject(t, "nvlink_active_links_min", nvl);
 	cJSON_AddNumberToObject(t, "pcie_gen_min", gen);
 	cJSON_AddNumberToObject(t, "pcie_width_min", width);
-	if (nodes > 1) {
+	if (n == 1) {
+		/* a lone GPU's NVLink is up on an NVSwitch board all the same, but
+		 * its collectives are copies within the GPU: judged as NVLink they
+		 * would fail (busbw 0 at factor (n-1)/n) */
+		path = "local";
+		cJSON_AddStringToObject(t, "peak_rule", "one rank: no link is crossed (NCCL copies within the GPU)");
+	} else if (nodes > 1) {
 		cJSON *nics = cJSON_AddArrayToObject(t, "nics_rank0_node");
-		double gbps = node_nic_gbps(nics);
-		*path = "network";
+		double gbps = nic_gbps(nics);
+		path = "network";
 		if (gbps > 0 && per_node > 0)
 			*peak = gbps / 8.0 / per_node;
 		cJSON_AddStringToObject(t, "peak_rule", "sum of active RDMA port rates of a node / 8 / GPUs per node");
 	} else if (nvl > 0) {
-		*path = "nvlink";
+		path = "nvlink";
 		cJSON_AddStringToObject(t, "peak_rule", "datasheet gpu.nvlink_gbs_per_dir (the profile's peak rule)");
 	} else if (nvl == 0) {
-		*path = "pcie";
+		path = "pcie";
 		if (gen > 0 && width > 0)
 			*peak = pcie_lane_gbs(gen) * width;
 		cJSON_AddStringToObject(t, "peak_rule", "slowest GPU's PCIe link, per direction (links.json rates)");
 	}
-	cJSON_AddStringToObject(t, "path", *path);
+	cJSON_AddStringToObject(t, "path", path);
 	if (isfinite(*peak))
 		cJSON_AddNumberToObject(t, "peak_gbs_per_gpu", *peak);
+	return path;
+}
+
+cJSON *anvil_nccl_topology(struct anvil_ctx *ctx, MPI_Comm comm, const struct anvil_gpu *gpu,
+			   const char **path, double *peak)
+{
+	int rank, n;
+	MPI_Comm_rank(comm, &rank);
+	MPI_Comm_size(comm, &n);
+	struct anvil_nccl_topo_rank m, *all = rank == 0 ? calloc((size_t)n, sizeof(m)) : NULL;
+	topo_local(ctx, rank, gpu, &m);
+	MPI_Gather(&m, 4, MPI_INT, all, 4, MPI_INT, 0, comm);
+	*path = "unknown";
+	*peak = NAN;
+	if (rank != 0)
+		return NULL;
+	cJSON *t = cJSON_CreateObject();
+	if (!all)
+		return t;
+	*path = anvil_nccl_topo_path(all, n, node_nic_gbps, t, peak);
+	free(all);
 	return t;
 }
 #endif

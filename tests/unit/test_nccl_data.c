@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kernels/nccl_data.h"
+#include "runners/registry.h"
 #ifdef ANVIL_HAVE_NVCC
 #include "runners/nccl_common.h"
 #endif
@@ -226,6 +227,56 @@ static void test_judged_figures(void **state)
 	assert_true(bus == 6 && bmin == 6 && alg == 9 && j.count == 0 && j.largest == 496);
 	assert_true(fabs(j.lat_us - 5) < 1e-9);  /* the smallest size's time */
 }
+
+static int nic_calls;
+
+static double fake_nics(cJSON *nics)
+{
+	nic_calls++;
+	cJSON_AddItemToArray(nics, cJSON_CreateString("mlx5_0/1"));
+	return 4 * 400.0;  /* four 400 Gb/s ports */
+}
+
+static const char *topo_path(const struct anvil_nccl_topo_rank *all, int n, double *peak)
+{
+	cJSON *t = cJSON_CreateObject();
+	const char *path = anvil_nccl_topo_path(all, n, fake_nics, t, peak);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "path")), path);
+	cJSON_Delete(t);
+	return path;
+}
+
+/* The path a collective crosses and the peak it allows. One rank crosses no
+ * link, NVLink up or not (an NVSwitch board's lone GPU has its links up): its
+ * figures must not meet the profile's NVLink floor. */
+static void test_topology_path(void **state)
+{
+	(void)state;
+	double peak;
+	const struct anvil_nccl_topo_rank lone[] = { { 0, 18, 5, 16 } };
+	assert_string_equal(topo_path(lone, 1, &peak), "local");
+	assert_true(isnan(peak));
+	const struct anvil_nccl_topo_rank nvl[] = { { 0, 18, 5, 16 }, { 0, 18, 5, 16 } };
+	assert_string_equal(topo_path(nvl, 2, &peak), "nvlink");
+	assert_true(isnan(peak));  /* the datasheet's, in the report */
+	const struct anvil_nccl_topo_rank pcie[] = { { 0, 0, 5, 16 }, { 0, 0, 4, 16 }, { 0, 0, 5, 16 } };
+	assert_string_equal(topo_path(pcie, 3, &peak), "pcie");
+	assert_true(peak == 1.96875 * 16);  /* the slowest GPU's link: Gen4 x16 */
+	const struct anvil_nccl_topo_rank half[] = { { 0, 18, 5, 16 }, { 0, -1, 0, 0 } };
+	assert_string_equal(topo_path(half, 2, &peak), "unknown");
+	assert_int_equal(nic_calls, 0);
+	const struct anvil_nccl_topo_rank net[] = { { 0, 18, 5, 16 }, { 0, 18, 5, 16 }, { 1, 18, 5, 16 }, { 1, 18, 5, 16 } };
+	assert_string_equal(topo_path(net, 4, &peak), "network");
+	assert_true(peak == 1600.0 / 8 / 2 && nic_calls == 1);
+	/* and one rank is a job the NCCL runners run in, as nccl-tests does */
+	const char *names[] = { "nccl-allreduce", "nccl-allgather", "nccl-reducescatter", "nccl-broadcast",
+				"nccl-reduce", "nccl-alltoall", "nccl-sendrecv" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		const struct anvil_runner *r = anvil_runner_find(names[i]);
+		assert_non_null(r);
+		assert_false(r->needs & ANVIL_NEEDS_2RANKS);
+	}
+}
 #endif
 
 int main(void)
@@ -238,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_counts_and_factors),
 		cmocka_unit_test(test_judged_sizes),
 		cmocka_unit_test(test_judged_figures),
+		cmocka_unit_test(test_topology_path),
 #endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
