@@ -12,7 +12,9 @@ enum {
 	NVML_MEMORY_ERROR_TYPE_CORRECTED = 0, NVML_MEMORY_ERROR_TYPE_UNCORRECTED = 1,
 	NVML_VOLATILE_ECC = 0, NVML_AGGREGATE_ECC = 1,
 	NVML_FEATURE_ENABLED = 1,
-	NVML_NVLINK_MAX_LINKS = 18,
+	/* nvml.h's current value (it was 18 before NVLink 5); links a GPU does
+	 * not have answer "invalid argument" and are not counted */
+	NVML_NVLINK_MAX_LINKS = 36,
 };
 typedef int nvml_ret;
 typedef anvil_nvml_device dev_t_;
