@@ -4,26 +4,33 @@
 #include "kernels/gpu_launch.cuh"
 #include "kernels/gpu_rand.h"
 
-__global__ void burn_compare_kernel(const void *ref, const void *got, size_t count,
-				    enum anvil_prec p, double rel, double abs_tol,
-				    unsigned long long *bad)
+/* k results, stride bytes apart, against the reference: each reference
+ * element is read once for all k (wilicc/gpu-burn reads its first result once
+ * for the batch it compares), so checking costs about one read per result. */
+__global__ void burn_compare_kernel(const void *ref, const char *got, size_t stride, int k, size_t count,
+				    enum anvil_prec p, double rel, double abs_tol, unsigned long long *bad)
 {
 	unsigned long long mine = 0;
-	ANVIL_GRID_STRIDE(i, count)
-		mine += (unsigned long long)anvil_differs(anvil_prec_load(ref, i, p),
-							  anvil_prec_load(got, i, p), rel, abs_tol);
+	ANVIL_GRID_STRIDE(i, count) {
+		double r = anvil_prec_load(ref, i, p);
+		for (int j = 0; j < k; j++)
+			mine += (unsigned long long)anvil_differs(r, anvil_prec_load(got + (size_t)j * stride, i, p),
+								  rel, abs_tol);
+	}
 	if (mine)
 		atomicAdd(bad, mine);
 }
 
-extern "C" cudaError_t anvil_gpu_burn_compare(const void *ref, const void *got, size_t count,
-					      enum anvil_prec p, double scale,
+extern "C" cudaError_t anvil_gpu_burn_compare(const void *ref, const void *got, size_t stride, int k,
+					      size_t count, enum anvil_prec p, double scale,
 					      unsigned long long *bad, cudaStream_t stream)
 {
 	double rel, abs_tol;
+	if (k < 1)
+		return cudaErrorInvalidValue;
 	anvil_burn_tol(p, scale, &rel, &abs_tol);
-	burn_compare_kernel<<<anvil_blocks(count), ANVIL_TB, 0, stream>>>(ref, got, count, p, rel,
-									    abs_tol, bad);
+	burn_compare_kernel<<<anvil_blocks(count), ANVIL_TB, 0, stream>>>(ref, (const char *)got, stride, k, count,
+									    p, rel, abs_tol, bad);
 	return cudaGetLastError();
 }
 

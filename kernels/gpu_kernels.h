@@ -26,11 +26,11 @@ cudaError_t anvil_gpu_fill(void *x, size_t count, enum anvil_prec p, uint64_t se
 
 /* ---- burn (gpu_burn.cu) --------------------------------------------------- */
 
-/* Adds to *bad (device memory) the elements of got that differ from ref
- * under anvil_burn_tol(p, scale). */
-cudaError_t anvil_gpu_burn_compare(const void *ref, const void *got, size_t count,
-				   enum anvil_prec p, double scale, unsigned long long *bad,
-				   cudaStream_t stream);
+/* Adds to *bad (device memory) the elements of the k results at got,
+ * got + stride, ... (bytes) that differ from ref under anvil_burn_tol(p, scale). */
+cudaError_t anvil_gpu_burn_compare(const void *ref, const void *got, size_t stride, int k,
+				   size_t count, enum anvil_prec p, double scale,
+				   unsigned long long *bad, cudaStream_t stream);
 /* Test hook: applies anvil_corrupt() to k distinct elements of x (one in each
  * of k equal stripes, at a position drawn from seed). */
 cudaError_t anvil_gpu_corrupt(void *x, size_t count, enum anvil_prec p, int k, uint64_t seed,

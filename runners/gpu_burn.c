@@ -5,8 +5,10 @@
  * free memory, written in turn, and every result compared element by element
  * with a reference result (compare.cu's rule: identical up to a tolerance).
  * Here the reference is computed once before the loop and checked against a
- * host reference, and each result is compared right after it is written, so
- * every result is checked, not only those of the last batch.
+ * host reference, and the results are compared compare_batch at a time (8:
+ * the reference is read once for the batch, so checking costs about one read
+ * per result, as gpu-burn's does), each within that many GEMMs of being
+ * written, so every result is checked, not only those of the last batch.
  *
  * GFLOP/s come from the real matrix size: 2 n^3 per GEMM, over GPU time
  * between CUDA events (gpu-burn reports 2 n^3 too). Telemetry through NVML
@@ -59,6 +61,9 @@ struct burn {
 					     * same kernel, hence bit-identical results */
 	long slots;                         /* result matrices besides the reference */
 	int inject;
+	int batch;                          /* results compared by one kernel (compare_batch) */
+	int pending;                        /* results written and not yet compared: the */
+	void *pending_first;                /* slots from pending_first on, consecutive */
 	double scale, duration, sample_s;
 	void *a, *b, *ref, *results;
 	unsigned long long *d_bad, *h_bad;  /* device counter; pinned snapshots [RING] */
@@ -87,6 +92,7 @@ static int read_params(struct anvil_ctx *ctx, struct burn *st, struct anvil_gpu_
 	char why[200];
 	int p = anvil_prec_parse(anvil_param_str(ctx, "precision"), why, sizeof(why));
 	long long n = anvil_param_int(ctx, "n"), inject = anvil_param_int(ctx, "inject_errors");
+	long long batch = anvil_param_int(ctx, "compare_batch");
 	st->duration = anvil_param_double(ctx, "duration_s");
 	st->sample_s = anvil_param_double(ctx, "sample_s");
 	if (p < 0)
@@ -99,6 +105,9 @@ static int read_params(struct anvil_ctx *ctx, struct burn *st, struct anvil_gpu_
 	if (inject)
 		return anvil_gpu_failf(err, "gpu-burn: inject_errors needs a build with ANVIL_TEST_HOOKS");
 #endif
+	if (batch < 1 || batch > 64)
+		return anvil_gpu_failf(err, "gpu-burn: compare_batch %lld out of range (1 .. 64)", batch);
+	st->batch = (int)batch;
 	st->inject = (int)inject;
 	st->n = (size_t)n;
 	st->count = st->n * st->n;
@@ -208,19 +217,46 @@ static int prepare(struct burn *st, struct anvil_gpu_err *err)
 	return anvil_gpu_gemm_sample(st->prec, st->n, st->a, st->b, st->ref, 8, SEED_A + 2, &st->refcheck, err);
 }
 
-/* GEMM number q into its slot, then its comparison with the reference. */
+/* The comparison of the results written since the last one with the reference. */
+static int compare_pending(struct burn *st, struct anvil_gpu_err *err)
+{
+	if (st->pending)
+		ANVIL_CUDA(err, anvil_gpu_burn_compare(st->ref, st->pending_first, st->stride, st->pending, st->count,
+						       st->prec, st->scale, st->d_bad, st->stream));
+	st->pending = 0;
+	return 0;
+}
+
+/* GEMM number q into its slot; the pending results' comparison once there are
+ * compare_batch of them or the slots wrap round (a batch is consecutive
+ * slots), always before the slot is written again. */
 static int enqueue(struct burn *st, long q, struct anvil_gpu_err *err)
 {
-	void *c = (char *)st->results + (size_t)(q % st->slots) * st->stride;
+	long slot = q % st->slots;
+	void *c = (char *)st->results + (size_t)slot * st->stride;
 	ANVIL_CUBLAS(err, anvil_gpu_gemm(st->blas, st->prec, (int)st->n, st->a, st->b, c));
 #ifdef ANVIL_TEST_HOOKS
 	if (st->inject)  /* a flaky GPU, for anvil's own tests: the compare must see it */
 		ANVIL_CUDA(err, anvil_gpu_corrupt(c, st->count, st->prec, st->inject, (uint64_t)q, st->stream));
 #endif
-	ANVIL_CUDA(err, anvil_gpu_burn_compare(st->ref, c, st->count, st->prec, st->scale, st->d_bad, st->stream));
+	if (!st->pending++)
+		st->pending_first = c;
+	if ((st->pending == st->batch || slot == st->slots - 1) && compare_pending(st, err))
+		return -1;
+	/* the count so far, for the series (it lags the comparisons still pending) */
 	ANVIL_CUDA(err, cudaMemcpyAsync(&st->h_bad[q % RING], st->d_bad, sizeof(*st->d_bad),
 					cudaMemcpyDeviceToHost, st->stream));
 	ANVIL_CUDA(err, cudaEventRecord(st->ev[q % RING], st->stream));
+	return 0;
+}
+
+/* At the end: the last results compared, and the final count read. */
+static int finish_compare(struct burn *st, struct anvil_gpu_err *err)
+{
+	if (compare_pending(st, err))
+		return -1;
+	ANVIL_CUDA(err, cudaStreamSynchronize(st->stream));
+	ANVIL_CUDA(err, cudaMemcpy(&st->mismatches, st->d_bad, sizeof(st->mismatches), cudaMemcpyDeviceToHost));
 	return 0;
 }
 
@@ -236,7 +272,8 @@ static int reap(struct burn *st, struct anvil_gpu_err *err)
 		if (e != cudaSuccess)
 			return anvil_gpu_fail(err, __FILE__, __LINE__, "cudaEventQuery (a GEMM or its comparison)",
 					      cudaGetErrorString(e));
-		st->mismatches = st->h_bad[st->done % RING];
+		if (st->h_bad[st->done % RING] > st->mismatches)
+			st->mismatches = st->h_bad[st->done % RING];
 		st->done++;
 	}
 	return 0;
@@ -304,6 +341,8 @@ static int burn_loop(struct anvil_ctx *ctx, struct burn *st, struct anvil_gpu_er
 		while (!stop && st->queued - st->done < st->depth)
 			if (enqueue(st, st->queued++, err))
 				return -1;
+		if (stop && finish_compare(st, err))
+			return -1;
 		if (reap(st, err))
 			return -1;
 		if (now >= tm->next || (stop && st->done == st->queued)) {
@@ -377,6 +416,7 @@ static void emit_all(struct anvil_ctx *ctx, struct burn *st, cJSON *info)
 	cJSON_AddNumberToObject(b, "gemms", (double)st->done);
 	cJSON_AddNumberToObject(b, "gpu_seconds", ms / 1e3);
 	cJSON_AddNumberToObject(b, "mean_sample_gflops", isfinite(mean) ? mean : 0);
+	cJSON_AddNumberToObject(b, "compare_batch", st->batch);
 	cJSON_AddNumberToObject(b, "inject_errors", st->inject);
 }
 
@@ -412,6 +452,8 @@ static const struct anvil_param burn_params[] = {
 	{ "n", ANVIL_P_INT, "8192", "matrix order (gpu-burn's SIZE)" },
 	{ "mem_fraction", ANVIL_P_DOUBLE, "0.9", "share of free GPU memory for A, B and results (gpu-burn's USEMEM)" },
 	{ "sample_s", ANVIL_P_DOUBLE, "1", "seconds between telemetry samples" },
+	{ "compare_batch", ANVIL_P_INT, "8", "results compared by one kernel, the reference read once for them (1 .. 64; "
+	  "1: each result alone, right after it is written)" },
 	{ "inject_errors", ANVIL_P_INT, "0", "[test hook] corrupt this many elements of every result (must FAIL)" },
 	{ NULL, 0, NULL, NULL },
 };

@@ -35,10 +35,14 @@ else
 	echo "note: NVML unavailable here: telemetry checks not expected"
 fi
 
-# a flaky GPU (the test hook) must turn the verdict to FAIL
+# a flaky GPU (the test hook) must turn the verdict to FAIL; with
+# compare_batch 7 batches also end early where the slots wrap round (unless
+# their count is a multiple of 7), and the count below shows every result
+# compared exactly once
 cat >"$work/inject.json" <<'JSON'
 { "schema": "anvil-profile/1", "name": "gpu-burn-inject", "defaults": { "timeout_s": 300 },
-  "tests": [ { "runner": "gpu-burn", "params": { "duration_s": 3, "n": 2048, "mem_fraction": 0.2, "inject_errors": 3 } } ] }
+  "tests": [ { "runner": "gpu-burn", "params": { "duration_s": 3, "n": 2048, "mem_fraction": 0.2, "inject_errors": 3,
+                                                 "compare_batch": 7 } } ] }
 JSON
 "$anvil" run -p "$work/inject.json" -o "$work/inj" >"$work/out" 2>&1
 rc=$?
@@ -51,4 +55,7 @@ n=$(json_get "$rep" "[c['value'] for c in $(T gpu-burn)['checks'] if c['name']==
 g=$(json_get "$rep" "[i['info']['burn']['gemms'] for i in $(T gpu-burn)['info']][0]")
 [ "${n%.*}" -eq $(( 3 * ${g%.*} )) ] && ok "every injected error counted ($n = 3 x $g results)" \
 	|| bad "$n mismatches for 3 x $g injected"
+slots=$(json_get "$rep" "[i['info']['burn']['result_slots'] for i in $(T gpu-burn)['info']][0]")
+[ "${g%.*}" -gt "${slots%.*}" ] && ok "$g results in $slots slots: the slots wrapped round" \
+	|| bad "$g results in $slots slots: no wrap, so the batches at the wrap went untested"
 finish
