@@ -39,7 +39,10 @@
 #include <unistd.h>
 
 #define RING 512     /* events and counter snapshots in flight, recycled */
-#define QUEUE_S 0.05 /* GPU work kept queued ahead of the host (it naps 1 ms) */
+/* GPU work kept queued ahead of the host, which naps 1 ms between visits and
+ * spends one visit a second on ~13 NVML readings: enough that a slow reading
+ * does not leave the GPU idle and show as a dip in that second's GFLOP/s */
+#define QUEUE_S 0.2
 #define SEED_A 0x4255524eULL
 
 struct telemetry {
