@@ -2,19 +2,8 @@
 #   . "$(dirname "$0")/lib.sh" "$1"; need_gpu gpu-dgemm
 # A test that needs a GPU exits 77 printing "no CUDA device: <reason>" where
 # there is none (the reason is the one `anvil list` gives for the runner).
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # set -u, OMPI settings, $src, $work, ok, bad, finish, json_get
 anvil=${1:?usage: $0 /path/to/anvil}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ANVIL_NO_PROGRESS=1
-src=${ANVIL_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-work=$(mktemp -d "${TMPDIR:-/tmp}/anvil-gpu-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-failures=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
-finish() {
-	if [ "$failures" -eq 0 ]; then echo "all passed"; exit 0; fi
-	echo "$failures failure(s)"; exit 1
-}
 
 # runner_state NAME: prints "STATE<TAB>WHY" from `anvil list` (STATE is
 # available, unavailable or not built).
@@ -42,9 +31,6 @@ need_gpu() {
 	*) echo "FAIL: $1 is not in anvil list"; exit 1 ;;
 	esac
 }
-
-# json_get FILE EXPR: a Python expression over r, the parsed JSON file.
-json_get() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 # T ID: Python source for the report's test ID, for json_get expressions.
 T() { echo "[t for t in r['tests'] if t['id']=='$1'][0]"; }

@@ -6,14 +6,7 @@
 # needs and the kit lacks fails here. Then the built anvil must resolve
 # Open MPI, OpenBLAS, LAPACKE, cJSON and hwloc from the prefix, and run two
 # ranks through the kit's mpirun. Skipped (77) where apt cannot download.
-set -u
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ANVIL_NO_PROGRESS=1
-src=${ANVIL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-work=$(mktemp -d "${TMPDIR:-/tmp}/anvil-kit-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-failures=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/../lib.sh"  # set -u, OMPI settings, $src, $work, ok, bad, finish
 
 if ! "$src/scripts/device-kit.sh" "$work/kit" >"$work/kit.log" 2>&1; then
 	cat "$work/kit.log"
@@ -61,6 +54,4 @@ fi
 grep -q '"mpi-allreduce"' "$work/r/report.json" 2>/dev/null && grep -q '"cpu-dgemm"' "$work/r/report.json" &&
 	ok "report.json has both tests" || bad "no report.json with both tests"
 
-[ "$failures" -eq 0 ] && { echo "all passed"; exit 0; }
-echo "$failures failure(s)"
-exit 1
+finish
