@@ -406,12 +406,11 @@ enum anvil_status anvil_nccl_run(struct anvil_ctx *ctx, const struct anvil_nccl_
 	if (agree(st.comm, ok)) {
 		struct anvil_nccl_judged j = { 0 };
 		ok = !sweep(&st, &j, &err);
-		double f[3];
 		/* no size measured (the time ran out before the first, or every
 		 * size is under one block per rank): an error that says why, not
 		 * figures of nothing; j is the same on every rank (its figures are
 		 * the ranks' combined), so every rank takes the same turn */
-		if (ok && anvil_nccl_judge_figures(&j, &f[0], &f[1], &f[2])) {
+		if (ok && !j.largest) {
 			anvil_gpu_failf(&err, "%s: no size was measured: %s", coll->name, st.stopped[0] ? st.stopped :
 					"every size of the sweep gives a rank less than one 16-byte block");
 			ok = 0;
