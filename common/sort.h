@@ -14,7 +14,8 @@ static inline void anvil_sort(void *base, size_t n, size_t size, int (*cmp)(cons
 /* v[0..n) in ascending order: the order anvil_sort gives with a
  * comparison of (x > y) - (x < y), by a radix sort of the numbers' bits
  * (equal numbers have equal bits but -0 and +0, so no order among equals
- * is lost), or by qsort itself where there is a -0 or a NaN. A fleet's figures are thousands a name, and calling a comparison
- * function for each pair was most of the time of sorting them. */
+ * is lost), or by qsort itself where there is a -0 or a NaN. A fleet's
+ * figures are thousands a name, and calling a comparison function for
+ * each pair was most of the time of sorting them. */
 void anvil_sort_doubles(double *v, size_t n);
 #endif
