@@ -159,8 +159,8 @@ static int check_rule(const struct anvil_json_doc *doc, const cJSON *c, char *er
 	}
 	if (!strcmp(rule->valuestring, "mad"))
 		return check_mad(doc, c, err, errlen);
-	const char *mad_only[] = { "k", "min_dev" };
-	for (int i = 0; i < 2; i++) {
+	static const char *const mad_only[] = { "k", "min_dev", NULL };
+	for (int i = 0; mad_only[i]; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, mad_only[i]);
 		if (v) {
 			snprintf(err, errlen, "%s: \"%s\" belongs to the \"mad\" rule, not to \"%s\"",
