@@ -65,8 +65,8 @@ struct burn {
 	long slots;                         /* result matrices besides the reference */
 	int inject;
 	int batch;                          /* results compared by one kernel (compare_batch) */
-	int pending;                        /* results written and not yet compared: the */
-	void *pending_first;                /* slots from pending_first on, consecutive */
+	int pending;                        /* results written and not yet compared: the
+					     * last ones queued, in consecutive slots */
 	double scale, duration, sample_s;
 	void *a, *b, *ref, *results;
 	unsigned long long *d_bad, *h_bad;  /* device counter; pinned snapshots [RING] */
@@ -220,12 +220,14 @@ static int prepare(struct burn *st, struct anvil_gpu_err *err)
 	return anvil_gpu_gemm_sample(st->prec, st->n, st->a, st->b, st->ref, 8, SEED_A + 2, &st->refcheck, err);
 }
 
-/* The comparison of the results written since the last one with the reference. */
-static int compare_pending(struct burn *st, struct anvil_gpu_err *err)
+/* The comparison with the reference of the results written since the last
+ * one: GEMMs last - pending + 1 .. last, whose slots are consecutive. */
+static int compare_pending(struct burn *st, long last, struct anvil_gpu_err *err)
 {
+	const char *first = (char *)st->results + (size_t)((last + 1 - st->pending) % st->slots) * st->stride;
 	if (st->pending)
-		ANVIL_CUDA(err, anvil_gpu_burn_compare(st->ref, st->pending_first, st->stride, st->pending, st->count,
-						       st->prec, st->scale, st->d_bad, st->stream));
+		ANVIL_CUDA(err, anvil_gpu_burn_compare(st->ref, first, st->stride, st->pending, st->count, st->prec,
+						       st->scale, st->d_bad, st->stream));
 	st->pending = 0;
 	return 0;
 }
@@ -242,9 +244,8 @@ static int enqueue(struct burn *st, long q, struct anvil_gpu_err *err)
 	if (st->inject)  /* a flaky GPU, for anvil's own tests: the compare must see it */
 		ANVIL_CUDA(err, anvil_gpu_corrupt(c, st->count, st->prec, st->inject, (uint64_t)q, st->stream));
 #endif
-	if (!st->pending++)
-		st->pending_first = c;
-	if ((st->pending == st->batch || slot == st->slots - 1) && compare_pending(st, err))
+	st->pending++;
+	if ((st->pending == st->batch || slot == st->slots - 1) && compare_pending(st, q, err))
 		return -1;
 	/* the count so far, for the series (it lags the comparisons still pending) */
 	ANVIL_CUDA(err, cudaMemcpyAsync(&st->h_bad[q % RING], st->d_bad, sizeof(*st->d_bad),
@@ -256,7 +257,7 @@ static int enqueue(struct burn *st, long q, struct anvil_gpu_err *err)
 /* At the end: the last results compared, and the final count read. */
 static int finish_compare(struct burn *st, struct anvil_gpu_err *err)
 {
-	if (compare_pending(st, err))
+	if (compare_pending(st, st->queued - 1, err))
 		return -1;
 	ANVIL_CUDA(err, cudaStreamSynchronize(st->stream));
 	ANVIL_CUDA(err, cudaMemcpy(&st->mismatches, st->d_bad, sizeof(st->mismatches), cudaMemcpyDeviceToHost));
